@@ -1,0 +1,65 @@
+# govhall — `make run` serves the demo county, `make test` runs every check.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup venv sysdeps static migrate demo lint format bench clean
+
+run: setup demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup lint
+	DATABASE_URL= $(PY) -m pytest -q
+	@if [[ "$$DATABASE_URL" == postgres* ]]; then \
+		echo "== PostgreSQL: $$DATABASE_URL"; \
+		$(PY) -m pytest -q; \
+	fi
+
+setup: venv sysdeps static migrate
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -d $(VENV) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Chromium (browser tests) and CJK fonts (PDF documents) come from Debian.
+sysdeps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		else echo "请安装 chromium 与 fonts-noto-cjk（Debian 软件包）"; fi; \
+	fi
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Front-end packages from the npm registry, served by the app itself (no CDN).
+static: node_modules/.installed
+	mkdir -p govhall/static/vendor/bootstrap
+	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js govhall/static/vendor/bootstrap/
+
+migrate: venv
+	$(PY) manage.py migrate --noinput -v 0
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules govhall/static/vendor staticfiles var

@@ -1,0 +1,467 @@
+"""事项目录 — service items (政务服务事项) and their versioned guides (办事指南).
+
+An :class:`Item` is the stable identity (codes, department, list memberships). Its
+guide lives in :class:`ItemVersion` rows: one editable draft at most, and published
+versions that are never changed again. A case keeps the version it was accepted
+under, so older versions stay readable forever. "Current" is the published version
+whose ``[valid_from, valid_to)`` contains today (see ``selectors.current_versions``).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from govhall.org.models import Authorisation, Department, Level, Staff
+
+
+class ItemType(models.TextChoices):
+    """事项类型 with the codes provincial platforms use (standards.md)."""
+
+    LICENSING = "licensing", "行政许可"
+    LEVY = "levy", "行政征收"
+    PAYMENT = "payment", "行政给付"
+    CONFIRMATION = "confirmation", "行政确认"
+    REWARD = "reward", "行政奖励"
+    ADJUDICATION = "adjudication", "行政裁决"
+    OTHER_POWER = "other_power", "其他行政权力"
+    FILING = "filing", "行政备案"
+    PUBLIC_SERVICE = "public_service", "公共服务"
+
+
+NATIONAL_TYPE_CODES = {
+    ItemType.LICENSING: "1",
+    ItemType.LEVY: "4",
+    ItemType.PAYMENT: "5",
+    ItemType.CONFIRMATION: "7",
+    ItemType.REWARD: "8",
+    ItemType.ADJUDICATION: "9",
+    ItemType.OTHER_POWER: "10",
+    ItemType.PUBLIC_SERVICE: "20",
+    ItemType.FILING: "",
+}
+
+
+class ItemStatus(models.TextChoices):
+    ACTIVE = "active", "在用"
+    SUSPENDED = "suspended", "暂停"
+    CANCELLED = "cancelled", "取消"
+
+
+class ExerciseLevel(models.TextChoices):
+    """行使层级."""
+
+    NATIONAL = "national", "国家级"
+    PROVINCE = "province", "省级"
+    CITY = "city", "市级"
+    COUNTY = "county", "县级"
+    TOWNSHIP = "township", "乡镇级"
+
+
+class CaseType(models.TextChoices):
+    """办件类型."""
+
+    INSTANT = "instant", "即办件"
+    PROMISED = "promised", "承诺件"
+
+
+class HandlingForm(models.TextChoices):
+    """办理形式."""
+
+    WINDOW = "window", "窗口办理"
+    ONLINE = "online", "网上办理"
+    BOTH = "both", "窗口办理、网上办理"
+
+
+class ProcedurePattern(models.TextChoices):
+    """审批环节模式 (内乡 §21) with the number of review steps each needs."""
+
+    SIMPLE = "simple", "审核合一"
+    GENERAL = "general", "一审一核"
+    COMPLEX = "complex", "一审两核"
+    SPECIAL = "special", "特别程序"
+
+
+PATTERN_STEP_COUNT = {
+    ProcedurePattern.SIMPLE: 1,
+    ProcedurePattern.GENERAL: 2,
+    ProcedurePattern.COMPLEX: 3,
+    ProcedurePattern.SPECIAL: 2,  # at least; plus at least one special step
+}
+
+
+class CrossRegion(models.TextChoices):
+    """跨域通办 scope."""
+
+    NONE = "", "不支持"
+    CITY = "city", "同城通办"
+    PROVINCE = "province", "全省通办"
+    INTER_PROVINCE = "inter_province", "跨省通办"
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已发布"
+
+
+class LifeEvent(models.Model):
+    """主题 (life event) for browsing the portal: 生育收养, 开办企业 …"""
+
+    class Audience(models.TextChoices):
+        PERSON = "person", "个人"
+        COMPANY = "company", "法人"
+
+    code = models.SlugField("编码", unique=True)
+    name = models.CharField("名称", max_length=50)
+    audience = models.CharField("对象", max_length=10, choices=Audience.choices)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "主题"
+        verbose_name_plural = "主题"
+        ordering = ["audience", "order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Item(models.Model):
+    """政务服务事项 — identity and list memberships; the guide is in ItemVersion."""
+
+    basic_code = models.CharField("基本编码", max_length=12, db_index=True)
+    implementation_code = models.CharField("实施编码", max_length=32, unique=True)
+    department = models.ForeignKey(
+        Department, verbose_name="实施部门", on_delete=models.PROTECT, related_name="items"
+    )
+    type = models.CharField("事项类型", max_length=20, choices=ItemType.choices)
+    status = models.CharField(
+        "状态", max_length=12, choices=ItemStatus.choices, default=ItemStatus.ACTIVE
+    )
+    is_stationed = models.BooleanField("进驻中心", default=True)
+    on_negative_list = models.BooleanField("负面清单", default=False)
+    negative_list_reason = models.TextField("不进驻理由", blank=True)
+    life_events = models.ManyToManyField(
+        LifeEvent, verbose_name="主题", blank=True, related_name="items"
+    )
+    created_at = models.DateTimeField("创建时间")
+
+    class Meta:
+        verbose_name = "事项"
+        verbose_name_plural = "事项"
+        ordering = ["implementation_code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(on_negative_list=False) | Q(is_stationed=False),
+                name="negative_list_items_not_stationed",
+            )
+        ]
+
+    def __str__(self):
+        return self.implementation_code
+
+    @property
+    def accepting(self) -> bool:
+        """May the hall accept applications for it at all (应进必进, 暂停/取消)?"""
+        return self.status == ItemStatus.ACTIVE and self.is_stationed and not self.on_negative_list
+
+
+class ItemVersion(models.Model):
+    """办事指南的一个版本. Drafts are edited; published versions are immutable."""
+
+    item = models.ForeignKey(
+        Item, verbose_name="事项", on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField("版本号", null=True, blank=True)
+    status = models.CharField(
+        "状态", max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    valid_from = models.DateField("生效日期", null=True, blank=True)
+    valid_to = models.DateField("失效日期", null=True, blank=True, help_text="不含当日；空表示现行")
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发布人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    change_note = models.TextField("修订说明", blank=True)
+    edit_token = models.PositiveIntegerField("编辑序号", default=0, help_text="乐观锁")
+
+    # --- guide elements (standards.md "Elements in use") ---
+    name = models.CharField("事项名称", max_length=200)
+    exercise_level = models.CharField(
+        "行使层级", max_length=12, choices=ExerciseLevel.choices, default=ExerciseLevel.COUNTY
+    )
+    legal_basis = models.TextField("设定依据", blank=True)
+    case_type = models.CharField(
+        "办件类型", max_length=12, choices=CaseType.choices, default=CaseType.PROMISED
+    )
+    legal_limit_days = models.PositiveSmallIntegerField("法定时限（工作日）", null=True, blank=True)
+    promised_limit_days = models.PositiveSmallIntegerField(
+        "承诺时限（工作日）", null=True, blank=True
+    )
+    handling_form = models.CharField(
+        "办理形式", max_length=12, choices=HandlingForm.choices, default=HandlingForm.BOTH
+    )
+    visits = models.PositiveSmallIntegerField("到现场次数", default=1)
+    has_fee = models.BooleanField("是否收费", default=False)
+    fee_standard = models.TextField("收费标准", blank=True)
+    fee_basis = models.TextField("收费依据", blank=True)
+    conditions = models.TextField("申请条件", blank=True)
+    needs_no_materials = models.BooleanField("无需申请材料", default=False)
+    result_name = models.CharField("结果名称", max_length=200, blank=True)
+    result_sample = models.CharField("结果样本", max_length=200, blank=True)
+    consult_contact = models.CharField("咨询方式", max_length=200, blank=True)
+    complaint_contact = models.CharField("监督投诉方式", max_length=200, blank=True)
+    procedure_pattern = models.CharField(
+        "审批环节模式",
+        max_length=12,
+        choices=ProcedurePattern.choices,
+        default=ProcedurePattern.GENERAL,
+    )
+    at_most_one_visit = models.BooleanField("最多跑一次", default=False)
+    allows_tolerance = models.BooleanField("容缺受理", default=False)
+    is_certification = models.BooleanField("证明事项", default=False)
+    intermediary_service = models.BooleanField("涉及中介服务", default=False)
+    intermediary_note = models.CharField("中介服务说明", max_length=200, blank=True)
+    cross_region = models.CharField(
+        "跨域通办", max_length=16, choices=CrossRegion.choices, blank=True, default=""
+    )
+    accept_at_county = models.BooleanField("县级可受理", default=True)
+    accept_at_township = models.BooleanField("乡镇可受理", default=False)
+    accept_at_village = models.BooleanField("村级可受理", default=False)
+    keywords = models.CharField(
+        "检索关键词", max_length=200, blank=True, help_text="俗称、别名，空格分隔"
+    )
+    search_text = models.TextField("检索文本", blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "办事指南版本"
+        verbose_name_plural = "办事指南版本"
+        ordering = ["item", "-number"]
+        indexes = [models.Index(fields=["status", "valid_from", "valid_to"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(status="draft"), name="one_draft_per_item"
+            ),
+            models.UniqueConstraint(fields=["item", "number"], name="unique_version_number"),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (Q(number__isnull=False) & Q(valid_from__isnull=False)),
+                name="published_version_is_numbered",
+            ),
+        ]
+
+    def __str__(self):
+        label = f"v{self.number}" if self.number else "草稿"
+        return f"{self.name}（{label}）"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+    @property
+    def accept_levels(self) -> list[str]:
+        levels = []
+        if self.accept_at_county:
+            levels.append(Level.COUNTY)
+        if self.accept_at_township:
+            levels.append(Level.TOWNSHIP)
+        if self.accept_at_village:
+            levels.append(Level.VILLAGE)
+        return levels
+
+    def accepts_at(self, level: str) -> bool:
+        return level in self.accept_levels
+
+
+# Guide fields copied from one version to the next, exported to Excel and edited in
+# forms: the single list every one of those uses.
+GUIDE_FIELDS = [
+    "name",
+    "exercise_level",
+    "legal_basis",
+    "case_type",
+    "legal_limit_days",
+    "promised_limit_days",
+    "handling_form",
+    "visits",
+    "has_fee",
+    "fee_standard",
+    "fee_basis",
+    "conditions",
+    "needs_no_materials",
+    "result_name",
+    "result_sample",
+    "consult_contact",
+    "complaint_contact",
+    "procedure_pattern",
+    "at_most_one_visit",
+    "allows_tolerance",
+    "is_certification",
+    "intermediary_service",
+    "intermediary_note",
+    "cross_region",
+    "accept_at_county",
+    "accept_at_township",
+    "accept_at_village",
+    "keywords",
+]
+
+
+class MaterialForm(models.TextChoices):
+    PAPER = "paper", "纸质"
+    ELECTRONIC = "electronic", "电子"
+    BOTH = "both", "纸质或电子"
+
+
+class Material(models.Model):
+    """申请材料 of one guide version."""
+
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="materials")
+    order = models.PositiveSmallIntegerField("序号", default=0)
+    name = models.CharField("材料名称", max_length=200)
+    required = models.BooleanField("必要", default=True)
+    tolerance_allowed = models.BooleanField("可容缺", default=False)
+    originals = models.PositiveSmallIntegerField("原件份数", default=0)
+    copies = models.PositiveSmallIntegerField("复印件份数", default=1)
+    form = models.CharField(
+        "材料形式", max_length=12, choices=MaterialForm.choices, default=MaterialForm.BOTH
+    )
+    source = models.CharField("来源渠道", max_length=100, blank=True, default="申请人自备")
+    sample_form = models.CharField("示范文本/空白表格", max_length=200, blank=True)
+    common_mistakes = models.TextField("常见错误", blank=True)
+    notes = models.TextField("填报须知", blank=True)
+
+    class Meta:
+        verbose_name = "申请材料"
+        verbose_name_plural = "申请材料"
+        ordering = ["version", "order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+MATERIAL_FIELDS = [
+    "order",
+    "name",
+    "required",
+    "tolerance_allowed",
+    "originals",
+    "copies",
+    "form",
+    "source",
+    "sample_form",
+    "common_mistakes",
+    "notes",
+]
+
+
+class StepKind(models.TextChoices):
+    EXAMINE = "examine", "审查"
+    VERIFY = "verify", "审核"
+    DECIDE = "decide", "决定"
+
+
+class Step(models.Model):
+    """办理环节 after acceptance, with its review rules (内乡 §12)."""
+
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField("序号", default=0)
+    kind = models.CharField("环节", max_length=12, choices=StepKind.choices)
+    name = models.CharField("环节名称", max_length=100)
+    time_limit_days = models.PositiveSmallIntegerField("环节时限（工作日）", default=1)
+    review_content = models.TextField("审查内容", blank=True)
+    review_standard = models.TextField("审查标准", blank=True)
+    review_points = models.TextField("审查要点", blank=True)
+    cautions = models.TextField("注意事项", blank=True)
+
+    class Meta:
+        verbose_name = "办理环节"
+        verbose_name_plural = "办理环节"
+        ordering = ["version", "order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+STEP_FIELDS = [
+    "order",
+    "kind",
+    "name",
+    "time_limit_days",
+    "review_content",
+    "review_standard",
+    "review_points",
+    "cautions",
+]
+
+
+class SpecialStepKind(models.TextChoices):
+    """特殊环节 (行政许可法 §45, 达拉特旗 §13–§15)."""
+
+    SITE_INSPECTION = "site_inspection", "现场踏勘"
+    HEARING = "hearing", "听证"
+    EXPERT_REVIEW = "expert_review", "专家评审"
+    TESTING = "testing", "检验检测"
+    ANNOUNCEMENT = "announcement", "公告公示"
+    REPORT_UP = "report_up", "上报上级"
+    MEETING = "meeting", "会议研究"
+    INVESTIGATION = "investigation", "调查核实"
+
+
+class SpecialStep(models.Model):
+    """特殊环节 of one guide version (内乡 §23)."""
+
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="special_steps")
+    order = models.PositiveSmallIntegerField("序号", default=0)
+    kind = models.CharField("类型", max_length=20, choices=SpecialStepKind.choices)
+    name = models.CharField("名称", max_length=100)
+    basis = models.TextField("设定依据", blank=True)
+    time_limit_days = models.PositiveSmallIntegerField("时限（工作日）", default=5)
+    has_fee = models.BooleanField("是否收费", default=False)
+    fee_note = models.CharField("收费说明", max_length=200, blank=True)
+    counted_in_limit = models.BooleanField("计入办结时限", default=False)
+
+    class Meta:
+        verbose_name = "特殊环节"
+        verbose_name_plural = "特殊环节"
+        ordering = ["version", "order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+SPECIAL_STEP_FIELDS = [
+    "order",
+    "kind",
+    "name",
+    "basis",
+    "time_limit_days",
+    "has_fee",
+    "fee_note",
+    "counted_in_limit",
+]
+
+
+class AuthorisedItem(models.Model):
+    """An item covered by a chief representative's authorisation, with its approvers."""
+
+    authorisation = models.ForeignKey(Authorisation, on_delete=models.CASCADE, related_name="items")
+    item = models.ForeignKey(
+        Item, verbose_name="事项", on_delete=models.PROTECT, related_name="authorisations"
+    )
+    approvers = models.ManyToManyField(
+        Staff, verbose_name="审批人员", related_name="authorised_items"
+    )
+
+    class Meta:
+        verbose_name = "授权事项"
+        verbose_name_plural = "授权事项"
+        constraints = [
+            models.UniqueConstraint(fields=["authorisation", "item"], name="unique_authorised_item")
+        ]
+
+    def __str__(self):
+        return f"{self.authorisation.number} / {self.item}"

@@ -1,0 +1,304 @@
+"""Writes to the catalogue: items, drafts, publishing and list flags.
+
+Every function is one transaction and leaves an audit row (who, when, before/after,
+why). Published versions are never edited: a change is a new draft, published as a
+new version that closes the previous one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from govhall.core import clock
+from govhall.core import services as audit
+from govhall.core.errors import Conflict, ValidationFailed
+from govhall.org import permissions
+from govhall.org.models import Department
+
+from .models import (
+    GUIDE_FIELDS,
+    MATERIAL_FIELDS,
+    SPECIAL_STEP_FIELDS,
+    STEP_FIELDS,
+    Item,
+    ItemStatus,
+    ItemVersion,
+    Material,
+    SpecialStep,
+    Step,
+    VersionStatus,
+)
+from .validation import validate_codes, validate_version
+
+
+def build_search_text(
+    *, name: str, keywords: str = "", department_name: str = "", result_name: str = ""
+) -> str:
+    """Lower-cased text the catalogue search matches substrings in (works for 2-char
+    Chinese queries such as 户口, 社保, which word tokenizers miss)."""
+    return " ".join(p for p in (name, keywords, department_name, result_name) if p).lower()
+
+
+def _require_editor(actor, department: Department) -> None:
+    permissions.require(
+        permissions.can_edit_department_data(actor, department),
+        f"您无权维护“{department.name}”的事项",
+    )
+
+
+@transaction.atomic
+def create_item(
+    *,
+    actor,
+    department: Department,
+    basic_code: str,
+    implementation_code: str,
+    type: str,
+    name: str,
+    reason: str = "",
+    **guide,
+) -> Item:
+    """新增事项: the item and its first draft guide."""
+    _require_editor(actor, department)
+    errors = validate_codes(
+        basic_code=basic_code,
+        implementation_code=implementation_code,
+        department_code=department.code,
+    )
+    if errors:
+        raise ValidationFailed("事项编码不正确", code="invalid_code", fields=errors)
+    if Item.objects.filter(implementation_code=implementation_code.upper()).exists():
+        raise Conflict(f"实施编码 {implementation_code} 已存在", code="duplicate_item")
+    item = Item.objects.create(
+        basic_code=basic_code,
+        implementation_code=implementation_code.upper(),
+        department=department,
+        type=type,
+        created_at=clock.now(),
+    )
+    draft = ItemVersion(
+        item=item, name=name, **{k: v for k, v in guide.items() if k in GUIDE_FIELDS}
+    )
+    draft.search_text = build_search_text(
+        name=name, keywords=draft.keywords, department_name=department.name
+    )
+    draft.save()
+    audit.record(
+        actor=actor,
+        action="create",
+        obj=item,
+        changes=audit.diff({}, audit.snapshot(item)),
+        reason=reason,
+    )
+    return item
+
+
+def _copy_children(source: ItemVersion, target: ItemVersion) -> None:
+    Material.objects.bulk_create(
+        Material(version=target, **{f: getattr(m, f) for f in MATERIAL_FIELDS})
+        for m in source.materials.all()
+    )
+    Step.objects.bulk_create(
+        Step(version=target, **{f: getattr(s, f) for f in STEP_FIELDS}) for s in source.steps.all()
+    )
+    SpecialStep.objects.bulk_create(
+        SpecialStep(version=target, **{f: getattr(s, f) for f in SPECIAL_STEP_FIELDS})
+        for s in source.special_steps.all()
+    )
+
+
+@transaction.atomic
+def start_draft(*, actor, item: Item) -> ItemVersion:
+    """修订: open a draft copied from the latest published version (or return the
+    existing draft — there is at most one)."""
+    _require_editor(actor, item.department)
+    existing = item.versions.filter(status=VersionStatus.DRAFT).first()
+    if existing is not None:
+        return existing
+    latest = item.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
+    if latest is None:
+        raise Conflict("该事项没有已发布版本，也没有草稿", code="no_version")
+    draft = ItemVersion(item=item, status=VersionStatus.DRAFT)
+    for field in GUIDE_FIELDS + ["search_text"]:
+        setattr(draft, field, getattr(latest, field))
+    try:
+        draft.save()
+    except IntegrityError:
+        raise Conflict("该事项已有草稿正在编辑", code="draft_exists")
+    _copy_children(latest, draft)
+    audit.record(
+        actor=actor, action="start_draft", obj=item, changes={"from_version": [None, latest.number]}
+    )
+    return draft
+
+
+def _replace_children(model, version: ItemVersion, rows: list[dict], fields: list[str]) -> None:
+    model.objects.filter(version=version).delete()
+    objs = []
+    for index, row in enumerate(rows):
+        data = {f: row[f] for f in fields if f in row and row[f] is not None}
+        data.setdefault("order", index + 1)
+        objs.append(model(version=version, **data))
+    model.objects.bulk_create(objs)
+
+
+def _children_snapshot(version: ItemVersion) -> dict:
+    return {
+        "materials": [m.name for m in version.materials.all()],
+        "steps": [s.name for s in version.steps.all()],
+        "special_steps": [s.name for s in version.special_steps.all()],
+    }
+
+
+@transaction.atomic
+def save_draft(
+    *,
+    actor,
+    version: ItemVersion,
+    guide: dict | None = None,
+    materials: list[dict] | None = None,
+    steps: list[dict] | None = None,
+    special_steps: list[dict] | None = None,
+    edit_token: int | None = None,
+    reason: str = "",
+) -> ItemVersion:
+    """Edit a draft. Lists given replace the old ones; ``None`` leaves them.
+
+    ``edit_token`` is the token the editor loaded; if someone saved in between the
+    save is refused (optimistic locking) rather than silently overwriting.
+    """
+    _require_editor(actor, version.item.department)
+    version = (
+        ItemVersion.objects.select_for_update()
+        .select_related("item__department")
+        .get(pk=version.pk)
+    )
+    if not version.is_draft:
+        raise Conflict("已发布的版本不能修改，请先创建修订草稿", code="version_immutable")
+    if edit_token is not None and edit_token != version.edit_token:
+        raise Conflict("该草稿已被他人修改，请刷新后重新编辑", code="stale_edit")
+    before = {**audit.snapshot(version, GUIDE_FIELDS), **_children_snapshot(version)}
+    for field, value in (guide or {}).items():
+        if field not in GUIDE_FIELDS:
+            raise ValidationFailed(f"未知字段：{field}", code="unknown_field")
+        setattr(version, field, value)
+    if materials is not None:
+        _replace_children(Material, version, materials, MATERIAL_FIELDS)
+    if steps is not None:
+        _replace_children(Step, version, steps, STEP_FIELDS)
+    if special_steps is not None:
+        _replace_children(SpecialStep, version, special_steps, SPECIAL_STEP_FIELDS)
+    version.search_text = build_search_text(
+        name=version.name,
+        keywords=version.keywords,
+        department_name=version.item.department.name,
+        result_name=version.result_name,
+    )
+    version.edit_token += 1
+    version.save()
+    after = {**audit.snapshot(version, GUIDE_FIELDS), **_children_snapshot(version)}
+    audit.record(
+        actor=actor,
+        action="save_draft",
+        obj=version.item,
+        changes=audit.diff(before, after),
+        reason=reason,
+    )
+    return version
+
+
+@transaction.atomic
+def publish(
+    *, actor, version: ItemVersion, valid_from: dt.date | None = None, change_note: str = ""
+) -> ItemVersion:
+    """发布: validate the draft, number it, and close the previous version.
+
+    Raises ``ValidationFailed`` with ``fields`` holding every failure (nothing changes).
+    """
+    item = Item.objects.select_for_update().select_related("department").get(pk=version.item_id)
+    _require_editor(actor, item.department)
+    version = ItemVersion.objects.select_for_update().get(pk=version.pk)
+    if not version.is_draft:
+        raise Conflict("该版本已经发布", code="already_published")
+    if item.status == ItemStatus.CANCELLED:
+        raise Conflict("已取消的事项不能发布新版本", code="item_cancelled")
+    today = clock.today()
+    valid_from = valid_from or today
+    if valid_from < today:
+        raise ValidationFailed(
+            "生效日期不能早于今天",
+            code="invalid_valid_from",
+            fields={"valid_from": ["不能早于今天"]},
+        )
+    errors = validate_version(version)
+    previous = item.versions.filter(status=VersionStatus.PUBLISHED, valid_to__isnull=True).first()
+    if previous is not None and valid_from < previous.valid_from:
+        errors.setdefault("valid_from", []).append(
+            f"生效日期不能早于现行版本的生效日期（{previous.valid_from}）"
+        )
+    if errors:
+        raise ValidationFailed(
+            "办事指南未通过发布校验，请按提示修改", code="publish_validation", fields=errors
+        )
+    if previous is not None:
+        previous.valid_to = valid_from
+        previous.save(update_fields=["valid_to"])
+    number = (item.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+    version.number = number
+    version.status = VersionStatus.PUBLISHED
+    version.valid_from = valid_from
+    version.published_at = clock.now()
+    version.published_by = actor if getattr(actor, "pk", None) else None
+    version.change_note = change_note
+    version.save()
+    audit.record(
+        actor=actor,
+        action="publish",
+        obj=item,
+        changes={
+            "version": [previous.number if previous else None, number],
+            "valid_from": [None, valid_from.isoformat()],
+        },
+        reason=change_note,
+    )
+    return version
+
+
+_FLAG_FIELDS = {"status", "is_stationed", "on_negative_list", "negative_list_reason"}
+
+
+@transaction.atomic
+def change_item_flags(*, actor, item: Item, reason: str, **flags) -> Item:
+    """暂停 / 取消 / 恢复, 进驻, 负面清单: list memberships, with a reason each time."""
+    _require_editor(actor, item.department)
+    unknown = set(flags) - _FLAG_FIELDS
+    if unknown:
+        raise ValidationFailed(f"未知字段：{', '.join(sorted(unknown))}", code="unknown_field")
+    if not (reason or "").strip():
+        raise ValidationFailed(
+            "变更事项状态必须填写理由", code="reason_required", fields={"reason": ["必填"]}
+        )
+    item = Item.objects.select_for_update().get(pk=item.pk)
+    before = audit.snapshot(item)
+    for key, value in flags.items():
+        setattr(item, key, value)
+    if item.on_negative_list:
+        item.is_stationed = False
+        if not item.negative_list_reason.strip():
+            raise ValidationFailed(
+                "列入负面清单必须说明不进驻理由（如涉密、场地限制）",
+                code="reason_required",
+                fields={"negative_list_reason": ["必填"]},
+            )
+    item.save()
+    audit.record(
+        actor=actor,
+        action="change_flags",
+        obj=item,
+        changes=audit.diff(before, audit.snapshot(item)),
+        reason=reason,
+    )
+    return item

@@ -1,0 +1,116 @@
+"""Publishing, versioning and list flags of the catalogue."""
+
+import datetime as dt
+
+import pytest
+
+from govhall.catalog import selectors, services
+from govhall.catalog.models import ItemVersion
+from govhall.core import clock
+from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
+from govhall.core.selectors import history_for
+
+
+def _user(county, key):
+    return getattr(county.staff, key).user
+
+
+def test_publish_makes_version_current_and_keeps_old_one_readable(county):
+    item = county.market_item
+    actor = _user(county, "market_chief")
+    v1 = selectors.current_version(item=item)
+    assert v1.number == 1 and v1.promised_limit_days == 5
+
+    draft = services.start_draft(actor=actor, item=item)
+    assert [m.name for m in draft.materials.all()] == ["申请书", "营业执照"]
+    services.save_draft(
+        actor=actor, version=draft, guide={"promised_limit_days": 3}, reason="压缩时限"
+    )
+    services.publish(actor=actor, version=draft, change_note="承诺时限由5日压缩为3日")
+
+    current = selectors.current_version(item=item)
+    assert current.number == 2 and current.promised_limit_days == 3
+    old = selectors.get_version(item=item, number=1)
+    assert old.promised_limit_days == 5 and old.valid_to == clock.today()
+    assert [m.name for m in old.materials.all()] == ["申请书", "营业执照"]
+    actions = list(history_for(obj=item).values_list("action", flat=True))
+    assert "publish" in actions and "save_draft" in actions
+
+
+def test_future_valid_from_becomes_current_on_that_day(county):
+    item = county.market_item
+    actor = _user(county, "market_chief")
+    draft = services.start_draft(actor=actor, item=item)
+    services.save_draft(actor=actor, version=draft, guide={"name": "食品经营许可（新）"})
+    services.publish(actor=actor, version=draft, valid_from=dt.date(2026, 12, 1))
+    assert selectors.current_version(item=item).number == 1
+    assert selectors.current_version(item=item, on=dt.date(2026, 12, 1)).number == 2
+
+
+def test_published_version_cannot_be_edited(county):
+    version = selectors.current_version(item=county.market_item)
+    with pytest.raises(Conflict) as exc:
+        services.save_draft(actor=county.root, version=version, guide={"name": "改名"})
+    assert exc.value.code == "version_immutable"
+    assert ItemVersion.objects.get(pk=version.pk).name == "食品经营许可"
+
+
+def test_publish_reports_every_failure_by_field(county):
+    actor = _user(county, "market_chief")
+    draft = services.start_draft(actor=actor, item=county.market_item)
+    services.save_draft(
+        actor=actor,
+        version=draft,
+        guide={"promised_limit_days": 30, "conditions": "提交其他材料", "result_name": ""},
+        materials=[{"name": "身份证"}, {"name": "相关材料"}],
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        services.publish(actor=actor, version=draft)
+    fields = exc.value.fields
+    assert "不得超过法定时限（20个工作日）" in fields["promised_limit_days"][0]
+    assert "其他材料" in fields["conditions"][0]
+    assert fields["result_name"] == ["结果名称：必须填写"]
+    assert "相关材料" in fields["materials.1.name"][0]
+    assert ItemVersion.objects.get(pk=draft.pk).status == "draft"
+
+
+def test_department_cannot_edit_another_departments_item(county):
+    with pytest.raises(PermissionDenied):
+        services.start_draft(actor=_user(county, "health_chief"), item=county.market_item)
+    with pytest.raises(PermissionDenied):
+        services.change_item_flags(
+            actor=_user(county, "clerk"), item=county.market_item, reason="x", status="suspended"
+        )
+
+
+def test_stale_draft_edit_is_refused(county):
+    actor = _user(county, "market_chief")
+    draft = services.start_draft(actor=actor, item=county.market_item)
+    token = draft.edit_token
+    services.save_draft(actor=actor, version=draft, guide={"visits": 0}, edit_token=token)
+    with pytest.raises(Conflict) as exc:
+        services.save_draft(actor=actor, version=draft, guide={"visits": 2}, edit_token=token)
+    assert exc.value.code == "stale_edit"
+
+
+def test_negative_list_needs_reason_and_unstations(county):
+    actor = _user(county, "market_chief")
+    with pytest.raises(ValidationFailed):
+        services.change_item_flags(
+            actor=actor, item=county.market_item, reason="涉密", on_negative_list=True
+        )
+    item = services.change_item_flags(
+        actor=actor,
+        item=county.market_item,
+        reason="涉密",
+        on_negative_list=True,
+        negative_list_reason="涉及国家秘密",
+    )
+    assert item.on_negative_list and not item.is_stationed and not item.accepting
+
+
+def test_two_character_search(county):
+    names = [v.name for v in selectors.search_items(q="经营")]
+    assert names == ["食品经营许可"]
+    assert [v.name for v in selectors.search_items(q="卫生")] == ["公共场所卫生许可"]
+    assert list(selectors.search_items(q="户口")) == []

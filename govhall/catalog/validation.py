@@ -1,0 +1,190 @@
+"""Publish-time validation of a guide (办事指南).
+
+Returns every failure at once, keyed by field, each a Chinese message naming the
+field, so the staff page can show them beside the fields and an import can report
+them per row and column. ``validate_guide`` works on plain dicts so that the Excel
+import checks rows before anything touches the database.
+"""
+
+from __future__ import annotations
+
+from govhall.core import policy
+from govhall.core.errors import ValidationFailed
+from govhall.core.validators import parse_implementation_code, validate_basic_code
+
+from .models import (
+    GUIDE_FIELDS,
+    MATERIAL_FIELDS,
+    PATTERN_STEP_COUNT,
+    SPECIAL_STEP_FIELDS,
+    STEP_FIELDS,
+    CaseType,
+    ItemVersion,
+    ProcedurePattern,
+)
+
+REQUIRED_GUIDE_FIELDS = [
+    "name",
+    "legal_basis",
+    "conditions",
+    "result_name",
+    "consult_contact",
+    "complaint_contact",
+]
+
+
+def label(model, field: str) -> str:
+    return str(model._meta.get_field(field).verbose_name)
+
+
+def vague_wordings_in(text: str) -> list[str]:
+    text = text or ""
+    return [w for w in policy.get("VAGUE_WORDINGS") if w in text]
+
+
+def _add(errors: dict, field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def validate_codes(*, basic_code: str, implementation_code: str, department_code: str) -> dict:
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_basic_code(basic_code)
+    except ValidationFailed as exc:
+        _add(errors, "basic_code", f"基本编码：{exc.message}")
+        return errors
+    try:
+        parts = parse_implementation_code(implementation_code)
+    except ValidationFailed as exc:
+        _add(errors, "implementation_code", f"实施编码：{exc.message}")
+        return errors
+    if parts.basic_code != basic_code:
+        _add(errors, "implementation_code", "实施编码：第19-30位应与基本编码一致")
+    if department_code and parts.uscc != department_code.upper():
+        _add(errors, "implementation_code", "实施编码：前18位应为实施部门的统一社会信用代码")
+    return errors
+
+
+def validate_guide(
+    *, guide: dict, materials: list[dict], steps: list[dict], special_steps: list[dict]
+) -> dict[str, list[str]]:
+    """All publish failures of a guide given as dicts. Keys: guide field names, or
+    ``materials.N.field`` / ``steps.N.field`` / ``special_steps.N.field`` (N from 0)."""
+    errors: dict[str, list[str]] = {}
+    for field in REQUIRED_GUIDE_FIELDS:
+        if not str(guide.get(field) or "").strip():
+            _add(errors, field, f"{label(ItemVersion, field)}：必须填写")
+
+    case_type = guide.get("case_type")
+    legal, promised = guide.get("legal_limit_days"), guide.get("promised_limit_days")
+    if promised is None:
+        _add(errors, "promised_limit_days", "承诺时限：必须填写（即办件填0）")
+    if case_type == CaseType.PROMISED:
+        if legal is None:
+            _add(errors, "legal_limit_days", "法定时限：承诺件必须填写")
+        if promised is not None and promised < 1:
+            _add(errors, "promised_limit_days", "承诺时限：承诺件至少为1个工作日")
+    elif case_type == CaseType.INSTANT and promised not in (None, 0):
+        _add(errors, "promised_limit_days", "承诺时限：即办件应为0（当场办结）")
+    if legal is not None and promised is not None and promised > legal:
+        _add(errors, "promised_limit_days", f"承诺时限：不得超过法定时限（{legal}个工作日）")
+
+    if guide.get("has_fee"):
+        for field in ("fee_standard", "fee_basis"):
+            if not str(guide.get(field) or "").strip():
+                _add(errors, field, f"{label(ItemVersion, field)}：收费事项必须填写")
+    if guide.get("intermediary_service") and not str(guide.get("intermediary_note") or "").strip():
+        _add(errors, "intermediary_note", "中介服务说明：涉及中介服务时必须填写")
+
+    if not any(
+        guide.get(f) for f in ("accept_at_county", "accept_at_township", "accept_at_village")
+    ):
+        _add(errors, "accept_at_county", "受理层级：至少选择一个可受理层级")
+
+    for field in ("conditions", "legal_basis", "result_name"):
+        for word in vague_wordings_in(guide.get(field)):
+            _add(
+                errors,
+                field,
+                f"{label(ItemVersion, field)}：含有兜底性表述“{word}”，请列明具体内容",
+            )
+
+    if not materials and not guide.get("needs_no_materials"):
+        _add(errors, "materials", "申请材料：至少列明一项材料（确无材料的请勾选“无需申请材料”）")
+    has_tolerance = False
+    for index, material in enumerate(materials):
+        prefix = f"materials.{index}"
+        name = str(material.get("name") or "").strip()
+        if not name:
+            _add(errors, f"{prefix}.name", f"第{index + 1}项材料：材料名称必须填写")
+        for field in ("name", "notes"):
+            for word in vague_wordings_in(material.get(field)):
+                _add(
+                    errors,
+                    f"{prefix}.{field}",
+                    f"第{index + 1}项材料“{name}”：含有兜底性表述“{word}”",
+                )
+        if material.get("tolerance_allowed"):
+            has_tolerance = True
+    if has_tolerance and not guide.get("allows_tolerance"):
+        _add(errors, "allows_tolerance", "容缺受理：有材料标为可容缺，事项须开启容缺受理")
+    if guide.get("allows_tolerance") and not has_tolerance:
+        _add(errors, "allows_tolerance", "容缺受理：开启容缺受理的事项至少要有一项可容缺材料")
+
+    pattern = guide.get("procedure_pattern")
+    needed = PATTERN_STEP_COUNT.get(pattern)
+    if needed is None:
+        _add(errors, "procedure_pattern", "审批环节模式：取值无效")
+    elif guide.get("case_type") != CaseType.INSTANT or steps:
+        if pattern == ProcedurePattern.SPECIAL:
+            if len(steps) < needed:
+                _add(errors, "steps", "办理环节：特别程序至少需要审查、决定两个环节")
+            if not special_steps:
+                _add(errors, "special_steps", "特殊环节：特别程序至少需要一个特殊环节")
+        elif len(steps) != needed:
+            _add(
+                errors,
+                "steps",
+                f"办理环节：{ProcedurePattern(pattern).label}应有{needed}个审批环节，现有{len(steps)}个",
+            )
+    for index, step in enumerate(steps):
+        if not str(step.get("name") or "").strip():
+            _add(errors, f"steps.{index}.name", f"第{index + 1}个办理环节：环节名称必须填写")
+        if not str(step.get("review_standard") or "").strip():
+            _add(
+                errors,
+                f"steps.{index}.review_standard",
+                f"第{index + 1}个办理环节：审查标准必须填写",
+            )
+    for index, special in enumerate(special_steps):
+        if not str(special.get("name") or "").strip():
+            _add(errors, f"special_steps.{index}.name", f"第{index + 1}个特殊环节：名称必须填写")
+        if not str(special.get("basis") or "").strip():
+            _add(
+                errors, f"special_steps.{index}.basis", f"第{index + 1}个特殊环节：设定依据必须填写"
+            )
+    return errors
+
+
+def version_as_dicts(version: ItemVersion) -> tuple[dict, list[dict], list[dict], list[dict]]:
+    """A saved version as the plain dicts :func:`validate_guide` takes."""
+    guide = {f: getattr(version, f) for f in GUIDE_FIELDS}
+    materials = [{f: getattr(m, f) for f in MATERIAL_FIELDS} for m in version.materials.all()]
+    steps = [{f: getattr(s, f) for f in STEP_FIELDS} for s in version.steps.all()]
+    specials = [
+        {f: getattr(s, f) for f in SPECIAL_STEP_FIELDS} for s in version.special_steps.all()
+    ]
+    return guide, materials, steps, specials
+
+
+def validate_version(version: ItemVersion) -> dict[str, list[str]]:
+    guide, materials, steps, specials = version_as_dicts(version)
+    errors = validate_guide(guide=guide, materials=materials, steps=steps, special_steps=specials)
+    item = version.item
+    for field, messages in validate_codes(
+        basic_code=item.basic_code,
+        implementation_code=item.implementation_code,
+        department_code=item.department.code,
+    ).items():
+        errors.setdefault(field, []).extend(messages)
+    return errors

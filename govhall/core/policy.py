@@ -1,0 +1,30 @@
+"""Values that policy may change, with the defaults of standards.md.
+
+A deployment overrides any of them with the ``GOVHALL_POLICY`` environment variable
+(JSON) or ``settings.GOVHALL_POLICY``; code reads them only through :func:`get`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+DEFAULTS: dict = {
+    # 达拉特旗 §18: no vague catch-alls in guides.
+    "VAGUE_WORDINGS": ["其他材料", "有关部门", "相关材料", "等材料", "其他相关", "相关部门"],
+    # Electronic supervision lights (standards.md 电子监察).
+    "YELLOW_USED_RATIO": 0.8,
+    "YELLOW_DAYS_LEFT": 1,
+    # 行政许可法 §32: notice of incomplete materials within 5 working days.
+    "INCOMPLETE_NOTICE_DAYS": 5,
+    # 行政许可法 §42: one extension of at most 10 working days.
+    "MAX_EXTENSION_DAYS": 10,
+    # 好差评: 差评 rectification deadline (working days).
+    "BAD_REVIEW_DEADLINE_DAYS": 5,
+}
+
+
+def get(name: str):
+    overrides = getattr(settings, "GOVHALL_POLICY", {}) or {}
+    if name in overrides:
+        return overrides[name]
+    return DEFAULTS[name]

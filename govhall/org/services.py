@@ -1,0 +1,195 @@
+"""Writes to the organisation. Each function is one transaction and one audit row."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from govhall.core import services as audit
+from govhall.core.errors import ValidationFailed
+from govhall.core.validators import validate_id_number, validate_uscc
+
+from . import permissions
+from .models import Authorisation, Centre, Department, Level, Staff, Stationing, Window
+
+_LEVEL_ORDER = [Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]
+
+
+def _check_centre(data: dict) -> None:
+    level, parent = data.get("level"), data.get("parent")
+    if level == Level.COUNTY and parent is not None:
+        raise ValidationFailed(
+            "县级中心不能有上级中心", fields={"parent": ["县级中心不能有上级中心"]}
+        )
+    if level != Level.COUNTY:
+        if parent is None:
+            raise ValidationFailed("乡镇、村级中心必须指定上级中心", fields={"parent": ["必填"]})
+        if _LEVEL_ORDER.index(parent.level) != _LEVEL_ORDER.index(level) - 1:
+            raise ValidationFailed(
+                "上级中心必须是上一层级的中心", fields={"parent": ["上级中心必须是上一层级的中心"]}
+            )
+
+
+def _check_department(data: dict) -> None:
+    if data.get("code"):
+        data["code"] = validate_uscc(data["code"], field="code")
+
+
+def _check_window(data: dict) -> None:
+    if data.get("type") == "department" and not data.get("department"):
+        raise ValidationFailed("部门专窗必须指定所属部门", fields={"department": ["必填"]})
+
+
+def _check_staff(data: dict) -> None:
+    if data.get("id_number"):
+        data["id_number"] = validate_id_number(data["id_number"], field="id_number")
+    role = data.get("role")
+    if role in ("chief_rep", "approver") and not data.get("department"):
+        raise ValidationFailed(
+            "首席代表和审批人员必须属于一个部门", fields={"department": ["必填"]}
+        )
+    window, centre = data.get("window"), data.get("centre")
+    if window is not None and centre is not None and window.centre_id != centre.pk:
+        raise ValidationFailed("窗口不属于该中心", fields={"window": ["窗口不属于该中心"]})
+
+
+def _check_authorisation(data: dict) -> None:
+    if data["valid_to"] < data["valid_from"]:
+        raise ValidationFailed("有效期截止日期早于起始日期", fields={"valid_to": ["早于起始日期"]})
+    chief = data.get("chief_rep")
+    if chief is not None and (
+        chief.role != "chief_rep" or chief.department_id != data["department"].pk
+    ):
+        raise ValidationFailed(
+            "被授权人必须是本部门的首席代表", fields={"chief_rep": ["必须是本部门的首席代表"]}
+        )
+
+
+_CHECKS = {
+    Centre: _check_centre,
+    Department: _check_department,
+    Window: _check_window,
+    Staff: _check_staff,
+    Authorisation: _check_authorisation,
+}
+
+
+def _authorise(actor, model, data: dict, instance=None) -> None:
+    if model is Authorisation:
+        department = data.get("department") or (instance and instance.department)
+        permissions.require(permissions.can_edit_department_data(actor, department))
+    else:
+        permissions.require(
+            permissions.can_manage_organisation(actor), "只有中心管理员可以维护组织机构"
+        )
+
+
+@transaction.atomic
+def create(*, actor, model, data: dict, reason: str = ""):
+    """Create a centre, department, window, staff member or authorisation."""
+    data = dict(data)
+    _authorise(actor, model, data)
+    _CHECKS[model](data)
+    instance = model.objects.create(**data)
+    audit.record(
+        actor=actor,
+        action="create",
+        obj=instance,
+        changes=audit.diff({}, audit.snapshot(instance)),
+        reason=reason,
+    )
+    return instance
+
+
+@transaction.atomic
+def update(*, actor, instance, data: dict, reason: str = ""):
+    """Change fields of an organisation record; the audit row keeps before/after."""
+    model = type(instance)
+    _authorise(actor, model, data, instance)
+    merged = {
+        f.name: getattr(instance, f.name) for f in model._meta.concrete_fields if f.name != "id"
+    }
+    merged.update(data)
+    _CHECKS[model](merged)
+    before = audit.snapshot(instance)
+    for key, value in data.items():
+        setattr(instance, key, merged[key] if key in merged else value)
+    instance.save()
+    changes = audit.diff(before, audit.snapshot(instance))
+    if changes:
+        audit.record(actor=actor, action="update", obj=instance, changes=changes, reason=reason)
+    return instance
+
+
+@transaction.atomic
+def create_staff(*, actor, username: str, password: str, data: dict, reason: str = "") -> Staff:
+    """Create a login account and its staff record together."""
+    permissions.require(
+        permissions.can_manage_organisation(actor), "只有中心管理员可以维护组织机构"
+    )
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise ValidationFailed(
+            f"用户名“{username}”已存在", code="duplicate", fields={"username": ["已存在"]}
+        )
+    data = dict(data)
+    _check_staff(data)
+    user = User.objects.create_user(
+        username=username, password=password, first_name=data.get("name", "")
+    )
+    staff = Staff.objects.create(user=user, **data)
+    audit.record(
+        actor=actor,
+        action="create",
+        obj=staff,
+        changes=audit.diff({}, audit.snapshot(staff)),
+        reason=reason,
+    )
+    return staff
+
+
+@transaction.atomic
+def station_department(
+    *, actor, centre: Centre, department: Department, since, reason: str = ""
+) -> Stationing:
+    """进驻: put a department in a centre (or re-activate it)."""
+    permissions.require(
+        permissions.can_manage_organisation(actor), "只有中心管理员可以维护组织机构"
+    )
+    stationing, created = Stationing.objects.get_or_create(
+        centre=centre, department=department, defaults={"since": since}
+    )
+    if not created and not stationing.is_active:
+        stationing.is_active = True
+        stationing.since = since
+        stationing.save()
+    audit.record(
+        actor=actor,
+        action="station",
+        obj=stationing,
+        changes={"is_active": [None, True]},
+        reason=reason,
+    )
+    return stationing
+
+
+@transaction.atomic
+def withdraw_department(*, actor, stationing: Stationing, reason: str) -> Stationing:
+    """撤驻: end a stationing (kept for history, never deleted)."""
+    permissions.require(
+        permissions.can_manage_organisation(actor), "只有中心管理员可以维护组织机构"
+    )
+    if not reason:
+        raise ValidationFailed(
+            "撤驻必须填写理由", code="reason_required", fields={"reason": ["必填"]}
+        )
+    stationing.is_active = False
+    stationing.save()
+    audit.record(
+        actor=actor,
+        action="withdraw",
+        obj=stationing,
+        changes={"is_active": [True, False]},
+        reason=reason,
+    )
+    return stationing

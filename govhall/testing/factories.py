@@ -1,0 +1,181 @@
+"""Builders for tests, benchmarks and demo data. They go through the services, so
+what they build obeys the same rules as what staff build."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+from django.contrib.auth import get_user_model
+
+from govhall.catalog import services as catalog_services
+from govhall.catalog.models import CaseType, Item, ItemType, ProcedurePattern
+from govhall.core.validators import id_number_check_char, make_implementation_code, uscc_check_char
+from govhall.org.models import Centre, Department, Level, Role, Staff, Stationing, Window
+
+
+def make_uscc(serial: int, prefix: str = "11150626") -> str:
+    """A valid 统一社会信用代码 for a government body (登记管理部门 1, 机关 1)."""
+    body = f"{prefix}{serial:08d}A"[:17]
+    return body + uscc_check_char(body)
+
+
+def make_id_number(serial: int, birth: str = "19850312", region: str = "150626") -> str:
+    body = f"{region}{birth}{serial % 1000:03d}"
+    return body + id_number_check_char(body)
+
+
+def superuser():
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(
+        username="root", defaults={"is_superuser": True, "is_staff": True}
+    )
+    return user
+
+
+def make_staff(
+    *, username: str, name: str, role: str, centre: Centre, department=None, window=None
+) -> Staff:
+    User = get_user_model()
+    user = User.objects.create_user(username=username, password="govhall-test")
+    return Staff.objects.create(
+        user=user, name=name, role=role, centre=centre, department=department, window=window
+    )
+
+
+def guide(**overrides) -> dict:
+    """A complete, publishable 承诺件 guide (一审一核) as service keyword arguments."""
+    data = dict(
+        legal_basis="《中华人民共和国行政许可法》第二十九条",
+        case_type=CaseType.PROMISED,
+        legal_limit_days=20,
+        promised_limit_days=5,
+        conditions="申请人具有完全民事行为能力，经营场所符合规定。",
+        result_name="许可证",
+        consult_contact="0477-7201234",
+        complaint_contact="12345",
+        procedure_pattern=ProcedurePattern.GENERAL,
+    )
+    data.update(overrides)
+    return data
+
+
+DEFAULT_MATERIALS = [
+    {"name": "申请书", "required": True, "originals": 1, "copies": 0},
+    {"name": "营业执照", "required": True, "originals": 0, "copies": 1},
+]
+DEFAULT_STEPS = [
+    {
+        "kind": "examine",
+        "name": "审查",
+        "time_limit_days": 3,
+        "review_standard": "材料齐全、符合法定形式",
+    },
+    {"kind": "decide", "name": "决定", "time_limit_days": 2, "review_standard": "符合法定条件"},
+]
+
+
+def publish_item(
+    *,
+    actor,
+    department: Department,
+    basic_code: str,
+    name: str,
+    type: str = ItemType.LICENSING,
+    materials: list[dict] | None = None,
+    steps: list[dict] | None = None,
+    special_steps: list[dict] | None = None,
+    valid_from: dt.date | None = None,
+    **guide_overrides,
+) -> Item:
+    item = catalog_services.create_item(
+        actor=actor,
+        department=department,
+        basic_code=basic_code,
+        implementation_code=make_implementation_code(uscc=department.code, basic_code=basic_code),
+        type=type,
+        name=name,
+        **guide(**guide_overrides),
+    )
+    draft = item.versions.get()
+    catalog_services.save_draft(
+        actor=actor,
+        version=draft,
+        materials=DEFAULT_MATERIALS if materials is None else materials,
+        steps=DEFAULT_STEPS if steps is None else steps,
+        special_steps=special_steps or [],
+    )
+    catalog_services.publish(actor=actor, version=draft, valid_from=valid_from)
+    return item
+
+
+def build_county() -> SimpleNamespace:
+    """A county centre with one township and one village, two stationed departments,
+    a staff member per role and one published item per department."""
+    root = superuser()
+    county = Centre.objects.create(code="150626", name="测试县政务服务中心", level=Level.COUNTY)
+    township = Centre.objects.create(
+        code="150626101", name="测试镇便民服务中心", level=Level.TOWNSHIP, parent=county
+    )
+    village = Centre.objects.create(
+        code="150626101001", name="测试村便民服务站", level=Level.VILLAGE, parent=township
+    )
+    market = Department.objects.create(
+        code=make_uscc(1), name="测试县市场监督管理局", short_name="市场监管局", is_approval=True
+    )
+    health = Department.objects.create(
+        code=make_uscc(2), name="测试县卫生健康委员会", short_name="卫健委", is_supervising=True
+    )
+    for dept in (market, health):
+        Stationing.objects.create(centre=county, department=dept, since=dt.date(2024, 1, 1))
+    window = Window.objects.create(
+        centre=county, number="01", name="综合受理", type="comprehensive"
+    )
+    staff = SimpleNamespace(
+        admin=make_staff(username="admin", name="管理员", role=Role.CENTRE_ADMIN, centre=county),
+        market_chief=make_staff(
+            username="market_chief",
+            name="市场首代",
+            role=Role.CHIEF_REP,
+            centre=county,
+            department=market,
+        ),
+        market_approver=make_staff(
+            username="market_approver",
+            name="市场审批",
+            role=Role.APPROVER,
+            centre=county,
+            department=market,
+        ),
+        health_chief=make_staff(
+            username="health_chief",
+            name="卫健首代",
+            role=Role.CHIEF_REP,
+            centre=county,
+            department=health,
+        ),
+        clerk=make_staff(
+            username="clerk", name="综窗", role=Role.WINDOW_CLERK, centre=county, window=window
+        ),
+        supervisor=make_staff(
+            username="supervisor", name="监察", role=Role.SUPERVISOR, centre=county
+        ),
+    )
+    market_item = publish_item(
+        actor=root, department=market, basic_code="000111222001", name="食品经营许可"
+    )
+    health_item = publish_item(
+        actor=root, department=health, basic_code="000222333001", name="公共场所卫生许可"
+    )
+    return SimpleNamespace(
+        root=root,
+        county=county,
+        township=township,
+        village=village,
+        market=market,
+        health=health,
+        window=window,
+        staff=staff,
+        market_item=market_item,
+        health_item=health_item,
+    )

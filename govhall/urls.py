@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("govhall.api.urls")),
+    path("staff/org/", include("govhall.org.urls")),
+    path("staff/catalog/", include("govhall.catalog.urls")),
+    path("staff/", include("govhall.core.urls")),
+    path("", include("govhall.portal.urls")),
+]
