@@ -7,5 +7,7 @@ urlpatterns = [
     path("staff/org/", include("govhall.org.urls")),
     path("staff/catalog/", include("govhall.catalog.urls")),
     path("staff/", include("govhall.core.urls")),
+    path("staff/calendar/", include("govhall.calendar.urls")),
+    path("staff/cases/", include("govhall.cases.urls")),
     path("", include("govhall.portal.urls")),
 ]
