@@ -9,5 +9,6 @@ urlpatterns = [
     path("staff/", include("govhall.core.urls")),
     path("staff/calendar/", include("govhall.calendar.urls")),
     path("staff/cases/", include("govhall.cases.urls")),
+    path("cases/", include("govhall.cases.public_urls")),
     path("", include("govhall.portal.urls")),
 ]

@@ -1,14 +1,27 @@
-"""Maps every error to JSON ``{"code": …, "message": …, "fields": {…}}`` once."""
+"""Maps every error to JSON ``{"code": …, "message": …, "fields": {…}}`` once.
+
+* ``DomainError`` subclasses keep their own ``code`` and ``http_status`` (400/403/404/409).
+* DRF and Django errors get a stable code and a Chinese message.
+* An unexpected exception is logged with its traceback and answered as 500
+  ``server_error`` — still JSON, so a client never has to parse an HTML page.
+* Unknown URLs under /api/ answer 404 ``not_found`` (:func:`not_found`, the last
+  route of ``govhall.api.urls``).
+"""
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
-from rest_framework import exceptions, status
+from django.http import Http404, JsonResponse
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
 from govhall.core.errors import DomainError
+
+logger = logging.getLogger("govhall.api")
 
 _DRF_MESSAGES = {
     "not_authenticated": "请先登录",
@@ -16,6 +29,7 @@ _DRF_MESSAGES = {
     "permission_denied": "您无权执行此操作",
     "not_found": "请求的资源不存在",
     "method_not_allowed": "不支持该请求方法",
+    "not_acceptable": "无法按请求的格式返回",
     "parse_error": "请求内容无法解析",
     "unsupported_media_type": "不支持的请求内容类型",
     "throttled": "请求过于频繁，请稍后再试",
@@ -47,7 +61,12 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     response = drf_handler(exc, context)
     if response is None:
-        return None
+        request = context.get("request")
+        logger.exception("API 内部错误：%s", getattr(request, "path", "?"), exc_info=exc)
+        return Response(
+            {"code": "server_error", "message": "服务器内部错误，请稍后重试"},
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
     if isinstance(exc, exceptions.ValidationError):
         response.data = {
             "code": "validation_failed",
@@ -62,3 +81,32 @@ def exception_handler(exc, context):
         "message": _DRF_MESSAGES.get(code, str(getattr(exc, "detail", exc))),
     }
     return response
+
+
+def not_found(request, *args, **kwargs):
+    """Catch-all for /api/…/ paths no route matched (JSON, not Django's HTML page)."""
+    return JsonResponse(
+        {"code": "not_found", "message": "请求的接口不存在"},
+        status=404,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The error body of every endpoint (documentation only)."""
+
+    code = serializers.CharField(help_text="稳定的错误代码，如 item_not_found、invalid_filter")
+    message = serializers.CharField(help_text="中文说明")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="出错的参数或字段 → 中文说明列表",
+    )
+
+
+def error_responses(**by_status: str) -> dict:
+    """``error_responses(**{"400": "…", "404": "…"})`` → spectacular ``responses``."""
+    return {
+        int(code): OpenApiResponse(ErrorSerializer, description=text)
+        for code, text in by_status.items()
+    }

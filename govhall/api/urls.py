@@ -1,16 +1,24 @@
-"""/api/ — OpenAPI schema and docs; /api/v1/ gathers each app's ``api.py`` routes."""
+"""/api/ — OpenAPI schema and docs; /api/v1/ gathers each app's ``api.py`` routes.
 
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+The last route answers any other /api/…/ path with a JSON 404, so that every API
+error has the same shape (paths without the final slash are redirected to it first
+by ``APPEND_SLASH``).
+"""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView
+
+from . import errors, views
 
 app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs/", views.SwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", views.RedocView.as_view(url_name="api:schema"), name="redoc"),
     path("v1/", include("govhall.org.api")),
     path("v1/", include("govhall.catalog.api")),
     path("v1/", include("govhall.calendar.api")),
     path("v1/", include("govhall.cases.api")),
+    re_path(r"^(?:.*/)?$", errors.not_found, name="not_found"),
 ]

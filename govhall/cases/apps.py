@@ -5,3 +5,6 @@ class CasesConfig(AppConfig):
     name = "govhall.cases"
     label = "cases"
     verbose_name = "办件"
+
+    def ready(self):
+        from . import receivers  # noqa: F401

@@ -8,6 +8,7 @@ new version that closes the previous one.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -15,9 +16,11 @@ from django.db.models import Max
 from govhall.core import clock
 from govhall.core import services as audit
 from govhall.core.errors import Conflict, ValidationFailed
+from govhall.core.models import AuditEntry
 from govhall.org import permissions
 from govhall.org.models import Department
 
+from . import selectors
 from .models import (
     GUIDE_FIELDS,
     MATERIAL_FIELDS,
@@ -31,6 +34,7 @@ from .models import (
     Step,
     VersionStatus,
 )
+from .selectors import guide_children_key
 from .validation import validate_codes, validate_version
 
 
@@ -302,3 +306,232 @@ def change_item_flags(*, actor, item: Item, reason: str, **flags) -> Item:
         reason=reason,
     )
     return item
+
+
+# --- Excel 导入 (catalog.excel) ---------------------------------------------------
+
+ITEM_IMPORT_FIELDS = ["type", "status", "is_stationed", "on_negative_list", "negative_list_reason"]
+
+
+@dataclass
+class ItemImport:
+    """One checked row of the 事项 sheet with its children (plain values, no DB)."""
+
+    implementation_code: str
+    basic_code: str
+    department: Department
+    type: str
+    status: str
+    is_stationed: bool
+    on_negative_list: bool
+    negative_list_reason: str
+    life_event_ids: frozenset[int]
+    guide: dict
+    materials: list[dict]
+    steps: list[dict]
+    special_steps: list[dict]
+    valid_from: dt.date | None = None
+
+
+@dataclass
+class ImportCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    new_versions: int = 0
+
+
+def _guide_key(guide: dict, materials, steps, specials) -> tuple:
+    return (
+        tuple(guide[f] for f in GUIDE_FIELDS),
+        (
+            guide_children_key(materials, MATERIAL_FIELDS),
+            guide_children_key(steps, STEP_FIELDS),
+            guide_children_key(specials, SPECIAL_STEP_FIELDS),
+        ),
+    )
+
+
+def _version_key(version: ItemVersion, base) -> tuple:
+    return (
+        tuple(getattr(version, f) for f in GUIDE_FIELDS),
+        base.children.get(version.pk, ((), (), ())),
+    )
+
+
+@transaction.atomic
+def import_items(
+    *, actor, rows: list[ItemImport], reason: str = "Excel导入", progress=None
+) -> ImportCounts:
+    """导入事项目录: upsert by 实施编码, in one transaction with bulk writes.
+
+    A new code becomes an item with published version 1. An existing item whose
+    guide (fields and children) differs from both its current and its open version
+    gets a new published version that closes the open one, as :func:`publish` does;
+    an identical guide changes nothing, so re-importing a file adds no versions.
+    Item-level fields (类型, 状态, 进驻, 负面清单, 主题) are updated in place. Each
+    created or updated item gets one audit row.
+
+    Faults that depend on the database (a cancelled item cannot get a new version;
+    a 生效日期 before the open version's) raise ``ValidationFailed`` with code
+    ``import_state`` and ``fields`` keyed by 实施编码; nothing is written.
+    """
+    for department in {row.department for row in rows}:
+        _require_editor(actor, department)
+    today, now = clock.today(), clock.now()
+    base = selectors.import_baseline(on=today)
+    faults: dict[str, list[str]] = {}
+    new_items: list[Item] = []
+    new_rows: list[ItemImport] = []
+    changed_items: list[tuple[Item, dict, ItemImport]] = []  # item, before, row
+    event_changes: dict[int, frozenset[int]] = {}
+    versions: list[tuple[ItemImport, int, dt.date, ItemVersion | None]] = []
+    counts = ImportCounts()
+
+    for row in rows:
+        item = base.items.get(row.implementation_code)
+        if item is None:
+            new_items.append(
+                Item(
+                    basic_code=row.basic_code,
+                    implementation_code=row.implementation_code,
+                    department=row.department,
+                    created_at=now,
+                    **{f: getattr(row, f) for f in ITEM_IMPORT_FIELDS},
+                )
+            )
+            new_rows.append(row)
+            continue
+        before = audit.snapshot(item, ITEM_IMPORT_FIELDS)
+        before["life_events"] = sorted(base.life_events.get(item.pk, frozenset()))
+        for f in ITEM_IMPORT_FIELDS:
+            setattr(item, f, getattr(row, f))
+        item_changed = audit.snapshot(item, ITEM_IMPORT_FIELDS) != {
+            k: v for k, v in before.items() if k != "life_events"
+        }
+        if sorted(row.life_event_ids) != before["life_events"]:
+            event_changes[item.pk] = row.life_event_ids
+            item_changed = True
+        key = _guide_key(row.guide, row.materials, row.steps, row.special_steps)
+        current, open_ = base.current.get(item.pk), base.open.get(item.pk)
+        same = any(v is not None and _version_key(v, base) == key for v in (current, open_))
+        if not same:
+            if row.status == ItemStatus.CANCELLED:
+                faults.setdefault(row.implementation_code, []).append(
+                    "已取消的事项不能发布新版本（办事指南与现行版本不同）"
+                )
+            valid_from = max(row.valid_from or today, today)
+            if open_ is not None and valid_from < open_.valid_from:
+                faults.setdefault(row.implementation_code, []).append(
+                    f"生效日期不能早于现行版本的生效日期（{open_.valid_from}）"
+                )
+            versions.append((row, item.pk, valid_from, open_))
+        if item_changed or not same:
+            changed_items.append((item, before, row))
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    if faults:
+        raise ValidationFailed("部分事项不能按导入内容更新", code="import_state", fields=faults)
+
+    Item.objects.bulk_create(new_items, batch_size=1000)
+    counts.created = len(new_items)
+    for item, row in zip(new_items, new_rows, strict=True):
+        versions.append((row, item.pk, row.valid_from or today, None))
+        if row.life_event_ids:
+            event_changes[item.pk] = row.life_event_ids
+    if progress:
+        progress(len(new_items) // 3)
+    if changed_items:
+        Item.objects.bulk_update(
+            [item for item, _, _ in changed_items], ITEM_IMPORT_FIELDS, batch_size=500
+        )
+    closing = []
+    for _, _, valid_from, open_ in versions:
+        if open_ is not None:
+            open_.valid_to = valid_from
+            closing.append(open_)
+    ItemVersion.objects.bulk_update(closing, ["valid_to"], batch_size=500)
+
+    version_objs, numbers = [], {}
+    for row, item_id, valid_from, _ in versions:
+        numbers[item_id] = base.max_number.get(item_id, 0) + 1
+        guide = row.guide
+        version_objs.append(
+            ItemVersion(
+                item_id=item_id,
+                number=numbers[item_id],
+                status=VersionStatus.PUBLISHED,
+                valid_from=valid_from,
+                published_at=now,
+                published_by=actor if getattr(actor, "pk", None) else None,
+                change_note=reason,
+                search_text=build_search_text(
+                    name=guide["name"],
+                    keywords=guide["keywords"],
+                    department_name=row.department.name,
+                    result_name=guide["result_name"],
+                ),
+                **guide,
+            )
+        )
+    ItemVersion.objects.bulk_create(version_objs, batch_size=1000)
+    counts.new_versions = len(version_objs)
+    if progress:
+        progress(len(new_items) // 3)
+    children = {Material: [], Step: [], SpecialStep: []}
+    for (row, _, _, _), version in zip(versions, version_objs, strict=True):
+        children[Material].extend(Material(version=version, **m) for m in row.materials)
+        children[Step].extend(Step(version=version, **s) for s in row.steps)
+        children[SpecialStep].extend(SpecialStep(version=version, **s) for s in row.special_steps)
+    for model, objs in children.items():
+        model.objects.bulk_create(objs, batch_size=2000)
+
+    through = Item.life_events.through
+    new_ids = {item.pk for item in new_items}
+    changed_ids = [pk for pk in event_changes if pk not in new_ids]
+    for start in range(0, len(changed_ids), 500):
+        through.objects.filter(item_id__in=changed_ids[start : start + 500]).delete()
+    through.objects.bulk_create(
+        [
+            through(item_id=item_id, lifeevent_id=event_id)
+            for item_id, ids in event_changes.items()
+            for event_id in sorted(ids)
+        ],
+        batch_size=2000,
+    )
+
+    entries = []
+    for item in new_items:
+        changes = audit.diff({}, audit.snapshot(item))
+        changes["version"] = [None, 1]
+        entries.append(
+            audit.record(
+                actor=actor,
+                action="import_create",
+                obj=item,
+                changes=changes,
+                reason=reason,
+                save=False,
+            )
+        )
+    for item, before, row in changed_items:
+        after = audit.snapshot(item, ITEM_IMPORT_FIELDS)
+        after["life_events"] = sorted(row.life_event_ids)
+        changes = audit.diff(before, after)
+        if item.pk in numbers:
+            changes["version"] = [base.max_number.get(item.pk), numbers[item.pk]]
+        entries.append(
+            audit.record(
+                actor=actor,
+                action="import_update",
+                obj=item,
+                changes=changes,
+                reason=reason,
+                save=False,
+            )
+        )
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    if progress:
+        progress(len(new_items) - 2 * (len(new_items) // 3))
+    return counts

@@ -6,4 +6,8 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("items/", views.item_list, name="item_list"),
+    path("items/<str:code>/", views.item_detail, name="item_detail"),
+    path("items/<str:code>/v/<int:number>/", views.item_detail, name="item_version"),
+    path("lists/negative/", views.negative_list, name="negative_list"),
 ]

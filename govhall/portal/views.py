@@ -1,5 +1,96 @@
+"""公众门户 (政务服务网) pages: home, 事项目录, 办事指南, 负面清单.
+
+Public and read-only: no login, no writes. Views parse the query string, ask
+``portal.selectors`` and render; a missing item or version renders the Chinese
+404 page instead of Django's English one.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
 from django.shortcuts import render
+
+from govhall.catalog.models import ItemType
+from govhall.core.errors import NotFound
+from govhall.org import selectors as org_selectors
+from govhall.org.models import Level
+
+from . import selectors
+
+PAGE_SIZE = 20
+
+
+def not_found(request, message: str = "您访问的页面不存在。"):
+    return render(request, "portal/404.html", {"message": message}, status=404)
 
 
 def home(request):
-    return render(request, "portal/home.html")
+    """首页: search box and the three ways to browse (部门, 事项类型, 主题)."""
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "departments": selectors.department_facets(),
+            "types": selectors.type_facets(),
+            "life_events": selectors.life_event_facets(),
+            "negative_count": len(selectors.negative_list()),
+        },
+    )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def item_list(request):
+    """事项目录: substring search ``q`` plus department / type / life event / level filters."""
+    params = request.GET
+    q = params.get("q", "").strip()[:100]
+    department_id = _int_or_none(params.get("department"))
+    type_ = params.get("type", "")
+    type_ = type_ if type_ in ItemType.values else ""
+    level = params.get("level", "")
+    level = level if level in Level.values else ""
+    life_event = params.get("life_event", "")[:50]
+    versions = selectors.catalogue(
+        q=q, department_id=department_id, type=type_, life_event=life_event, level=level
+    )
+    page = Paginator(versions, PAGE_SIZE).get_page(params.get("page"))
+    query = params.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "portal/item_list.html",
+        {
+            "page": page,
+            "q": q,
+            "filters": {
+                "department": department_id,
+                "type": type_,
+                "life_event": life_event,
+                "level": level,
+            },
+            "departments": org_selectors.department_list(),
+            "types": ItemType.choices,
+            "levels": Level.choices,
+            "life_events": selectors.life_event_choices(),
+            "querystring": query.urlencode(),
+        },
+    )
+
+
+def item_detail(request, code: str, number: int | None = None):
+    """办事指南: the current version, or (``/v/<n>/``) an older one with a notice."""
+    try:
+        guide = selectors.guide(code=code, number=number)
+    except NotFound as exc:
+        return not_found(request, exc.message)
+    return render(request, "portal/item_detail.html", {"guide": guide, "v": guide.version})
+
+
+def negative_list(request):
+    """负面清单 [seed 0 负面清单 §5]: items not entering the hall and why."""
+    return render(request, "portal/negative_list.html", {"items": selectors.negative_list()})

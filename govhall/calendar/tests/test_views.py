@@ -1,0 +1,86 @@
+"""Staff pages: year view, edit a day, enter a year's schedule (form and Excel)."""
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from govhall.calendar import selectors
+
+D = dt.date
+
+
+@pytest.fixture
+def admin_client(client, county):
+    client.force_login(county.staff.admin.user)
+    return client
+
+
+@pytest.fixture
+def clerk_client(client, county):
+    client.force_login(county.staff.clerk.user)
+    return client
+
+
+def test_year_view_marks_holidays_makeup_days_and_provisional_years(clerk_client):
+    page = clerk_client.get("/staff/calendar/2026/").content.decode()
+    assert 'data-date="2026-10-01" data-kind="holiday"' in page
+    assert 'data-date="2026-10-10" data-kind="makeup"' in page
+    assert "暂定（推算）" not in page
+    assert "/staff/calendar/day/" not in page  # no edit links for a clerk
+    page = clerk_client.get("/staff/calendar/2027/").content.decode()
+    assert "暂定（推算）" in page
+    assert 'data-date="2027-09-15" data-kind="holiday"' in page
+    assert clerk_client.get("/staff/calendar/").url == "/staff/calendar/2026/"
+
+
+def test_clerk_cannot_open_edit_pages(clerk_client):
+    r = clerk_client.post(
+        "/staff/calendar/day/2026-12-04/", {"kind": "holiday", "name": "x", "reason": "y"}
+    )
+    assert r.status_code == 403 and "中心管理员" in r.content.decode()
+    assert selectors.is_workday(day=D(2026, 12, 4))
+    assert clerk_client.get("/staff/calendar/2027/schedule/").status_code == 403
+
+
+def test_admin_edits_a_day(admin_client):
+    r = admin_client.post(
+        "/staff/calendar/day/2026-12-04/",
+        {"kind": "holiday", "name": "地方假日", "reason": "县政府通知"},
+    )
+    assert r.status_code == 302
+    assert not selectors.is_workday(day=D(2026, 12, 4))
+    r = admin_client.post(
+        "/staff/calendar/day/2026-12-09/", {"kind": "makeup", "name": "", "reason": "x"}
+    )
+    assert r.status_code == 200 and "调休上班只能是周六或周日" in r.content.decode()
+
+
+def test_admin_enters_a_schedule_by_text_and_sees_row_errors(admin_client):
+    lines = "2027-01-01 法定节假日 元旦\n2027-02-05 法定节假日 春节\n2027-02-31 调休上班 春节"
+    r = admin_client.post("/staff/calendar/2027/schedule/", {"lines": lines})
+    assert r.status_code == 200
+    assert "第3行" in r.content.decode()
+    assert selectors.is_provisional_year(year=2027)
+    lines = "2027-01-01 法定节假日 元旦\n2027-02-05 法定节假日 春节\n2027-02-20 调休上班 春节"
+    r = admin_client.post("/staff/calendar/2027/schedule/", {"lines": lines})
+    assert r.status_code == 302
+    assert not selectors.is_provisional_year(year=2027)
+    assert selectors.is_workday(day=D(2027, 2, 20))
+    assert selectors.is_workday(day=D(2027, 2, 8))  # not listed → ordinary Monday
+
+
+def test_admin_downloads_template_and_uploads_it(admin_client):
+    r = admin_client.get("/staff/calendar/2027/template.xlsx")
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(r.content))
+    wb.active.append(["2027-02-20", "调休上班", "春节"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    buf.name = "2027.xlsx"
+    r = admin_client.post("/staff/calendar/2027/schedule/", {"file": buf})
+    assert r.status_code == 302
+    assert selectors.is_workday(day=D(2027, 2, 20))
+    assert not selectors.is_provisional_year(year=2027)

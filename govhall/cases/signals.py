@@ -1,0 +1,11 @@
+"""Signals other apps subscribe to (sent after the transaction commits).
+
+* ``case_transitioned(case, action, event)`` — every transition;
+* ``case_decided(case, result)`` — a decision was made: the licences/supervision
+  apps push it to the supervising department (审管联动, [seed 0 联动 §2]).
+"""
+
+import django.dispatch
+
+case_transitioned = django.dispatch.Signal()
+case_decided = django.dispatch.Signal()

@@ -1,0 +1,179 @@
+"""授权书事项 — the items a chief representative's authorisation covers and the
+approvers named for each (乌审旗 动态管理 §3, 内乡 §34: "re-signed when items change").
+
+The 授权书 itself is an org record (``org.services.create/update(model=Authorisation)``);
+the per-item part lives here because items belong to the catalogue (catalog sits
+above org). Reads and writes are both here, HackSoft style: writes are keyword-only,
+one transaction, audited on the authorisation so its page shows one trail.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+
+from govhall.core import services as audit
+from govhall.core.errors import Conflict, ValidationFailed
+from govhall.org import permissions
+from govhall.org.models import Authorisation, Department, Role, Staff
+
+from .models import AuthorisedItem, Item, ItemStatus, ItemVersion
+
+APPROVER_ROLES = (Role.APPROVER, Role.CHIEF_REP)
+
+
+# --- permissions -----------------------------------------------------------------
+
+
+def can_edit_authorisation(user, department: Department | None) -> bool:
+    """The department's own 首席代表 signs and keeps its 授权书; the centre
+    administrator may correct any. Approvers may not widen their own authority."""
+    if permissions.is_centre_admin(user):
+        return True
+    staff = permissions.staff_of(user)
+    return bool(
+        staff is not None
+        and staff.is_active
+        and department is not None
+        and staff.role == Role.CHIEF_REP
+        and staff.department_id == department.pk
+    )
+
+
+def require_editor(user, department: Department) -> None:
+    permissions.require(
+        can_edit_authorisation(user, department),
+        f"只有“{department.name}”的首席代表或中心管理员可以维护其授权书",
+    )
+
+
+# --- selectors -------------------------------------------------------------------
+
+
+def authorisation_list(*, department: Department | None = None) -> QuerySet[Authorisation]:
+    qs = Authorisation.objects.select_related("department", "chief_rep").annotate(
+        item_count=Count("items", distinct=True)
+    )
+    if department is not None:
+        qs = qs.filter(department=department)
+    return qs.order_by("department__name", "-valid_from")
+
+
+def _latest_name(ref: str = "pk"):
+    """Name of the item's newest published version (its draft's if never published)."""
+    return Subquery(
+        ItemVersion.objects.filter(item=OuterRef(ref))
+        .order_by("-status", "-number")  # "published" > "draft": newest published first
+        .values("name")[:1]
+    )
+
+
+def authorised_items(*, authorisation: Authorisation) -> QuerySet[AuthorisedItem]:
+    return (
+        AuthorisedItem.objects.filter(authorisation=authorisation)
+        .select_related("item")
+        .annotate(item_name=_latest_name("item"))
+        .prefetch_related(Prefetch("approvers", queryset=Staff.objects.order_by("name")))
+        .order_by("item__implementation_code")
+    )
+
+
+def eligible_items(*, department: Department) -> QuerySet[Item]:
+    """Items an authorisation of ``department`` may cover: its own, not cancelled."""
+    return (
+        Item.objects.filter(department=department)
+        .exclude(status=ItemStatus.CANCELLED)
+        .annotate(display_name=_latest_name())
+        .order_by("implementation_code")
+    )
+
+
+def eligible_approvers(*, department: Department) -> QuerySet[Staff]:
+    """Active staff of the department who may approve: 审批人员 or the 首席代表."""
+    return Staff.objects.filter(
+        department=department, is_active=True, role__in=APPROVER_ROLES
+    ).order_by("role", "name")
+
+
+# --- services --------------------------------------------------------------------
+
+
+def _check(authorisation: Authorisation, item: Item, approvers: list[Staff]) -> None:
+    if authorisation.is_revoked:
+        raise Conflict("已撤销的授权书不能再调整授权事项", code="authorisation_revoked")
+    errors: dict[str, list[str]] = {}
+    if item.department_id != authorisation.department_id:
+        errors["item"] = [f"事项 {item.implementation_code} 不属于{authorisation.department.name}"]
+    if not approvers:
+        errors["approvers"] = ["每个授权事项至少指定一名审批人员"]
+    for staff in approvers:
+        if (
+            not staff.is_active
+            or staff.department_id != authorisation.department_id
+            or staff.role not in APPROVER_ROLES
+        ):
+            errors.setdefault("approvers", []).append(
+                f"{staff.name}不是本部门在岗的审批人员或首席代表"
+            )
+    if errors:
+        raise ValidationFailed(
+            "；".join(m for ms in errors.values() for m in ms),
+            code="invalid_authorised_item",
+            fields=errors,
+        )
+
+
+@transaction.atomic
+def set_authorised_item(
+    *,
+    actor,
+    authorisation: Authorisation,
+    item: Item,
+    approvers: list[Staff],
+    reason: str = "",
+) -> AuthorisedItem:
+    """Add an item to a 授权书 or change its approvers (one audit row either way)."""
+    authorisation = (
+        Authorisation.objects.select_for_update()
+        .select_related("department")
+        .get(pk=authorisation.pk)
+    )
+    require_editor(actor, authorisation.department)
+    approvers = list(approvers)
+    _check(authorisation, item, approvers)
+    entry, created = AuthorisedItem.objects.get_or_create(authorisation=authorisation, item=item)
+    before = [] if created else sorted(s.name for s in entry.approvers.all())
+    entry.approvers.set(approvers)
+    after = sorted(s.name for s in approvers)
+    audit.record(
+        actor=actor,
+        action="authorise_item" if created else "change_authorised_item",
+        obj=authorisation,
+        changes={
+            "item": [None if created else item.implementation_code, item.implementation_code],
+            "approvers": [before, after],
+        },
+        reason=reason,
+    )
+    return entry
+
+
+@transaction.atomic
+def remove_authorised_item(*, actor, authorised_item: AuthorisedItem, reason: str = "") -> None:
+    """Take an item out of a 授权书 (the audit row keeps who approved it before)."""
+    authorisation = Authorisation.objects.select_for_update().get(
+        pk=authorised_item.authorisation_id
+    )
+    require_editor(actor, authorisation.department)
+    if authorisation.is_revoked:
+        raise Conflict("已撤销的授权书不能再调整授权事项", code="authorisation_revoked")
+    code = authorised_item.item.implementation_code
+    names = sorted(s.name for s in authorised_item.approvers.all())
+    authorised_item.delete()
+    audit.record(
+        actor=actor,
+        action="remove_authorised_item",
+        obj=authorisation,
+        changes={"item": [code, None], "approvers": [names, []]},
+        reason=reason,
+    )

@@ -1,0 +1,245 @@
+"""Forms of the catalogue staff pages. They parse input only; every rule is checked
+by ``catalog.services`` (and shown back through ``core.web.apply_errors``)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from govhall.core import clock
+from govhall.core.web import StyledForm, style_form
+from govhall.org import permissions
+from govhall.org.models import Department, Role, Staff
+
+from .models import (
+    GUIDE_FIELDS,
+    MATERIAL_FIELDS,
+    SPECIAL_STEP_FIELDS,
+    STEP_FIELDS,
+    Item,
+    ItemStatus,
+    ItemType,
+    ItemVersion,
+    Material,
+    SpecialStep,
+    Step,
+    VersionStatus,
+)
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _plain_form(name: str, model, fields: list[str]) -> type[forms.Form]:
+    """A plain Form with the model's field types and Chinese labels; the service,
+    not the form, saves (so drafts may stay incomplete until 发布)."""
+    declared = forms.fields_for_model(model, fields=fields)
+
+    def __init__(self, *args, **kwargs):
+        forms.Form.__init__(self, *args, **kwargs)
+        style_form(self)
+
+    return type(name, (forms.Form,), {**declared, "__init__": __init__})
+
+
+GuideForm = _plain_form("GuideForm", ItemVersion, GUIDE_FIELDS)
+MaterialRowForm = _plain_form(
+    "MaterialRowForm", Material, [f for f in MATERIAL_FIELDS if f != "order"]
+)
+StepRowForm = _plain_form("StepRowForm", Step, [f for f in STEP_FIELDS if f != "order"])
+SpecialStepRowForm = _plain_form(
+    "SpecialStepRowForm", SpecialStep, [f for f in SPECIAL_STEP_FIELDS if f != "order"]
+)
+
+# Rows are ordered by position: row N of the page is row N the service sees, so the
+# publish messages "materials.N.field" land on the right row.
+MaterialFormSet = forms.formset_factory(MaterialRowForm, extra=0, can_delete=True)
+StepFormSet = forms.formset_factory(StepRowForm, extra=0, can_delete=True)
+SpecialStepFormSet = forms.formset_factory(SpecialStepRowForm, extra=0, can_delete=True)
+
+FORMSETS = {
+    "materials": (MaterialFormSet, MATERIAL_FIELDS),
+    "steps": (StepFormSet, STEP_FIELDS),
+    "special_steps": (SpecialStepFormSet, SPECIAL_STEP_FIELDS),
+}
+
+
+def editor_forms(version: ItemVersion, data=None) -> tuple[forms.Form, dict]:
+    """The guide form and the three row formsets of the draft editor: bound to
+    ``data`` when given, else filled from the saved draft."""
+    if data is not None:
+        guide = GuideForm(data)
+        formsets = {p: cls(data, prefix=p) for p, (cls, _) in FORMSETS.items()}
+        return guide, formsets
+    guide = GuideForm(initial=forms.model_to_dict(version, fields=GUIDE_FIELDS))
+    formsets = {}
+    for prefix, (cls, fields) in FORMSETS.items():
+        rows = getattr(version, prefix).all()
+        initial = [forms.model_to_dict(r, fields=fields) for r in rows]
+        formsets[prefix] = cls(initial=initial, prefix=prefix)
+    return guide, formsets
+
+
+class ItemFilterForm(StyledForm):
+    q = forms.CharField(label="关键词", required=False)
+    department = forms.ModelChoiceField(
+        label="实施部门", queryset=Department.objects.all(), required=False, empty_label="全部部门"
+    )
+    type = forms.ChoiceField(
+        label="事项类型", required=False, choices=[("", "全部类型")] + ItemType.choices
+    )
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部状态")] + ItemStatus.choices
+    )
+    has_draft = forms.ChoiceField(
+        label="草稿", required=False, choices=[("", "不限"), ("1", "有草稿"), ("0", "无草稿")]
+    )
+    negative = forms.ChoiceField(
+        label="负面清单", required=False, choices=[("", "不限"), ("1", "在负面清单"), ("0", "不在")]
+    )
+
+    def apply(self, items: QuerySet[Item]) -> QuerySet[Item]:
+        """Filter ``items`` by the cleaned values (call after ``is_valid``)."""
+        data = self.cleaned_data
+        drafts = ItemVersion.objects.filter(item=OuterRef("pk"), status=VersionStatus.DRAFT)
+        items = items.annotate(has_draft=Exists(drafts))
+        for word in (data.get("q") or "").lower().split():
+            matching = ItemVersion.objects.filter(item=OuterRef("pk"), search_text__contains=word)
+            items = items.filter(
+                Q(implementation_code__icontains=word)
+                | Q(basic_code__contains=word)
+                | Exists(matching)
+            )
+        if data.get("department"):
+            items = items.filter(department=data["department"])
+        if data.get("type"):
+            items = items.filter(type=data["type"])
+        if data.get("status"):
+            items = items.filter(status=data["status"])
+        if data.get("has_draft"):
+            items = items.filter(has_draft=data["has_draft"] == "1")
+        if data.get("negative"):
+            items = items.filter(on_negative_list=data["negative"] == "1")
+        return items
+
+
+class CreateItemForm(StyledForm):
+    department = forms.ModelChoiceField(label="实施部门", queryset=Department.objects.none())
+    basic_code = forms.CharField(label="基本编码", max_length=12, help_text="12位数字")
+    implementation_code = forms.CharField(
+        label="实施编码",
+        max_length=32,
+        required=False,
+        help_text="32位；留空则按“部门统一社会信用代码+基本编码+01”生成",
+    )
+    type = forms.ChoiceField(label="事项类型", choices=ItemType.choices)
+    name = forms.CharField(label="事项名称", max_length=200)
+    reason = forms.CharField(label="新增理由", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        editable = [
+            d.pk for d in Department.objects.all() if permissions.can_edit_department_data(user, d)
+        ]
+        self.fields["department"].queryset = Department.objects.filter(pk__in=editable)
+
+
+class PublishForm(StyledForm):
+    valid_from = forms.DateField(label="生效日期", widget=DATE_WIDGET)
+    change_note = forms.CharField(
+        label="修订说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"valid_from": clock.today()})
+        super().__init__(*args, **kwargs)
+
+
+class FlagsForm(StyledForm):
+    """暂停/取消/在用, 进驻, 负面清单 — each change with a reason (审计)."""
+
+    status = forms.ChoiceField(label="状态", choices=ItemStatus.choices)
+    is_stationed = forms.BooleanField(label="进驻中心", required=False)
+    on_negative_list = forms.BooleanField(label="列入负面清单", required=False)
+    negative_list_reason = forms.CharField(
+        label="不进驻理由", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reason = forms.CharField(
+        label="变更理由", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    @classmethod
+    def for_item(cls, item: Item) -> FlagsForm:
+        return cls(
+            initial={
+                "status": item.status,
+                "is_stationed": item.is_stationed,
+                "on_negative_list": item.on_negative_list,
+                "negative_list_reason": item.negative_list_reason,
+            }
+        )
+
+
+class ImportForm(StyledForm):
+    file = forms.FileField(label="Excel文件（.xlsx）")
+
+
+class AuthorisationForm(StyledForm):
+    department = forms.ModelChoiceField(label="授权部门", queryset=Department.objects.none())
+    chief_rep = forms.ModelChoiceField(label="首席代表", queryset=Staff.objects.none())
+    number = forms.CharField(label="授权书编号", max_length=50)
+    signed_on = forms.DateField(label="签署日期", widget=DATE_WIDGET)
+    valid_from = forms.DateField(label="有效期自", widget=DATE_WIDGET)
+    valid_to = forms.DateField(label="有效期至", widget=DATE_WIDGET)
+    scope_note = forms.CharField(
+        label="授权范围说明", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    is_revoked = forms.BooleanField(label="已撤销", required=False)
+    reason = forms.CharField(label="变更理由", required=False)
+
+    def __init__(self, *args, departments: QuerySet[Department], instance=None, **kwargs):
+        if instance is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    **forms.model_to_dict(instance),
+                    "department": instance.department_id,
+                    "chief_rep": instance.chief_rep_id,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        chiefs = Staff.objects.filter(role=Role.CHIEF_REP, is_active=True).select_related(
+            "department"
+        )
+        if instance is not None:
+            self.fields["department"].disabled = True
+            chiefs = chiefs.filter(department=instance.department)
+        else:
+            del self.fields["is_revoked"]
+            chiefs = chiefs.filter(department__in=departments)
+        self.fields["chief_rep"].queryset = chiefs
+        self.fields["chief_rep"].label_from_instance = lambda s: f"{s.name}（{s.department}）"
+
+    def data_for_service(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "reason"}
+
+
+class AuthorisedItemForm(StyledForm):
+    """One item of a 授权书 and the approvers named for it."""
+
+    item = forms.ModelChoiceField(label="事项", queryset=Item.objects.none())
+    approvers = forms.ModelMultipleChoiceField(
+        label="审批人员", queryset=Staff.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    reason = forms.CharField(label="变更理由", required=False)
+
+    def __init__(self, *args, items: QuerySet[Item], approvers: QuerySet[Staff], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+        self.fields["item"].label_from_instance = (
+            lambda i: f"{getattr(i, 'display_name', '') or ''}（{i.implementation_code}）"
+        )
+        self.fields["approvers"].queryset = approvers
+        self.fields["approvers"].label_from_instance = lambda s: (
+            f"{s.name}（{s.get_role_display()}）"
+        )

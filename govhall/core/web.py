@@ -1,0 +1,227 @@
+"""Shared helpers for staff pages, so every view stays thin.
+
+What a page needs around a service call, in one place:
+
+* :func:`staff_page` — decorator: login required, and a ``DomainError`` that escapes
+  the view becomes a page: ``PermissionDenied`` → 403 with its Chinese message
+  (``core/403.html``), ``NotFound`` → 404 (``core/404.html``). Views catch only the
+  errors they can show beside a form (``ValidationFailed``, ``Conflict``).
+* :func:`apply_errors` — copy ``exc.fields`` of a ``DomainError`` onto a form and onto
+  formsets (keys ``"materials.3.name"`` go to row 3 of the formset registered under
+  ``"materials"``; ``"materials"`` alone goes to that formset's non-form errors);
+  what matches nothing is returned so the page can list it at the top.
+* :func:`style_form` — Bootstrap 5 classes on every widget.
+* :func:`dashboard_panel` — apps above ``core`` contribute panels to the home page
+  without ``core`` importing them (layering: core < catalog < cases …).
+
+Usage::
+
+    @web.staff_page
+    def edit(request, pk):
+        form = ThingForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.change(actor=request.user, **form.cleaned_data)
+            except ValidationFailed as exc:
+                web.apply_errors(exc, form=form)
+            else:
+                return redirect(...)
+        return render(request, "app/edit.html", {"form": form})
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.forms.forms import NON_FIELD_ERRORS
+from django.shortcuts import render
+
+from .errors import DomainError, NotFound, PermissionDenied
+
+
+def error_page(request, exc: DomainError, *, status: int | None = None):
+    """Render a DomainError as a full page (403/404/409/400)."""
+    status = status or exc.http_status
+    template = {403: "core/403.html", 404: "core/404.html"}.get(status, "core/error.html")
+    return render(request, template, {"error": exc, "message": exc.message}, status=status)
+
+
+def staff_page(view: Callable) -> Callable:
+    """Login required; PermissionDenied → 403 page, NotFound → 404 page (Chinese)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except (PermissionDenied, NotFound) as exc:
+            return error_page(request, exc)
+
+    return login_required(wrapper)
+
+
+def _add(form: forms.BaseForm, field: str | None, messages: list[str]) -> None:
+    if not hasattr(form, "cleaned_data"):
+        # An unbound form (e.g. the editor re-shown from saved data) has no
+        # cleaned_data; add_error needs one.
+        form.errors  # noqa: B018 — initialises form._errors
+        form.cleaned_data = {}
+    form.add_error(field if field in form.fields else None, list(messages))
+
+
+def apply_errors(
+    exc: DomainError,
+    *,
+    form: forms.BaseForm | None = None,
+    formsets: dict[str, forms.BaseFormSet] | None = None,
+) -> list[str]:
+    """Put each message of ``exc.fields`` beside its field; return the rest.
+
+    Keys: a form field name → that field; ``"<prefix>.<N>.<field>"`` → row N of
+    ``formsets[prefix]`` (N counts the rows sent to the service, deleted/empty rows
+    excluded — the same order the service saw); ``"<prefix>"`` → the formset's
+    non-form errors. Messages whose key matches nothing are returned (and, if a form
+    is given, shown as its non-field errors), so none is ever lost.
+    """
+    formsets = formsets or {}
+    unplaced: list[str] = []
+    for key, messages in (exc.fields or {}).items():
+        messages = list(messages)
+        prefix, _, rest = key.partition(".")
+        if prefix in formsets:
+            formset = formsets[prefix]
+            if not rest:
+                _formset_non_form_errors(formset).extend(messages)
+                continue
+            index, _, field = rest.partition(".")
+            rows = submitted_rows(formset)
+            if index.isdigit() and int(index) < len(rows):
+                row = rows[int(index)]
+                _add(row, field if field in row.fields else None, messages)
+                continue
+            _formset_non_form_errors(formset).extend(messages)
+            continue
+        if form is not None and key in form.fields:
+            _add(form, key, messages)
+            continue
+        unplaced.extend(messages)
+    if not exc.fields:
+        unplaced.append(exc.message)
+    if form is not None and unplaced:
+        _add(form, NON_FIELD_ERRORS, unplaced)
+    return unplaced
+
+
+def _formset_non_form_errors(formset: forms.BaseFormSet):
+    return formset.non_form_errors()  # the formset's own (mutable) ErrorList
+
+
+def submitted_rows(formset: forms.BaseFormSet) -> list[forms.BaseForm]:
+    """Rows of a formset as the service sees them: deleted and untouched extra rows
+    left out, order kept. Unbound formsets: every row."""
+    if not formset.is_bound:
+        return list(formset.forms)
+    rows = []
+    for row in formset.forms:
+        if formset.can_delete and formset._should_delete_form(row):
+            continue
+        if row.has_changed() or row in formset.initial_forms:
+            rows.append(row)
+    return rows
+
+
+def rows_data(formset: forms.BaseFormSet) -> list[dict]:
+    """cleaned_data of :func:`submitted_rows` (formset must be valid), minus DELETE."""
+    data = []
+    for row in submitted_rows(formset):
+        values = {k: v for k, v in row.cleaned_data.items() if k != "DELETE"}
+        data.append(values)
+    return data
+
+
+def style_form(form: forms.BaseForm) -> forms.BaseForm:
+    """Add Bootstrap 5 classes to every widget (called in form ``__init__``)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple) and not isinstance(
+            widget, forms.CheckboxSelectMultiple
+        ):
+            css = "form-select"
+        elif isinstance(widget, forms.CheckboxSelectMultiple):
+            css = ""
+        else:
+            css = "form-control"
+        if isinstance(widget, forms.Textarea):
+            widget.attrs.setdefault("rows", 2)
+        if css:
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+    return form
+
+
+class StyledForm(forms.Form):
+    """A plain form with Bootstrap classes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+
+class ReasonForm(StyledForm):
+    """Every change of organisation or catalogue data states why (审计日志 理由)."""
+
+    reason = forms.CharField(label="变更理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+DashboardPanel = Callable[..., dict | None]
+_PANELS: list[tuple[int, DashboardPanel]] = []
+
+
+def dashboard_panel(order: int = 100):
+    """Register ``fn(request) -> {"title", "counts": [(label, value, url)], "links":
+    [(label, url)]} | None`` for the staff home page. Apps call it at import time of
+    their ``views`` module (loaded with the URLconf)."""
+
+    def register(fn: DashboardPanel) -> DashboardPanel:
+        if fn not in [f for _, f in _PANELS]:
+            _PANELS.append((order, fn))
+            _PANELS.sort(key=lambda p: p[0])
+        return fn
+
+    return register
+
+
+def dashboard_panels(request) -> list[dict]:
+    panels = []
+    for _, fn in _PANELS:
+        panel = fn(request)
+        if panel:
+            panels.append(panel)
+    return panels
+
+
+ACTION_LABELS = {
+    "create": "新增",
+    "update": "修改",
+    "save_draft": "保存草稿",
+    "start_draft": "开始修订",
+    "publish": "发布",
+    "change_flags": "变更状态/清单",
+    "station": "进驻",
+    "withdraw": "撤驻",
+    "import": "Excel导入",
+    "authorise_item": "授权事项",
+    "change_authorised_item": "调整授权事项",
+    "remove_authorised_item": "移除授权事项",
+}
+
+
+def history_rows(entries) -> list:
+    """Audit entries for ``core/_history.html``, with a Chinese ``action_label``."""
+    rows = list(entries)
+    for entry in rows:
+        entry.action_label = ACTION_LABELS.get(entry.action, entry.action)
+    return rows

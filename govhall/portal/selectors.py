@@ -1,0 +1,231 @@
+"""Reads behind the public portal (政务服务网).
+
+The portal shows only what the catalogue has *published*: it composes the catalogue
+and organisation selectors and never writes. Counts are taken from the same
+queryset the catalogue page filters, so "市场监督管理局 (12)" on the home page means
+twelve results when the citizen clicks it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from govhall.catalog import selectors as catalog_selectors
+from govhall.catalog.models import (
+    CaseType,
+    Item,
+    ItemStatus,
+    ItemType,
+    ItemVersion,
+    LifeEvent,
+    VersionStatus,
+)
+from govhall.core import clock
+from govhall.core.errors import NotFound
+from govhall.org import selectors as org_selectors
+from govhall.org.models import Centre, Level
+
+
+@dataclass
+class Facet:
+    """One browse entry: a label, the query-string value and its item count."""
+
+    value: str
+    label: str
+    count: int
+    extra: dict = field(default_factory=dict)
+
+
+def department_facets() -> list[Facet]:
+    """按部门 — departments that have at least one current item, with counts."""
+    counts = dict(
+        catalog_selectors.search_items()
+        .order_by()
+        .values_list("item__department_id")
+        .annotate(n=Count("id"))
+    )
+    return [
+        Facet(value=str(d.pk), label=d.name, count=counts[d.pk])
+        for d in org_selectors.department_list()
+        if counts.get(d.pk)
+    ]
+
+
+def type_facets() -> list[Facet]:
+    """按事项类型 — the full 事项类型 enumeration, in standard order, with counts."""
+    counts = dict(
+        catalog_selectors.search_items()
+        .order_by()
+        .values_list("item__type")
+        .annotate(n=Count("id"))
+    )
+    return [
+        Facet(value=value, label=label, count=counts.get(value, 0))
+        for value, label in ItemType.choices
+    ]
+
+
+def life_event_facets() -> dict[str, list[Facet]]:
+    """按主题 — 个人主题 / 法人主题, each life event with its current-item count."""
+    counts = dict(
+        catalog_selectors.search_items()
+        .order_by()
+        .filter(item__life_events__isnull=False)
+        .values_list("item__life_events__code")
+        .annotate(n=Count("id"))
+    )
+    groups: dict[str, list[Facet]] = {
+        LifeEvent.Audience.PERSON.label: [],
+        LifeEvent.Audience.COMPANY.label: [],
+    }
+    for event in LifeEvent.objects.all():
+        label = LifeEvent.Audience(event.audience).label
+        groups.setdefault(label, []).append(
+            Facet(value=event.code, label=event.name, count=counts.get(event.code, 0))
+        )
+    return groups
+
+
+def life_event_choices() -> list[LifeEvent]:
+    return list(LifeEvent.objects.all())
+
+
+def catalogue(
+    *,
+    q: str = "",
+    department_id: int | None = None,
+    type: str = "",
+    life_event: str = "",
+    level: str = "",
+) -> QuerySet[ItemVersion]:
+    """事项目录 as shown to citizens: current versions, searched and filtered.
+
+    Unknown ``level`` values are ignored here (the view validates them); the
+    catalogue selector does the substring search (2-char Chinese queries work).
+    """
+    if level not in Level.values:
+        level = ""
+    return catalog_selectors.search_items(
+        q=q, department_id=department_id, type=type, life_event=life_event, level=level
+    )
+
+
+def negative_list() -> list[Item]:
+    """负面清单 [seed 0 负面清单 §5]: items that do not enter the hall, with the
+    department and the published reason. Each item carries ``portal_name`` (the
+    name of its current guide, or of the latest published one)."""
+    published = ItemVersion.objects.filter(status=VersionStatus.PUBLISHED).order_by("-number")
+    items = list(
+        Item.objects.filter(on_negative_list=True)
+        .select_related("department")
+        .prefetch_related(
+            Prefetch("versions", queryset=published, to_attr="published_list"),
+        )
+        .order_by("department__name", "implementation_code")
+    )
+    today = clock.today()
+    for item in items:
+        current = next(
+            (v for v in item.published_list if _in_force(v, today)),
+            None,
+        )
+        item.portal_version = current
+        chosen = current or (item.published_list[0] if item.published_list else None)
+        item.portal_name = chosen.name if chosen else item.implementation_code
+    return items
+
+
+def _in_force(version: ItemVersion, on: dt.date) -> bool:
+    return version.valid_from <= on and (version.valid_to is None or version.valid_to > on)
+
+
+def not_accepted_notice(item: Item) -> str:
+    """Why the hall does not accept this item (空 when it does) [seed 3 §17, 0 负面清单]."""
+    if item.status == ItemStatus.CANCELLED:
+        return "该事项已取消，政务服务中心不再受理。"
+    if item.status == ItemStatus.SUSPENDED:
+        return "该事项已暂停办理，政务服务中心暂不受理，恢复时间请咨询实施部门。"
+    if item.on_negative_list:
+        reason = item.negative_list_reason.strip()
+        return (
+            "该事项列入负面清单，不进驻政务服务中心办理"
+            + (f"（{reason}）。" if reason else "。")
+            + "请直接到实施部门办理或电话咨询。"
+        )
+    if not item.is_stationed:
+        return "该事项未进驻政务服务中心，请到实施部门办理。"
+    return ""
+
+
+@dataclass
+class Guide:
+    """Everything the guide page shows for one version of one item."""
+
+    item: Item
+    version: ItemVersion
+    current: ItemVersion | None
+    history: list[ItemVersion]
+    notice: str
+    centres: dict[str, list[Centre]]
+    time_note: str = ""
+    version_note: str = ""
+    steps_total_days: int = 0
+
+
+def _centres_by_level(levels: list[str]) -> dict[str, list[Centre]]:
+    """Where the citizen may apply: active centres of each accepting level."""
+    result: dict[str, list[Centre]] = {}
+    if not levels:
+        return result
+    for centre in org_selectors.centre_list().filter(level__in=levels, is_active=True):
+        result.setdefault(Level(centre.level).label, []).append(centre)
+    ordered = {}
+    for level in Level:
+        if level.label in result:
+            ordered[level.label] = result[level.label]
+    return ordered
+
+
+def guide(*, code: str, number: int | None = None) -> Guide:
+    """办事指南 of an item: the current version, or version ``number``.
+
+    Raises ``NotFound`` for unknown codes, unknown version numbers and items that
+    have no version in force (a draft is never shown to the public).
+    """
+    item = catalog_selectors.get_item(code=code)
+    current = catalog_selectors.current_version(item=item)
+    if number is None:
+        if current is None:
+            raise NotFound(f"事项 {code} 暂无现行办事指南", code="no_current_version")
+        version = current
+    else:
+        version = catalog_selectors.get_version(item=item, number=number)
+    today = clock.today()
+    version_note = ""
+    if current is None or version.pk != current.pk:
+        if version.valid_from > today:
+            version_note = f"此为第{version.number}版，将于{version.valid_from:%Y年%m月%d日}起施行，尚未生效，不是现行版本。"
+        else:
+            until = f"，已于{version.valid_to:%Y年%m月%d日}停止施行" if version.valid_to else ""
+            version_note = (
+                f"此为第{version.number}版（{version.valid_from:%Y年%m月%d日}起施行{until}），"
+                "不是现行版本，仅供查阅已受理办件所依据的指南。"
+            )
+    if version.case_type == CaseType.INSTANT:
+        time_note = "即办件：材料齐全、符合法定形式的，当场办结。"
+    else:
+        time_note = ""
+    return Guide(
+        item=item,
+        version=version,
+        current=current,
+        history=list(catalog_selectors.version_history(item=item)),
+        notice=not_accepted_notice(item),
+        centres=_centres_by_level(version.accept_levels),
+        time_note=time_note,
+        version_note=version_note,
+        steps_total_days=sum(s.time_limit_days for s in version.steps.all()),
+    )

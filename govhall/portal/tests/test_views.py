@@ -1,0 +1,237 @@
+"""The public portal as a citizen meets it: search, browse, read a guide, print it."""
+
+from __future__ import annotations
+
+import pytest
+
+from govhall.catalog import selectors as catalog_selectors
+from govhall.catalog import services as catalog_services
+from govhall.portal import views
+
+
+def _names(response) -> list[str]:
+    return [v.name for v in response.context["page"]]
+
+
+def _guide_url(item) -> str:
+    return f"/items/{item.implementation_code}/"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("户口", ["户口迁移登记"]),
+        ("社保", ["企业职工参保登记"]),  # only in the keywords (俗称)
+        ("营业", ["个体工商户营业执照核发"]),
+    ],
+)
+def test_two_character_queries_find_the_right_items_only(client, catalogue, query, expected):
+    response = client.get("/items/", {"q": query})
+    assert response.status_code == 200
+    assert _names(response) == expected
+    html = response.content.decode()
+    assert "共找到 <strong>1</strong> 个事项" in html
+    assert f'value="{query}"' in html
+
+
+def test_query_also_matches_the_department_name(client, catalogue):
+    response = client.get("/items/", {"q": "卫生"})
+    # 公共场所卫生许可 by name, 放射诊疗许可 because 卫生健康委员会 implements it
+    assert _names(response) == ["公共场所卫生许可", "放射诊疗许可"]
+
+
+def test_query_with_no_match_says_so(client, catalogue):
+    response = client.get("/items/", {"q": "护照"})
+    assert _names(response) == []
+    assert "没有找到符合条件的事项" in response.content.decode()
+
+
+def test_result_shows_department_type_case_type_limit_and_badge(client, catalogue):
+    html = client.get("/items/", {"q": "户口"}).content.decode()
+    assert "测试县公安局" in html
+    assert "行政确认" in html
+    assert "即办件" in html
+    assert "承诺时限：当场办结" in html
+    assert "最多跑一次" in html
+    html = client.get("/items/", {"q": "营业"}).content.decode()
+    assert "承诺时限：3个工作日" in html and "最多跑一次" not in html
+
+
+def test_filters_by_department_type_life_event_and_level(client, catalogue):
+    by_dept = client.get("/items/", {"department": catalogue.police.pk})
+    assert sorted(_names(by_dept)) == ["户口迁移登记", "涉密人员出境审批"]
+    by_type = client.get("/items/", {"type": "public_service"})
+    assert _names(by_type) == ["企业职工参保登记"]
+    by_event = client.get("/items/", {"life_event": "start-up"})
+    assert sorted(_names(by_event)) == ["个体工商户营业执照核发", "企业职工参保登记"]
+    village = client.get("/items/", {"level": "village"})
+    assert _names(village) == ["户口迁移登记"]
+    combined = client.get("/items/", {"level": "township", "q": "社保"})
+    assert _names(combined) == ["企业职工参保登记"]
+
+
+def test_bad_filter_values_are_ignored_not_errors(client, catalogue):
+    response = client.get("/items/", {"level": "x; drop", "type": "nope", "department": "abc"})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 8
+
+
+def test_pagination_keeps_the_filters(client, catalogue, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    first = client.get("/items/")
+    assert first.context["page"].paginator.count == 8
+    assert len(_names(first)) == 3
+    assert "第 1 / 3 页" in first.content.decode()
+    licensing = client.get("/items/", {"type": "licensing"})
+    assert licensing.context["page"].paginator.count == 6
+    assert "type=licensing&amp;page=2" in licensing.content.decode()
+    page2 = client.get("/items/", {"type": "licensing", "page": 2})
+    assert len(_names(page2)) == 3
+    assert set(_names(licensing)).isdisjoint(_names(page2))
+    one_page = client.get("/items/", {"q": "登记"}).content.decode()
+    assert "page=2" not in one_page  # 2 results fit on one page
+
+
+def test_home_browses_by_department_type_and_life_event(client, catalogue):
+    response = client.get("/")
+    html = response.content.decode()
+    assert 'placeholder="搜索事项，如：户口、社保、营业"' in html
+    departments = {f.label: f.count for f in response.context["departments"]}
+    assert departments["测试县公安局"] == 2
+    assert departments["测试县市场监督管理局"] == 2
+    assert f'href="/items/?department={catalogue.police.pk}"' in html
+    types = {f.label: f.count for f in response.context["types"]}
+    assert types["行政许可"] == 6 and types["公共服务"] == 1 and types["行政备案"] == 0
+    events = response.context["life_events"]
+    assert [(f.label, f.count) for f in events["个人"]] == [("生育收养", 1)]
+    assert [(f.label, f.count) for f in events["法人"]] == [("开办企业", 2)]
+    assert "个人主题" in html and "法人主题" in html
+    assert 'href="/lists/negative/"' in html
+
+
+def test_guide_page_shows_everything_a_citizen_needs(client, catalogue):
+    response = client.get(_guide_url(catalogue.business))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in [
+        "个体工商户营业执照核发",
+        catalogue.business.implementation_code,
+        "000111222002",
+        "测试县市场监督管理局",
+        "行政许可",
+        "县级",
+        "《中华人民共和国行政许可法》第二十九条",
+        "个体工商户开业登记申请书",
+        "经营场所使用证明",
+        "可容缺",
+        "场所使用证明样表",
+        "不收费",
+        "一审一核",
+        "材料齐全、符合法定形式",
+        "15个工作日",  # 法定时限
+        "3个工作日",  # 承诺时限
+        "窗口办理、网上办理",
+        "营业执照",
+        "0477-7201234",
+        "12345",
+        "测试县政务服务中心",
+        "容缺受理",
+        "第1版",
+        "2026年11月23日",
+        ">打印</button>",
+    ]:
+        assert text in html, text
+    assert 'id="not-accepted"' not in html
+
+
+def test_guide_page_shows_fees_and_special_steps_not_counted(client, catalogue):
+    html = client.get(_guide_url(catalogue.special)).content.decode()
+    assert "每件300元" in html and "《放射诊疗管理规定》第十二条" in html
+    assert "特别程序" in html
+    special = html.split('id="special-steps"')[1].split("</table>")[0]
+    assert "专家评审" in special and "15个工作日" in special
+    assert "不计入办结时限" in special
+
+
+def test_instant_item_is_done_on_the_spot_and_lists_where_to_apply(client, catalogue):
+    html = client.get(_guide_url(catalogue.hukou)).content.decode()
+    assert '<dd class="col-sm-9 col-md-4" id="promised-limit">当场办结</dd>' in html
+    where = html.split('id="where"')[1].split("</ul>")[0]
+    assert "测试县政务服务中心" in where
+    assert "测试镇便民服务中心" in where
+    assert "测试村便民服务站" in where
+    assert "迁入地址与房产证不一致" in html  # 常见错误
+
+
+def test_suspended_and_negative_list_items_warn_they_are_not_accepted(client, catalogue):
+    html = client.get(_guide_url(catalogue.suspended)).content.decode()
+    assert "已暂停办理，政务服务中心暂不受理" in html
+    html = client.get(_guide_url(catalogue.secret)).content.decode()
+    assert "列入负面清单，不进驻政务服务中心" in html
+    assert "涉及国家秘密" in html
+    listed = client.get("/items/", {"department": catalogue.social.pk}).content.decode()
+    assert "暂停办理" in listed
+
+
+def test_old_version_stays_readable_with_a_notice(client, catalogue):
+    item = catalogue.county.market_item
+    actor = catalogue.county.staff.market_chief.user
+    draft = catalog_services.start_draft(actor=actor, item=item)
+    catalog_services.save_draft(actor=actor, version=draft, guide={"promised_limit_days": 2})
+    catalog_services.publish(actor=actor, version=draft, change_note="压缩时限")
+
+    current = client.get(_guide_url(item)).content.decode()
+    assert '<dd class="col-sm-9 col-md-4" id="promised-limit">2个工作日</dd>' in current
+    assert 'id="version-note"' not in current
+    assert f'href="/items/{item.implementation_code}/v/1/"' in current
+
+    old = client.get(f"/items/{item.implementation_code}/v/1/")
+    assert old.status_code == 200
+    html = old.content.decode()
+    assert '<dd class="col-sm-9 col-md-4" id="promised-limit">5个工作日</dd>' in html
+    assert "不是现行版本" in html
+    assert "查看现行版本（第2版）" in html
+
+    missing = client.get(f"/items/{item.implementation_code}/v/9/")
+    assert missing.status_code == 404 and "没有第9版" in missing.content.decode()
+
+
+def test_negative_list_page(client, catalogue):
+    response = client.get("/lists/negative/")
+    html = response.content.decode()
+    table = html.split('id="negative-list"')[1].split("</table>")[0]
+    assert "涉密人员出境审批" in table
+    assert "测试县公安局" in table
+    assert "涉及国家秘密，不宜进驻" in table
+    assert "0477-7205110" in table
+    assert "户口迁移登记" not in table
+
+
+def test_unknown_code_and_draft_only_item_give_a_chinese_404(client, catalogue):
+    response = client.get("/items/NOSUCHCODE/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "页面不存在" in html and "NOSUCHCODE" in html
+    county = catalogue.county
+    draft_only = catalog_services.create_item(
+        actor=county.root,
+        department=county.market,
+        basic_code="000111222009",
+        implementation_code=county.market.code + "00011122200901",
+        type="licensing",
+        name="草稿中的户口事项",
+    )
+    assert client.get(_guide_url(draft_only)).status_code == 404
+    assert _names(client.get("/items/", {"q": "户口"})) == ["户口迁移登记"]
+
+
+def test_catalogue_page_query_count_does_not_grow_with_results(
+    client, catalogue, django_assert_max_num_queries
+):
+    assert catalog_selectors.search_items().count() == 8
+    with django_assert_max_num_queries(8):
+        client.get("/items/")
+    with django_assert_max_num_queries(12):
+        client.get("/")
+    with django_assert_max_num_queries(14):
+        client.get(_guide_url(catalogue.special))
