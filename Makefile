@@ -40,9 +40,10 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # Front-end packages from the npm registry, served by the app itself (no CDN).
-static: node_modules/.installed
+static: venv node_modules/.installed
 	mkdir -p govhall/static/vendor/bootstrap
 	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js govhall/static/vendor/bootstrap/
+	$(PY) manage.py collectstatic --noinput -v 0
 
 migrate: venv
 	$(PY) manage.py migrate --noinput -v 0

@@ -58,6 +58,10 @@ class DayRule(NamedTuple):
     def label(self) -> str:
         return KIND_LABELS[self.kind]
 
+    @property
+    def weekday_cn(self) -> str:
+        return "周" + "一二三四五六日"[self.date.weekday()]
+
 
 def weekend_rule(day: dt.date) -> DayRule:
     """A day nobody scheduled: Monday–Friday work, Saturday–Sunday rest."""

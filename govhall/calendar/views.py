@@ -44,7 +44,8 @@ def _months(year: int) -> list[dict]:
 
 @web.staff_page
 def index(request):
-    return redirect("calendar:year", year=clock.today().year)
+    year = request.GET.get("year", "")
+    return redirect("calendar:year", year=int(year) if year.isdigit() else clock.today().year)
 
 
 @web.staff_page
@@ -94,7 +95,12 @@ def enter_schedule(request, year: int):
     year = _year_or_404(year)
     if not services.can_edit(request.user):
         raise PermissionDenied("只有中心管理员可以维护工作日历")
-    form = ScheduleForm(request.POST or None, request.FILES or None)
+    current = "\n".join(
+        f"{d.date:%Y-%m-%d} {d.label} {d.name}".strip()
+        for d in selectors.year_days(year=year)
+        if d.kind in (rules.HOLIDAY, rules.MAKEUP)
+    )
+    form = ScheduleForm(request.POST or None, request.FILES or None, initial={"lines": current})
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         note = form.cleaned_data["note"]

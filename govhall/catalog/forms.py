@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from govhall.core import clock
-from govhall.core.web import StyledForm, style_form
+from govhall.core.web import StyledForm, plain_model_form
 from govhall.org import permissions
 from govhall.org.models import Department, Role, Staff
 
@@ -30,15 +30,9 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _plain_form(name: str, model, fields: list[str]) -> type[forms.Form]:
-    """A plain Form with the model's field types and Chinese labels; the service,
-    not the form, saves (so drafts may stay incomplete until 发布)."""
-    declared = forms.fields_for_model(model, fields=fields)
-
-    def __init__(self, *args, **kwargs):
-        forms.Form.__init__(self, *args, **kwargs)
-        style_form(self)
-
-    return type(name, (forms.Form,), {**declared, "__init__": __init__})
+    """Drafts may stay incomplete until 发布: the form checks types only, the service
+    (not the form) saves."""
+    return plain_model_form(name, model, fields)
 
 
 GuideForm = _plain_form("GuideForm", ItemVersion, GUIDE_FIELDS)
@@ -236,8 +230,8 @@ class AuthorisedItemForm(StyledForm):
     def __init__(self, *args, items: QuerySet[Item], approvers: QuerySet[Staff], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = items
-        self.fields["item"].label_from_instance = (
-            lambda i: f"{getattr(i, 'display_name', '') or ''}（{i.implementation_code}）"
+        self.fields["item"].label_from_instance = lambda i: (
+            f"{getattr(i, 'display_name', '') or ''}（{i.implementation_code}）"
         )
         self.fields["approvers"].queryset = approvers
         self.fields["approvers"].label_from_instance = lambda s: (

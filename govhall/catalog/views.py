@@ -105,6 +105,7 @@ def item_list(request):
         item.editable = _can_edit(request.user, item)
     query = request.GET.copy()
     query.pop("page", None)
+    can_create = CreateItemForm(user=request.user).fields["department"].queryset.exists()
     return render(
         request,
         "catalog/list.html",
@@ -112,8 +113,9 @@ def item_list(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "can_create": CreateItemForm(user=request.user).fields["department"].queryset.exists(),
-            "can_import": permissions.is_centre_admin(request.user),
+            "can_create": can_create,
+            # excel.import_workbook checks each row's department itself.
+            "can_import": can_create,
         },
     )
 
@@ -345,7 +347,8 @@ def import_excel(request):
             if not context["rows"]:
                 context["rows"] = [("", "", key, m) for key, ms in exc.fields.items() for m in ms]
             return render(request, "catalog/import.html", context, status=400)
-        counts = {k: _report_value(report, k) for k in ("created", "updated", "unchanged")}
+        keys = ("created", "updated", "unchanged", "new_versions")
+        counts = {k: _report_value(report, k) for k in keys}
         context["report"] = {
             k: len(v) if isinstance(v, list | tuple) else v for k, v in counts.items()
         }

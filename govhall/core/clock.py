@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import threading
+from types import SimpleNamespace
 
 from django.utils import timezone
 
-_state = threading.local()
+# Process-wide on purpose: a frozen clock must hold for every thread of the process,
+# including the live test server that answers a browser test.
+_state = SimpleNamespace(fixed=None)
 
 
 def now() -> dt.datetime:
     """Aware current datetime (Asia/Shanghai is the display zone)."""
-    fixed = getattr(_state, "fixed", None)
+    fixed = _state.fixed
     if fixed is not None:
         return fixed
     return timezone.now()
@@ -45,7 +47,7 @@ def set_now(value: dt.datetime | dt.date | None) -> None:
 @contextlib.contextmanager
 def frozen(value: dt.datetime | dt.date):
     """Run a block with the clock fixed at ``value`` (a date means 09:00 that day)."""
-    previous = getattr(_state, "fixed", None)
+    previous = _state.fixed
     set_now(value)
     try:
         yield
@@ -55,7 +57,7 @@ def frozen(value: dt.datetime | dt.date):
 
 def advance(**delta) -> None:
     """Move a frozen clock forward, e.g. ``advance(days=3)``."""
-    current = getattr(_state, "fixed", None)
+    current = _state.fixed
     if current is None:
         raise RuntimeError("clock.advance() needs a frozen clock")
     _state.fixed = current + dt.timedelta(**delta)

@@ -162,6 +162,13 @@ def style_form(form: forms.BaseForm) -> forms.BaseForm:
     return form
 
 
+def plain_model_form(name: str, model, fields: list[str], base=None) -> type[forms.Form]:
+    """A plain (non-model) Form with the model's field types, choices and Chinese
+    labels. Pages use it so that a *service* — not ``ModelForm.save`` — writes."""
+    declared = forms.fields_for_model(model, fields=fields)
+    return type(name, (base or StyledForm,), dict(declared))
+
+
 class StyledForm(forms.Form):
     """A plain form with Bootstrap classes."""
 

@@ -1,5 +1,25 @@
-from django.urls import path  # noqa: F401
+"""Staff pages of the organisation, mounted at /staff/org/."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "org"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("centres/", views.centre_list, name="centres"),
+    path("centres/new/", views.centre_edit, name="centre_create"),
+    path("centres/<int:pk>/", views.centre_edit, name="centre"),
+    path("departments/", views.department_list, name="departments"),
+    path("departments/new/", views.department_edit, name="department_create"),
+    path("departments/<int:pk>/", views.department_edit, name="department"),
+    path("departments/<int:pk>/station/", views.station, name="station"),
+    path("departments/<int:pk>/withdraw/<int:stationing_pk>/", views.withdraw, name="withdraw"),
+    path("windows/", views.window_list, name="windows"),
+    path("windows/new/", views.window_edit, name="window_create"),
+    path("windows/<int:pk>/", views.window_edit, name="window"),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/new/", views.staff_edit, name="staff_create"),
+    path("staff/<int:pk>/", views.staff_edit, name="staff"),
+]

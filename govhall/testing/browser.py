@@ -19,20 +19,16 @@ Two things this fixture takes care of:
   then refuses ORM calls (SynchronousOnlyOperation). The fixture sets
   ``DJANGO_ALLOW_ASYNC_UNSAFE`` for the test and restores it afterwards; the
   browser is started and stopped per test so no loop outlives it.
-* ``govhall.core.clock`` is frozen per thread; the live server answers in another
-  thread. The fixture shares the test's clock with the server thread, so both see
-  the same "today" (versions in force, deadlines).
+* ``govhall.core.clock`` is frozen process-wide, so the live server thread sees the
+  test's "today" (versions in force, deadlines) without anything more here.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-
-from govhall.core import clock
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -59,9 +55,6 @@ def browser_page(request, live_server, transactional_db):
 
     previous_env = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    previous_state = clock._state
-    # a plain object instead of threading.local: the server thread sees the same value
-    clock._state = SimpleNamespace(fixed=getattr(previous_state, "fixed", None))
     playwright = sync_playwright().start()
     browser = None
     try:
@@ -78,7 +71,6 @@ def browser_page(request, live_server, transactional_db):
         if browser is not None:
             browser.close()
         playwright.stop()
-        clock._state = previous_state
         if previous_env is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:

@@ -84,3 +84,9 @@ def test_admin_downloads_template_and_uploads_it(admin_client):
     assert r.status_code == 302
     assert selectors.is_workday(day=D(2027, 2, 20))
     assert not selectors.is_provisional_year(year=2027)
+
+
+def test_schedule_form_is_prefilled_with_the_years_holidays(admin_client):
+    page = admin_client.get("/staff/calendar/2027/schedule/").content.decode()
+    assert "2027-09-15 法定节假日 中秋节" in page
+    assert admin_client.get("/staff/calendar/?year=2030").url == "/staff/calendar/2030/"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import importlib.util
+import io
 
 import pytest
 from django.urls import reverse
@@ -333,3 +333,42 @@ def test_dashboard_counts_by_department(client, county):
     ][0]
     counts = {label: value for label, value, _url in panel["counts"]}
     assert counts["事项总数"] == 1 and counts["待发布草稿"] == 1
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("govhall.catalog.excel") is None, reason="excel.py not there yet"
+)
+def test_excel_import_reports_every_fault_and_imports_nothing(client, county):
+    import openpyxl
+
+    login(client, county.staff.admin)
+    exported = client.get(reverse("catalog:export")).content
+    # re-import unchanged: nothing created
+    upload = io.BytesIO(exported)
+    upload.name = "catalogue.xlsx"
+    response = client.post(reverse("catalog:import"), {"file": upload})
+    assert response.status_code == 200
+    assert response.context["report"]["created"] == 0
+    assert "导入完成" in response.content.decode()
+
+    book = openpyxl.load_workbook(io.BytesIO(exported))
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    sheet.cell(
+        row=2, column=headers.index(next(h for h in headers if "基本编码" in str(h))) + 1
+    ).value = "12AB"
+    sheet.cell(
+        row=3, column=headers.index(next(h for h in headers if "事项类型" in str(h))) + 1
+    ).value = "不存在的类型"
+    faulty = io.BytesIO()
+    book.save(faulty)
+    faulty.seek(0)
+    faulty.name = "faulty.xlsx"
+    before = Item.objects.count(), ItemVersion.objects.count()
+    response = client.post(reverse("catalog:import"), {"file": faulty})
+    assert response.status_code == 400
+    rows = response.context["rows"]
+    assert {r[1] for r in rows} >= {2, 3}
+    html = response.content.decode()
+    assert "未导入任何数据" in html
+    assert (Item.objects.count(), ItemVersion.objects.count()) == before

@@ -1,0 +1,203 @@
+"""What each notice says — shared by the HTML page and the PDF."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+from urllib.parse import urlencode
+
+import qrcode
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from ..models import CaseDocument, DeliveryMethod, DocumentKind, Result
+
+# 行政复议法 §20 (60 日) and 行政诉讼法 §46 (6 个月): the remedies every adverse
+# decision must name.
+REMEDY = (
+    "如不服本决定，可以自收到本文书之日起六十日内依法申请行政复议，"
+    "或者自知道作出本决定之日起六个月内依法向人民法院提起行政诉讼。"
+)
+RIGHTS = [
+    "您有权凭受理编号和手机号后四位随时查询办理进度（扫描右上角二维码或登录县政务服务网）。",
+    "办理过程中如需补正材料，我们将一次性告知；超过承诺时限未办结的，您可以向中心投诉（12345）。",
+    "您有权依法申请撤回申请；对办理结果不服的，可以依法申请行政复议或者提起行政诉讼。",
+]
+
+
+def _date(value) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def progress_url(case_number: str, request=None) -> str:
+    """The public progress page of a case (the QR code's target)."""
+    path = reverse("cases_public:progress") + "?" + urlencode({"number": case_number})
+    if request is not None:
+        return request.build_absolute_uri(path)
+    base = getattr(settings, "GOVHALL_PUBLIC_URL", "") or "http://127.0.0.1:8000"
+    return base.rstrip("/") + path
+
+
+def qr_png(url: str) -> bytes:
+    image = qrcode.make(url, box_size=4, border=1)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def qr_data_uri(url: str) -> str:
+    return "data:image/png;base64," + base64.b64encode(qr_png(url)).decode()
+
+
+def content(document: CaseDocument) -> dict:
+    """Title, addressee, paragraphs, an optional table and the rights of one notice."""
+    case = document.case
+    data = document.data or {}
+    event = document.event
+    opinion = event.opinion if event is not None else ""
+    item = data.get("item") or (case.item_version.name if case.item_version else str(case.bundle))
+    department = data.get("department") or case.department.name
+    applicant = data.get("applicant") or case.applicant_name
+    received = _date(case.received_at)
+    out = {
+        "title": document.get_kind_display(),
+        "number": document.number,
+        "case_number": case.number,
+        "addressee": f"{applicant}：",
+        "paragraphs": [],
+        "table": None,
+        "rights": [],
+        "issuer": department,
+        "centre": case.centre.name,
+        "issued_on": _date(document.issued_at),
+        "receipt": False,
+    }
+    paras = out["paragraphs"]
+    kind = document.kind
+    if kind == DocumentKind.ACCEPTANCE:
+        if data.get("deemed_accepted_s32"):
+            paras.append(
+                f"您于{received}提交的“{item}”申请，本机关自收到申请材料之日起五个工作日内"
+                "未告知补正，依照《中华人民共和国行政许可法》第三十二条，自收到材料之日起即为受理。"
+            )
+        else:
+            paras.append(
+                f"您于{received}提交的“{item}”申请，经审查，申请材料齐全、符合法定形式，"
+                "依照《中华人民共和国行政许可法》第三十二条，本机关决定予以受理。"
+            )
+        paras.append(f"受理日期：{_date(data.get('accepted_on'))}。")
+        paras.append(f"承办人：{data.get('responsible') or '（由承办部门指定）'}。")
+        paras.append(
+            f"承诺办结期限：{_date(data.get('due_date')) or '（即办）'}"
+            "（按工作日计算，法定节假日不计入；依法需要听证、检验、检测、鉴定、专家评审、"
+            "公示等特殊环节的时间不计入办理时限，届时另行书面告知）。"
+        )
+        if data.get("tolerated"):
+            paras.append(
+                "本件按容缺受理办理，您已签署承诺书。以下材料须于"
+                f"{_date(data.get('catch_up_due'))}前补齐，逾期未补齐的，本件将依法终止办理："
+            )
+            out["table"] = {
+                "head": ["序号", "容缺材料"],
+                "rows": [[str(i), name] for i, name in enumerate(data["tolerated"], 1)],
+            }
+        out["rights"] = RIGHTS
+    elif kind == DocumentKind.CORRECTION:
+        paras.append(
+            f"您于{received}提交的“{item}”申请，申请材料不齐全或者不符合法定形式。"
+            "依照《中华人民共和国行政许可法》第三十二条，现将需要补正的全部内容一次性告知如下："
+        )
+        out["table"] = {
+            "head": ["序号", "材料", "需补正的内容及原因"],
+            "rows": [
+                [str(i), c.get("name", ""), c.get("problem", "")]
+                for i, c in enumerate(data.get("corrections") or [], 1)
+            ],
+        }
+        paras.append(
+            "请按上述要求一次补齐后重新提交。自收到补正材料之日起，本机关将在五个工作日内作出"
+            "是否受理的决定。本告知书所列以外的材料，不再要求您补正。"
+        )
+        if opinion:
+            paras.append(f"说明：{opinion}")
+    elif kind == DocumentKind.REFUSAL:
+        reason = opinion or case.result_reason
+        paras.append(
+            f"您于{received}提交的“{item}”申请，经审查，决定不予受理。依照《中华人民共和国"
+            "行政许可法》第三十二条，现将理由告知如下："
+        )
+        paras.append(f"不予受理的理由：{reason}")
+        out["rights"] = [REMEDY]
+    elif kind == DocumentKind.SPECIAL_STEP:
+        notice = data.get("notice") or {}
+        counted = data.get("counted_in_limit")
+        paras.append(
+            f"您申请的“{item}”事项，依法需要进行“{data.get('name', '')}”。"
+            + (
+                "该环节所需时间计入办理时限。"
+                if counted
+                else "依照《中华人民共和国行政许可法》第四十五条，该环节所需时间不计入办理时限，"
+                "期间暂停计时，结束后恢复。"
+            )
+        )
+        if data.get("time_limit_days"):
+            paras.append(f"该环节时限：{data['time_limit_days']}个工作日。")
+        labels = [
+            ("time", "时间"),
+            ("place", "地点"),
+            ("content", "内容"),
+            ("persons", "人员"),
+            ("method", "方式"),
+        ]
+        rows = [[label, str(notice[key])] for key, label in labels if notice.get(key)]
+        rows += [[str(k), str(v)] for k, v in notice.items() if k not in dict(labels)]
+        if rows:
+            out["table"] = {"head": ["项目", "内容"], "rows": rows}
+        out["rights"] = ["您有权对该环节的结论陈述意见、申辩；涉及听证的，依法享有申请听证的权利。"]
+    elif kind == DocumentKind.EXTENSION:
+        paras.append(
+            f"您申请的“{item}”事项，因{opinion or '情况复杂'}，不能在原期限内作出决定。"
+            "依照《中华人民共和国行政许可法》第四十二条，经本机关负责人批准，办理期限延长"
+            f"{data.get('days', '')}个工作日，延长后的办结期限为{_date(data.get('due_date'))}。"
+        )
+        out["rights"] = RIGHTS[:1]
+    elif kind == DocumentKind.DECISION:
+        result = data.get("result") or case.result
+        label = Result(result).label if result in Result.values else result
+        paras.append(f"您申请的“{item}”事项，经审查，本机关作出如下决定：{label}。")
+        if opinion:
+            paras.append(f"审查意见：{opinion}")
+        if data.get("reason"):
+            paras.append(f"理由：{data['reason']}")
+        if result == Result.APPROVED:
+            paras.append("请按约定方式领取办理结果。")
+        else:
+            out["rights"] = [REMEDY]
+    elif kind == DocumentKind.SERVICE_RECEIPT:
+        method = data.get("method") or case.delivery_method
+        label = DeliveryMethod(method).label if method in DeliveryMethod.values else method
+        decision = case.documents.filter(kind=DocumentKind.DECISION).order_by("-id").first()
+        rows = [
+            ["受送达人", applicant],
+            ["送达文书", f"决定书 {decision.number}" if decision else "办理结果"],
+            ["证照编号", case.result_number or "—"],
+            ["送达方式", label],
+        ]
+        if data.get("tracking_number"):
+            rows.append(["邮寄单号", data["tracking_number"]])
+        rows += [["送达时间", _date(document.issued_at)], ["受送达人签收", ""], ["送达人", ""]]
+        out["addressee"] = ""
+        out["table"] = {"head": ["项目", "内容"], "rows": rows}
+        out["receipt"] = True
+    return out

@@ -1,0 +1,130 @@
+"""PDF of a notice with an embedded Chinese font (reportlab).
+
+reportlab embeds only TrueType outlines; the Noto CJK fonts of Debian's
+``fonts-noto-cjk`` are CFF (PostScript) outlines and are refused, so the TrueType
+collections of ``fonts-wqy-zenhei`` (文泉驿正黑) or ``fonts-arphic-uming`` are used.
+Without either, reportlab's built-in ``STSong-Light`` CID font is the fallback: it
+renders in PDF viewers but is not embedded.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from .content import content, progress_url, qr_png
+
+FONT = "GovhallCJK"
+FONT_CANDIDATES = [
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+]
+_font_name: str | None = None
+
+
+def font_name() -> str:
+    """Register the first usable CJK font once; return its reportlab name."""
+    global _font_name
+    if _font_name:
+        return _font_name
+    for path, index in FONT_CANDIDATES:
+        if Path(path).is_file():
+            try:
+                pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=index))
+            except Exception:  # noqa: BLE001 — try the next candidate
+                continue
+            _font_name = FONT
+            return _font_name
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    _font_name = "STSong-Light"
+    return _font_name
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(text or ""), style)
+
+
+def render_pdf(document, *, request=None) -> bytes:
+    """The notice as A4 PDF bytes: title, 文书编号, 受理编号 with QR code, body, rights."""
+    font = font_name()
+    c = content(document)
+    body = ParagraphStyle("body", fontName=font, fontSize=11.5, leading=19, firstLineIndent=23)
+    plain = ParagraphStyle("plain", fontName=font, fontSize=11.5, leading=19)
+    small = ParagraphStyle("small", fontName=font, fontSize=9.5, leading=14)
+    title = ParagraphStyle("title", fontName=font, fontSize=20, leading=28, alignment=TA_CENTER)
+    right = ParagraphStyle("right", fontName=font, fontSize=11.5, leading=19, alignment=TA_RIGHT)
+    # The 受理编号 also in Helvetica, so it is plain searchable text in the PDF.
+    number_style = ParagraphStyle("num", fontName="Helvetica", fontSize=10, leading=14)
+
+    qr = Image(io.BytesIO(qr_png(progress_url(c["case_number"], request))), 26 * mm, 26 * mm)
+    head = Table(
+        [
+            [
+                [
+                    _p(c["centre"], small),
+                    _p(f"文书编号：{c['number']}", small),
+                    _p("受理编号：", small),
+                    Paragraph(escape(c["case_number"]), number_style),
+                ],
+                qr,
+            ]
+        ],
+        colWidths=[140 * mm, 30 * mm],
+    )
+    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    flow = [head, Spacer(1, 4 * mm), _p(c["title"], title), Spacer(1, 6 * mm)]
+    if c["addressee"]:
+        flow.append(_p(c["addressee"], plain))
+    for text in c["paragraphs"]:
+        flow.append(_p(text, body))
+    if c["table"]:
+        rows = [[_p(h, small) for h in c["table"]["head"]]]
+        rows += [[_p(cell, small) for cell in row] for row in c["table"]["rows"]]
+        widths = {2: [35 * mm, 135 * mm], 3: [15 * mm, 50 * mm, 105 * mm]}.get(
+            len(c["table"]["head"])
+        )
+        table = Table(rows, colWidths=widths, repeatRows=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ]
+                + ([("ROWBACKGROUNDS", (0, 1), (-1, -1), [None])] if c["receipt"] else [])
+            )
+        )
+        flow += [Spacer(1, 3 * mm), table, Spacer(1, 3 * mm)]
+    for text in c["rights"]:
+        flow.append(_p(text, body))
+    flow += [
+        Spacer(1, 12 * mm),
+        _p(f"{c['issuer']}（印章）", right),
+        _p(c["issued_on"], right),
+    ]
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"{c['title']} {c['case_number']}",
+        author=c["issuer"],
+        subject=c["number"],
+    )
+    doc.build(flow)
+    return buffer.getvalue()

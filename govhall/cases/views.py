@@ -1,0 +1,353 @@
+"""Staff pages of case handling (/staff/cases/): 综合受理 window desk, the approver
+inbox (待办, by urgency with lights), the case page with the actions the user may
+take, the notices (文书) and the archive (一卷一档).
+
+Every change goes through ``cases.services``; every read through ``cases.selectors``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from govhall.catalog import selectors as catalog_selectors
+from govhall.catalog.models import Item
+from govhall.core import web
+from govhall.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from govhall.core.validators import mask_id_number, mask_phone
+from govhall.org import permissions as org_permissions
+
+from . import archive as case_archive
+from . import deadlines, documents, selectors, services, workflow
+from .forms import (
+    ACTION_FORMS,
+    ApplicantForm,
+    DeskActionForm,
+    DeskMaterialsForm,
+    ItemSearchForm,
+)
+from .models import OPEN_STATES, Light, State
+
+
+def _staff(request):
+    return org_permissions.staff_of(request.user)
+
+
+@web.dashboard_panel(order=30)
+def _panel(request):
+    staff = _staff(request)
+    if staff is None or staff.department_id is None:
+        return None
+    dept = staff.department
+    pending = selectors.department_cases(department=dept).count()
+    return {
+        "title": "办件",
+        "counts": [
+            ("在办", pending, reverse("cases:inbox")),
+            ("超期", selectors.overdue_count(department=dept), reverse("cases:inbox") + "?light=overdue"),
+        ],
+        "links": [("综合受理", reverse("cases:desk"))],
+    }
+
+
+# --------------------------------------------------------------------------- window desk
+
+
+@web.staff_page
+def desk(request):
+    """Screen 1: find the item in the current catalogue (accepting only)."""
+    form = ItemSearchForm(request.GET or None)
+    versions = []
+    q = request.GET.get("q", "").strip()
+    if q:
+        versions = list(
+            catalog_selectors.search_items(q=q, accepting_only=True).select_related(
+                "item__department"
+            )[:30]
+        )
+    return render(request, "cases/desk_search.html", {"form": form, "versions": versions, "q": q})
+
+
+def _centre_of(request):
+    staff = _staff(request)
+    if staff is None:
+        raise NotFound("您不是中心工作人员，不能录入申请")
+    return staff.centre
+
+
+@web.staff_page
+def desk_apply(request, item_id: int):
+    """Screen 2: applicant, materials ticked against the version's list, and the
+    decision of 收件 — 受理 / 一次性告知补正 / 容缺受理 / 不予受理 — in one post.
+
+    Application and decision are one transaction: if the decision is refused by a
+    rule, nothing is registered and the clerk corrects the form."""
+    item = Item.objects.select_related("department").filter(pk=item_id).first()
+    version = catalog_selectors.current_version(item=item) if item else None
+    if version is None:
+        raise NotFound("该事项没有现行有效的办事指南")
+    centre = _centre_of(request)
+    data = request.POST or None
+    files = request.FILES or None
+    applicant = ApplicantForm(data, files, prefix="a")
+    materials = DeskMaterialsForm(data, files, version=version, prefix="m")
+    action = DeskActionForm(data, prefix="x", allow_tolerance=version.allows_tolerance)
+    errors: list[str] = []
+    if request.method == "POST" and all(
+        [applicant.is_valid(), materials.is_valid(), action.is_valid()]
+    ):
+        try:
+            case = _receive(request, item, centre, applicant, materials, action)
+        except (ValidationFailed, Conflict) as exc:
+            errors = web.apply_errors(exc, form=None)
+            for prefix, form in (("applicant", applicant), ("agent", applicant)):
+                for key, msgs in (exc.fields or {}).items():
+                    if key.startswith(prefix + "."):
+                        field = key.split(".", 1)[1]
+                        if prefix == "agent":
+                            field = "agent_" + field if field != "power_of_attorney" else field
+                        if field in form.fields:
+                            form.add_error(field, msgs)
+                            if msgs and msgs[0] in errors:
+                                errors = [e for e in errors if e not in msgs]
+            if not errors and not any(f.errors for f in (applicant, materials, action)):
+                errors = [exc.message]
+        else:
+            doc = case.documents.order_by("-id").first()
+            if doc is None:
+                return redirect("cases:detail", number=case.number)
+            return redirect("cases:notice", number=case.number, doc=doc.number)
+    return render(
+        request,
+        "cases/desk_apply.html",
+        {
+            "item": item,
+            "version": version,
+            "applicant": applicant,
+            "materials": materials,
+            "action": action,
+            "errors": errors,
+        },
+    )
+
+
+def _receive(request, item, centre, applicant, materials, action):
+    what = action.cleaned_data["action"]
+    with transaction.atomic():
+        case = services.submit_application(
+            actor=request.user,
+            item=item,
+            centre=centre,
+            channel="window",
+            applicant=applicant.applicant(),
+            agent=applicant.agent(),
+            materials=materials.submitted(),
+        )
+        v = case.version
+        if what == "accept":
+            missing = [m.name for m in materials.missing() if m.required]
+            if missing:
+                raise ValidationFailed(
+                    f"以下必要材料未勾选收到，不能直接受理：{'、'.join(missing)}。"
+                    "请选择一次性告知补正或容缺受理",
+                    code="materials_missing",
+                )
+            services.accept(actor=request.user, case=case, expected_version=v)
+        elif what == "request_correction":
+            corrections = materials.corrections()
+            if not corrections:
+                raise ValidationFailed(
+                    "没有需要补正的材料：请在材料清单中取消勾选缺失的材料并写明原因",
+                    code="corrections_incomplete",
+                )
+            services.request_correction(
+                actor=request.user, case=case, expected_version=v, corrections=corrections
+            )
+        elif what == "accept_with_tolerance":
+            services.accept_with_tolerance(
+                actor=request.user,
+                case=case,
+                expected_version=v,
+                tolerated=materials.tolerated(),
+                commitment=action.cleaned_data.get("commitment") or "",
+                catch_up_days=action.cleaned_data.get("catch_up_days"),
+            )
+        else:
+            services.refuse(
+                actor=request.user,
+                case=case,
+                expected_version=v,
+                reason=action.cleaned_data.get("reason") or "",
+            )
+    return case
+
+
+@web.staff_page
+def notice(request, number: str, doc: str):
+    """Screen 3 (and any notice): the printable 文书 page with a 打印 button."""
+    case = selectors.case_by_number(number=number, user=request.user)
+    document = case.documents.select_related("event").filter(number=doc).first()
+    if document is None:
+        raise Http404
+    return render(
+        request,
+        "cases/notice.html",
+        {
+            "case": case,
+            "document": document,
+            "c": documents.content(document),
+            "qr": documents.qr_data_uri(documents.progress_url(case.number, request)),
+        },
+    )
+
+
+@web.staff_page
+def notice_pdf(request, number: str, doc: str):
+    case = selectors.case_by_number(number=number, user=request.user)
+    document = case.documents.select_related("event").filter(number=doc).first()
+    if document is None:
+        raise Http404
+    pdf = documents.render_pdf(document, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
+    return response
+
+
+# --------------------------------------------------------------------------- inbox
+
+
+LIGHT_BADGES = {
+    Light.NORMAL: "success",
+    Light.YELLOW: "warning",
+    Light.RED: "danger",
+    Light.OVERDUE: "dark",
+    Light.PAUSED: "secondary",
+}
+
+
+@web.staff_page
+def inbox(request):
+    """待办: the department's open cases, most urgent first, with lights."""
+    staff = _staff(request)
+    state = request.GET.get("state", "")
+    light = request.GET.get("light", "")
+    states = [state] if state in State.values else None
+    light = light if light in Light.values and light else None
+    if staff is not None and staff.department_id:
+        qs = selectors.department_cases(department=staff.department, states=states, light=light)
+    else:
+        qs = selectors.with_light(
+            selectors.visible_cases(user=request.user).select_related(
+                "item_version", "department", "responsible"
+            )
+        ).filter(state__in=states or OPEN_STATES)
+        if light:
+            qs = qs.filter(light=light)
+        qs = qs.order_by("due_date", "received_at", "id")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    remaining: dict = {}
+    for case in page:
+        if case.due_date not in remaining:
+            remaining[case.due_date] = deadlines.remaining_workdays(case)
+        case.remaining = remaining[case.due_date]
+        case.badge = LIGHT_BADGES.get(case.light, "light")
+        case.light_label = Light(case.light).label if case.light else ""
+    return render(
+        request,
+        "cases/inbox.html",
+        {
+            "page": page,
+            "states": [(v, label) for v, label in State.choices if v in OPEN_STATES],
+            "lights": [(v, label) for v, label in Light.choices if v],
+            "state": state,
+            "light": light or "",
+        },
+    )
+
+
+# --------------------------------------------------------------------------- case page
+
+
+def _case_context(request, case, forms_by_action=None, errors=None):
+    actions = workflow.available_actions(request.user, case)
+    forms_by_action = forms_by_action or {}
+    panels = []
+    for t in actions:
+        form = forms_by_action.get(t.action) or ACTION_FORMS[t.action](
+            initial={"expected_version": case.version}, case=case
+        )
+        panels.append({"action": t.action, "label": t.label, "form": form})
+    history = selectors.case_history(case=case, user=request.user)
+    return {
+        "case": case,
+        "masked_id": mask_id_number(case.applicant_id_number),
+        "masked_phone": mask_phone(case.applicant_phone),
+        "light": deadlines.light_of(case),
+        "light_label": Light(deadlines.light_of(case)).label,
+        "badge": LIGHT_BADGES.get(deadlines.light_of(case), "light"),
+        "remaining": deadlines.remaining_workdays(case),
+        "history": history,
+        "materials": case.materials.select_related("material").all(),
+        "required": case.item_version.materials.all() if case.item_version else [],
+        "special_runs": case.special_runs.all(),
+        "documents": case.documents.all(),
+        "panels": panels,
+        "errors": errors or {},
+    }
+
+
+@web.staff_page
+def detail(request, number: str):
+    case = selectors.case_by_number(number=number, user=request.user)
+    return render(request, "cases/detail.html", _case_context(request, case))
+
+
+@web.staff_page
+def act(request, number: str, action: str):
+    """POST one action of the case page to the one transition service."""
+    case = selectors.case_by_number(number=number, user=request.user)
+    if request.method != "POST" or action not in ACTION_FORMS:
+        return redirect("cases:detail", number=case.number)
+    form = ACTION_FORMS[action](request.POST, request.FILES, case=case)
+    if form.is_valid():
+        try:
+            services.transition(
+                actor=request.user,
+                case=case,
+                action=action,
+                expected_version=form.cleaned_data["expected_version"],
+                **form.to_inputs(),
+            )
+        except DomainError as exc:
+            if exc.http_status == 403 or exc.http_status == 404:
+                raise
+            web.apply_errors(exc, form=form)
+        else:
+            messages.success(request, f"已{workflow.TABLE[action].label}")
+            return redirect("cases:detail", number=case.number)
+    ctx = _case_context(request, case, {action: form}, errors={action: True})
+    return render(request, "cases/detail.html", ctx, status=400)
+
+
+# --------------------------------------------------------------------------- archive
+
+
+@web.staff_page
+def archive_view(request, number: str):
+    case = selectors.case_by_number(number=number, user=request.user)
+    return render(
+        request, "cases/archive.html", {"case": case, "a": case_archive.build(case=case, user=request.user)}
+    )
+
+
+@web.staff_page
+def archive_zip(request, number: str):
+    case = selectors.case_by_number(number=number, user=request.user)
+    data = case_archive.export_zip(case=case, user=request.user, request=request)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{case.number}.zip"'
+    return response

@@ -1,0 +1,63 @@
+"""Shared page helpers and the staff home page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.urls import reverse
+
+from govhall.core import web
+from govhall.core.errors import ValidationFailed
+
+
+class _Row(forms.Form):
+    name = forms.CharField(required=False)
+
+
+class _Guide(forms.Form):
+    title = forms.CharField(required=False)
+
+
+def test_apply_errors_places_every_message():
+    formset = forms.formset_factory(_Row, extra=0)(
+        initial=[{"name": "a"}, {"name": "b"}], prefix="m"
+    )
+    guide = _Guide(initial={"title": "x"})
+    exc = ValidationFailed(
+        "不通过",
+        fields={
+            "title": ["标题必须填写"],
+            "m.1.name": ["第2项：名称不清"],
+            "m": ["至少一项"],
+            "elsewhere": ["别处的问题"],
+        },
+    )
+    unplaced = web.apply_errors(exc, form=guide, formsets={"m": formset})
+    assert guide.errors["title"] == ["标题必须填写"]
+    assert formset.forms[1].errors["name"] == ["第2项：名称不清"]
+    assert not formset.forms[0].errors
+    assert list(formset.non_form_errors()) == ["至少一项"]
+    assert unplaced == ["别处的问题"]
+    assert "别处的问题" in guide.non_field_errors()
+
+
+def test_login_required_and_login_page(client, county):
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302 and reverse("core:login") in response["Location"]
+    response = client.post(reverse("core:login"), {"username": "market_chief", "password": "wrong"})
+    assert "用户名或密码不正确" in response.content.decode()
+
+
+def test_home_shows_role_abilities(client, county):
+    assert client.login(username="supervisor", password="govhall-test")
+    html = client.get(reverse("core:home")).content.decode()
+    assert "电子监察" in html and "组织机构" in html
+    assert "新增事项" not in html  # supervisors change nothing
+
+
+def test_permission_denied_becomes_403_page(client, county):
+    assert client.login(username="clerk", password="govhall-test")
+    response = client.get(reverse("org:centre_create"))
+    assert response.status_code == 403
+    assert "只有中心管理员可以维护组织机构" in response.content.decode()
+    response = client.get(reverse("catalog:detail", args=["NOPE"]))
+    assert response.status_code == 404 and "事项 NOPE 不存在" in response.content.decode()
