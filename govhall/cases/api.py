@@ -1,3 +1,523 @@
-"""REST endpoints of this app (mounted under /api/v1/ by govhall.api.urls)."""
+"""REST endpoints of cases (办件, mounted under /api/v1/); staff only (session/basic).
 
-urlpatterns: list = []
+* ``POST /api/v1/cases`` — 收件/申请; idempotent with an ``Idempotency-Key`` header:
+  the same key with the same body returns the same case (200), with a different
+  body 409 ``idempotency_mismatch``.
+* ``GET /api/v1/cases`` — the cases the user may see (department isolation), with
+  filters; ``GET /api/v1/cases/{受理编号}``.
+* ``POST /api/v1/cases/{受理编号}/{action}`` — one endpoint per transition, each
+  taking ``expected_version`` (optimistic lock: 409 ``stale_case``) and its inputs,
+  all through ``services.transition`` (the one transition table).
+
+ID numbers and phones are masked in every response. Errors are ``{code, message,
+fields}`` (``govhall.api.errors``). Paths work with and without the final slash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions as drf_permissions
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from govhall.api import params
+from govhall.api.errors import error_responses
+from govhall.api.fields import LabeledChoiceField
+from govhall.api.pagination import Pagination
+from govhall.catalog.models import Item, Material
+from govhall.core.errors import ValidationFailed
+from govhall.core.validators import mask_id_number, mask_phone
+from govhall.org import permissions as org_permissions
+from govhall.org.models import Centre, Staff
+
+from . import deadlines, selectors, services, workflow
+from .models import (
+    ApplicantKind,
+    Channel,
+    DeliveryMethod,
+    DocumentKind,
+    IdempotencyKey,
+    Light,
+    Result,
+    State,
+)
+
+TAG = "办件"
+
+# --------------------------------------------------------------------------- output
+
+
+class _RefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ApplicantOutSerializer(serializers.Serializer):
+    kind = LabeledChoiceField(ApplicantKind.choices)
+    name = serializers.CharField()
+    id_number = serializers.CharField(help_text="脱敏")
+    phone = serializers.CharField(help_text="脱敏")
+
+
+class MaterialOutSerializer(serializers.Serializer):
+    material = serializers.IntegerField(allow_null=True, source="material_id")
+    name = serializers.CharField()
+    has_file = serializers.SerializerMethodField()
+    tolerated = serializers.BooleanField()
+    catch_up_due = serializers.DateField(allow_null=True)
+    problem = serializers.CharField()
+
+    def get_has_file(self, obj) -> bool:
+        return bool(obj.file)
+
+
+class DocumentOutSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    kind = LabeledChoiceField(DocumentKind.choices)
+    issued_at = serializers.DateTimeField()
+
+
+class CaseSerializer(serializers.Serializer):
+    number = serializers.CharField(help_text="受理编号")
+    item = serializers.SerializerMethodField()
+    department = serializers.SerializerMethodField()
+    centre = serializers.CharField(source="centre.name")
+    channel = LabeledChoiceField(Channel.choices)
+    state = LabeledChoiceField(State.choices)
+    version = serializers.IntegerField(help_text="乐观锁版本，操作时作为 expected_version 传回")
+    applicant = serializers.SerializerMethodField()
+    received_at = serializers.DateTimeField()
+    accepted_on = serializers.DateField(allow_null=True)
+    due_date = serializers.DateField(allow_null=True)
+    light = serializers.SerializerMethodField()
+    responsible = serializers.CharField(source="responsible.name", allow_null=True, default=None)
+    result = LabeledChoiceField(Result.choices)
+    result_number = serializers.CharField()
+    delivery_method = LabeledChoiceField(DeliveryMethod.choices)
+
+    def get_item(self, obj) -> dict:
+        if obj.item_version is None:
+            return {"implementation_code": "", "name": str(obj.bundle), "version": None}
+        return {
+            "implementation_code": obj.item.implementation_code if obj.item else "",
+            "name": obj.item_version.name,
+            "version": obj.item_version.number,
+        }
+
+    def get_department(self, obj) -> dict:
+        return {"id": obj.department_id, "name": obj.department.name}
+
+    def get_applicant(self, obj) -> dict:
+        return {
+            "kind": obj.applicant_kind,
+            "name": obj.applicant_name,
+            "id_number": mask_id_number(obj.applicant_id_number),
+            "phone": mask_phone(obj.applicant_phone),
+        }
+
+    def get_light(self, obj) -> str:
+        light = getattr(obj, "light", None)
+        return deadlines.light_of(obj) if light is None else light
+
+
+class CaseDetailSerializer(CaseSerializer):
+    remaining_workdays = serializers.SerializerMethodField()
+    materials = MaterialOutSerializer(many=True)
+    documents = DocumentOutSerializer(many=True)
+    available_actions = serializers.SerializerMethodField()
+
+    def get_remaining_workdays(self, obj) -> int | None:
+        return deadlines.remaining_workdays(obj)
+
+    def get_available_actions(self, obj) -> list[str]:
+        user = self.context["request"].user
+        return [a.action.replace("_", "-") for a in workflow.available_actions(user, obj)]
+
+
+# --------------------------------------------------------------------------- input
+
+
+class ApplicantInSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(ApplicantKind.choices, default=ApplicantKind.PERSON)
+    name = serializers.CharField(max_length=100)
+    id_number = serializers.CharField(max_length=18, help_text="身份证号或统一社会信用代码")
+    phone = serializers.CharField(max_length=20)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class MaterialInSerializer(serializers.Serializer):
+    material = serializers.IntegerField(
+        required=False, allow_null=True, help_text="办事指南申请材料 id；空为补充材料"
+    )
+    name = serializers.CharField(required=False, allow_blank=True)
+    is_original = serializers.BooleanField(required=False, default=False)
+    copies = serializers.IntegerField(required=False, default=1, min_value=0)
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    item = serializers.CharField(help_text="事项实施编码")
+    centre = serializers.CharField(required=False, help_text="受理中心编码，默认本人所在中心")
+    channel = serializers.ChoiceField(Channel.choices, default=Channel.WINDOW)
+    applicant = ApplicantInSerializer()
+    materials = MaterialInSerializer(many=True, required=False, default=list)
+
+
+class _ActionIn(serializers.Serializer):
+    expected_version = serializers.IntegerField(help_text="读取时的 version（乐观锁）")
+
+
+class AcceptIn(_ActionIn):
+    responsible = serializers.IntegerField(required=False, help_text="承办人 Staff id")
+    opinion = serializers.CharField(required=False, allow_blank=True)
+
+
+class CorrectionItemIn(serializers.Serializer):
+    material = serializers.IntegerField(required=False, allow_null=True)
+    name = serializers.CharField(required=False, allow_blank=True)
+    problem = serializers.CharField(help_text="缺少或不符合要求的原因")
+
+
+class CorrectionIn(_ActionIn):
+    corrections = CorrectionItemIn(many=True, help_text="一次性列明全部需补正的材料")
+    opinion = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReasonIn(_ActionIn):
+    reason = serializers.CharField()
+
+
+class ToleranceIn(_ActionIn):
+    tolerated = serializers.ListField(child=serializers.IntegerField(), help_text="容缺材料 id")
+    commitment = serializers.CharField(help_text="承诺书内容")
+    catch_up_days = serializers.IntegerField()
+    responsible = serializers.IntegerField(required=False)
+
+
+class MaterialsIn(_ActionIn):
+    materials = MaterialInSerializer(many=True)
+
+
+class OpinionIn(_ActionIn):
+    opinion = serializers.CharField()
+
+
+class SpecialStartIn(_ActionIn):
+    special_step = serializers.IntegerField(help_text="办事指南特殊环节 id")
+    notice = serializers.DictField(help_text="告知内容：time, place, content, persons, method")
+    opinion = serializers.CharField(required=False, allow_blank=True)
+
+
+class SpecialEndIn(_ActionIn):
+    record = serializers.CharField()
+
+
+class ExtendIn(_ActionIn):
+    days = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class DecideIn(_ActionIn):
+    result = serializers.ChoiceField([c for c in Result.choices if c[0]])
+    opinion = serializers.CharField()
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class CertifyIn(_ActionIn):
+    result_number = serializers.CharField()
+
+
+class DeliverIn(_ActionIn):
+    method = serializers.ChoiceField([c for c in DeliveryMethod.choices if c[0]])
+    tracking_number = serializers.CharField(required=False, allow_blank=True)
+
+
+ACTION_INPUTS: dict[str, type[_ActionIn]] = {
+    "accept": AcceptIn,
+    "request_correction": CorrectionIn,
+    "refuse": ReasonIn,
+    "accept_with_tolerance": ToleranceIn,
+    "resubmit": MaterialsIn,
+    "catch_up": MaterialsIn,
+    "review": OpinionIn,
+    "start_special_step": SpecialStartIn,
+    "end_special_step": SpecialEndIn,
+    "extend": ExtendIn,
+    "decide": DecideIn,
+    "certify": CertifyIn,
+    "deliver": DeliverIn,
+    "complete": _ActionIn,
+    "archive": _ActionIn,
+    "withdraw": ReasonIn,
+    "terminate": ReasonIn,
+}
+
+
+def _material(case, pk, field):
+    if pk is None:
+        return None
+    found = case.item_version.materials.filter(pk=pk).first() if case.item_version else None
+    if found is None:
+        raise ValidationFailed(
+            "材料不属于该办件适用的办事指南",
+            code="unknown_material",
+            fields={field: ["不属于本事项"]},
+        )
+    return found
+
+
+def _staff(pk, field="responsible"):
+    staff = Staff.objects.filter(pk=pk).first()
+    if staff is None:
+        raise ValidationFailed("承办人不存在", code="unknown_staff", fields={field: ["不存在"]})
+    return staff
+
+
+def to_inputs(case, data: dict) -> dict:
+    """API ids → the objects ``services.transition`` takes."""
+    data = dict(data)
+    data.pop("expected_version", None)
+    if data.get("responsible"):
+        data["responsible"] = _staff(data["responsible"])
+    if "corrections" in data:
+        data["corrections"] = [
+            {**c, "material": _material(case, c.get("material"), f"corrections.{i}.material")}
+            for i, c in enumerate(data["corrections"])
+        ]
+    if "materials" in data:
+        data["materials"] = [
+            {**m, "material": _material(case, m.get("material"), f"materials.{i}.material")}
+            for i, m in enumerate(data["materials"])
+        ]
+    if "tolerated" in data:
+        data["tolerated"] = [_material(case, pk, "tolerated") for pk in data["tolerated"]]
+    if "special_step" in data:
+        step = (
+            case.item_version.special_steps.filter(pk=data["special_step"]).first()
+            if case.item_version
+            else None
+        )
+        if step is None:
+            raise ValidationFailed(
+                "该特殊环节不属于本办件适用的办事指南",
+                code="invalid_special_step",
+                fields={"special_step": ["不属于本事项"]},
+            )
+        data["special_step"] = step
+    return data
+
+
+# --------------------------------------------------------------------------- views
+
+
+class _StaffApi(APIView):
+    permission_classes = [drf_permissions.IsAuthenticated]
+
+
+def _detail(case, request, status=200):
+    case = selectors.case_by_number(number=case.number, user=request.user)
+    return Response(CaseDetailSerializer(case, context={"request": request}).data, status=status)
+
+
+def fingerprint(data) -> str:
+    return hashlib.sha256(
+        json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
+
+
+class CaseListApi(_StaffApi):
+    pagination_class = Pagination
+
+    @extend_schema(
+        tags=[TAG],
+        summary="办件列表（本人可见范围）",
+        parameters=[
+            OpenApiParameter("department", int, description="部门 id"),
+            OpenApiParameter("state", str, enum=State.values),
+            OpenApiParameter("light", str, enum=[v for v in Light.values if v]),
+            OpenApiParameter("received_from", str, description="收件日期起 YYYY-MM-DD"),
+            OpenApiParameter("received_to", str, description="收件日期止 YYYY-MM-DD"),
+        ],
+        responses={200: CaseSerializer(many=True), **error_responses(**{"400": "invalid_filter"})},
+    )
+    def get(self, request):
+        q = request.query_params
+        qs = selectors.visible_cases(user=request.user)
+        department = params.integer(q, "department")
+        state = params.choice(q, "state", State)
+        light = params.choice(q, "light", Light)
+        if department:
+            qs = qs.filter(department_id=department)
+        if state:
+            qs = qs.filter(state=state)
+        if light:
+            qs = qs.filter(deadlines.light_filter(light))
+        for name, lookup in (("received_from", "gte"), ("received_to", "lte")):
+            value = params.text(q, name)
+            if value:
+                try:
+                    day = dt.date.fromisoformat(value)
+                except ValueError:
+                    raise params.invalid_filter(name, value, "应为 YYYY-MM-DD")
+                qs = qs.filter(**{f"received_at__date__{lookup}": day})
+        qs = selectors.with_light(
+            qs.select_related(
+                "item", "item_version", "department", "centre", "responsible", "bundle"
+            )
+        ).order_by("due_date", "received_at", "id")
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(CaseSerializer(page, many=True).data)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="收件/申请（幂等）",
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="同一键+同一请求体返回同一办件（200）；请求体不同返回409",
+            )
+        ],
+        request=CaseCreateSerializer,
+        responses={
+            201: CaseDetailSerializer,
+            200: OpenApiResponse(CaseDetailSerializer, description="幂等重放：已存在的办件"),
+            **error_responses(
+                **{
+                    "400": "validation_failed",
+                    "403": "permission_denied",
+                    "409": "idempotency_mismatch / item_not_accepting",
+                }
+            ),
+        },
+    )
+    def post(self, request):
+        key = request.headers.get("Idempotency-Key") or None
+        replay = bool(key) and IdempotencyKey.objects.filter(key=key).exists()
+        serializer = CaseCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        item = Item.objects.filter(implementation_code=d["item"]).first()
+        if item is None:
+            raise ValidationFailed("事项不存在", code="item_not_found", fields={"item": ["不存在"]})
+        if d.get("centre"):
+            centre = Centre.objects.filter(code=d["centre"]).first()
+        else:
+            staff = org_permissions.staff_of(request.user)
+            centre = staff.centre if staff else None
+        if centre is None:
+            raise ValidationFailed(
+                "受理中心不存在", code="centre_not_found", fields={"centre": ["必填"]}
+            )
+        materials = []
+        for i, m in enumerate(d.get("materials") or []):
+            material = None
+            if m.get("material") is not None:
+                material = Material.objects.filter(pk=m["material"]).first()
+                if material is None:
+                    raise ValidationFailed(
+                        "材料不存在",
+                        code="unknown_material",
+                        fields={f"materials.{i}.material": ["不存在"]},
+                    )
+            materials.append({**m, "material": material})
+        case = services.submit_application(
+            actor=request.user,
+            item=item,
+            centre=centre,
+            channel=d["channel"],
+            applicant=dict(d["applicant"]),
+            materials=materials,
+            idempotency_key=key,
+            fingerprint=fingerprint(request.data) if key else "",
+        )
+        return _detail(case, request, status=200 if replay else 201)
+
+
+class CaseDetailApi(_StaffApi):
+    @extend_schema(
+        tags=[TAG],
+        summary="办件详情",
+        responses={
+            200: CaseDetailSerializer,
+            **error_responses(**{"403": "permission_denied", "404": "case_not_found"}),
+        },
+    )
+    def get(self, request, number: str):
+        case = selectors.case_by_number(number=number, user=request.user)
+        return Response(CaseDetailSerializer(case, context={"request": request}).data)
+
+
+def _action_view(action: str) -> type[APIView]:
+    row = workflow.TABLE[action]
+    serializer_class = ACTION_INPUTS[action]
+
+    class ActionApi(_StaffApi):
+        @extend_schema(
+            tags=[TAG],
+            summary=f"{row.label}（{action.replace('_', '-')}）",
+            description=(
+                f"“{row.label}”：允许的状态 "
+                + "、".join(State(s).label for s in row.sources)
+                + "。过期的 expected_version 返回 409 stale_case；当前状态不允许返回 409 invalid_transition。"
+            ),
+            request=serializer_class,
+            responses={
+                200: CaseDetailSerializer,
+                **error_responses(
+                    **{
+                        "400": "validation_failed / missing_input",
+                        "403": "permission_denied",
+                        "404": "case_not_found",
+                        "409": "stale_case / invalid_transition",
+                    }
+                ),
+            },
+            operation_id=f"cases_{action}",
+        )
+        def post(self, request, number: str):
+            case = selectors.case_by_number(number=number, user=request.user)
+            serializer = serializer_class(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            case = services.transition(
+                actor=request.user,
+                case=case,
+                action=action,
+                expected_version=serializer.validated_data["expected_version"],
+                **to_inputs(case, serializer.validated_data),
+            )
+            return _detail(case, request)
+
+    ActionApi.__name__ = ActionApi.__qualname__ = (
+        "".join(p.title() for p in action.split("_")) + "Api"
+    )
+    return ActionApi
+
+
+class _Hidden:
+    schema = None
+
+
+def _both(route: str, view, name: str) -> list:
+    """``route/`` documented, ``route`` (no slash) served too but not documented."""
+    hidden = type(view.__name__ + "NoSlash", (_Hidden, view), {})
+    return [path(route + "/", view.as_view(), name=name), path(route, hidden.as_view())]
+
+
+urlpatterns: list = [
+    *_both("cases", CaseListApi, "case-list"),
+    *_both("cases/<str:number>", CaseDetailApi, "case-detail"),
+]
+for _action in ACTION_INPUTS:
+    urlpatterns += _both(
+        f"cases/<str:number>/{_action.replace('_', '-')}",
+        _action_view(_action),
+        f"case-{_action.replace('_', '-')}",
+    )

@@ -1,7 +1,13 @@
 """Public case pages (mounted under /cases/): online application and progress query."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import public_views
 
 app_name = "cases_public"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("progress/", public_views.progress, name="progress"),
+    path("apply/<int:item_id>/", public_views.apply, name="apply"),
+    path("apply/done/<str:number>/", public_views.applied, name="applied"),
+]

@@ -633,6 +633,11 @@ def _document_data(case: Case, kind: str, data: dict) -> dict:
 # --------------------------------------------------------------------------- transition
 
 
+def _clock_inputs(case: Case) -> tuple:
+    """What the due date depends on: recompute only when one of these changes."""
+    return (case.accepted_on, case.limit_days, case.paused_days, case.extension_days)
+
+
 def transition(*, actor, case: Case, action: str, expected_version: int, **inputs) -> Case:
     """The one way a case changes state. See ``workflow.TABLE`` for the rules.
 
@@ -681,11 +686,13 @@ def transition(*, actor, case: Case, action: str, expected_version: int, **input
         if row.guard is not None:
             row.guard(case, inputs)
         from_state = case.state
+        clock_inputs = _clock_inputs(case)
         opinion, data, document = _EFFECTS[action](actor, case, {**inputs, "_action": action})
         if row.target is not None:
             case.state = row.target
         case.version += 1
-        deadlines.recompute(case)
+        if _clock_inputs(case) != clock_inputs:
+            deadlines.recompute(case)
         case.save()
         event = _write_event(
             case=case,
@@ -709,6 +716,8 @@ def transition(*, actor, case: Case, action: str, expected_version: int, **input
             reason=opinion,
         )
         _after(actor, case, action)
+        if case.is_bundle_parent:
+            case.refresh_from_db()
         transaction.on_commit(
             lambda: signals.case_transitioned.send(
                 sender=Case, case=case, action=action, event=event

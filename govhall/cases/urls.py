@@ -1,7 +1,19 @@
 """Staff pages of this app (mounted under /staff/cases/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cases"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("desk/", views.desk, name="desk"),
+    path("desk/<int:item_id>/", views.desk_apply, name="desk_apply"),
+    path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/act/<str:action>/", views.act, name="act"),
+    path("<str:number>/documents/<str:doc>/", views.notice, name="notice"),
+    path("<str:number>/documents/<str:doc>/pdf/", views.notice_pdf, name="notice_pdf"),
+    path("<str:number>/archive/", views.archive_view, name="archive"),
+    path("<str:number>/archive.zip", views.archive_zip, name="archive_zip"),
+]

@@ -48,7 +48,11 @@ def _panel(request):
         "title": "办件",
         "counts": [
             ("在办", pending, reverse("cases:inbox")),
-            ("超期", selectors.overdue_count(department=dept), reverse("cases:inbox") + "?light=overdue"),
+            (
+                "超期",
+                selectors.overdue_count(department=dept),
+                reverse("cases:inbox") + "?light=overdue",
+            ),
         ],
         "links": [("综合受理", reverse("cases:desk"))],
     }
@@ -103,19 +107,15 @@ def desk_apply(request, item_id: int):
         try:
             case = _receive(request, item, centre, applicant, materials, action)
         except (ValidationFailed, Conflict) as exc:
-            errors = web.apply_errors(exc, form=None)
-            for prefix, form in (("applicant", applicant), ("agent", applicant)):
-                for key, msgs in (exc.fields or {}).items():
-                    if key.startswith(prefix + "."):
-                        field = key.split(".", 1)[1]
-                        if prefix == "agent":
-                            field = "agent_" + field if field != "power_of_attorney" else field
-                        if field in form.fields:
-                            form.add_error(field, msgs)
-                            if msgs and msgs[0] in errors:
-                                errors = [e for e in errors if e not in msgs]
-            if not errors and not any(f.errors for f in (applicant, materials, action)):
-                errors = [exc.message]
+            placed = _for_applicant_form(exc)
+            errors = []
+            for key, msgs in placed.fields.items():
+                if key in applicant.fields:
+                    applicant.add_error(key, msgs)
+                else:
+                    errors.extend(msgs)
+            if not placed.fields:
+                errors.append(exc.message)
         else:
             doc = case.documents.order_by("-id").first()
             if doc is None:
@@ -133,6 +133,19 @@ def desk_apply(request, item_id: int):
             "errors": errors,
         },
     )
+
+
+def _for_applicant_form(exc: DomainError) -> DomainError:
+    """``applicant.name`` → ``name``, ``agent.id_number`` → ``agent_id_number``."""
+    fields = {}
+    for key, msgs in (exc.fields or {}).items():
+        prefix, _, rest = key.partition(".")
+        if prefix == "applicant":
+            key = rest
+        elif prefix == "agent":
+            key = rest if rest == "power_of_attorney" else f"agent_{rest}"
+        fields.setdefault(key, []).extend(msgs)
+    return DomainError(exc.message, code=exc.code, fields=fields)
 
 
 def _receive(request, item, centre, applicant, materials, action):
@@ -340,7 +353,9 @@ def act(request, number: str, action: str):
 def archive_view(request, number: str):
     case = selectors.case_by_number(number=number, user=request.user)
     return render(
-        request, "cases/archive.html", {"case": case, "a": case_archive.build(case=case, user=request.user)}
+        request,
+        "cases/archive.html",
+        {"case": case, "a": case_archive.build(case=case, user=request.user)},
     )
 
 

@@ -477,10 +477,16 @@ class _Sheet:
             wanted.append((column, header[column.header]))
         if any(f.sheet == title and f.row == 1 for f in faults):
             return
+        plain = [(c, i, c.kind == "text" and c.max_length) for c, i in wanted]
         for number, cells in rows[1:]:
             record = {"_row": number}
-            for column, index in wanted:
-                value, error = _convert(column, cells.get(index))
+            for column, index, text_limit in plain:
+                raw = cells.get(index)
+                if text_limit is not False and type(raw) is str:  # fast path: text cell
+                    if not text_limit or len(raw) <= text_limit:
+                        record[column.key] = raw
+                        continue
+                value, error = _convert(column, raw)
                 if error:
                     faults.append(ImportFault(title, number, column.header, error))
                 record[column.key] = value

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
 from govhall.core import clock
@@ -359,6 +359,27 @@ def _version_key(version: ItemVersion, base) -> tuple:
     )
 
 
+def _insert_children(model, fields: list[str], rows: list[tuple]) -> None:
+    """Insert child rows (材料/环节) with one prepared statement.
+
+    Tens of thousands of rows per import: building model instances for
+    ``bulk_create`` (capped at 999 parameters per statement on SQLite) costs more
+    than the database does, and these rows need no primary keys back.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ["version_id", *(model._meta.get_field(f).column for f in fields)]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(c) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+
+
 @transaction.atomic
 def import_items(
     *, actor, rows: list[ItemImport], reason: str = "Excel导入", progress=None
@@ -479,13 +500,20 @@ def import_items(
     counts.new_versions = len(version_objs)
     if progress:
         progress(len(new_items) // 3)
-    children = {Material: [], Step: [], SpecialStep: []}
-    for (row, _, _, _), version in zip(versions, version_objs, strict=True):
-        children[Material].extend(Material(version=version, **m) for m in row.materials)
-        children[Step].extend(Step(version=version, **s) for s in row.steps)
-        children[SpecialStep].extend(SpecialStep(version=version, **s) for s in row.special_steps)
-    for model, objs in children.items():
-        model.objects.bulk_create(objs, batch_size=2000)
+    for model, fields, attr in (
+        (Material, MATERIAL_FIELDS, "materials"),
+        (Step, STEP_FIELDS, "steps"),
+        (SpecialStep, SPECIAL_STEP_FIELDS, "special_steps"),
+    ):
+        _insert_children(
+            model,
+            fields,
+            [
+                (version.pk, *(child[f] for f in fields))
+                for (row, _, _, _), version in zip(versions, version_objs, strict=True)
+                for child in getattr(row, attr)
+            ],
+        )
 
     through = Item.life_events.through
     new_ids = {item.pk for item in new_items}

@@ -156,7 +156,7 @@ def style_form(form: forms.BaseForm) -> forms.BaseForm:
         else:
             css = "form-control"
         if isinstance(widget, forms.Textarea):
-            widget.attrs.setdefault("rows", 2)
+            widget.attrs["rows"] = 2  # Django defaults to 10: too tall for a dense editor
         if css:
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
     return form

@@ -137,3 +137,33 @@ def test_centre_tree_shows_levels(client, county):
         < html.index("测试镇便民服务中心")
         < html.index("测试村便民服务站")
     )
+
+
+def test_every_page_opens_for_admin_and_read_only_for_clerk(client, county):
+    pages = [
+        reverse("core:home"),
+        reverse("org:index"),
+        reverse("org:centres"),
+        reverse("org:departments"),
+        reverse("org:department", args=[county.market.pk]),
+        reverse("org:centre", args=[county.township.pk]),
+        reverse("org:windows"),
+        reverse("org:window", args=[county.window.pk]),
+        reverse("org:staff_list"),
+        reverse("org:staff", args=[county.staff.market_chief.pk]),
+        reverse("catalog:list"),
+        reverse("catalog:detail", args=[county.market_item.implementation_code]),
+        reverse("catalog:version", args=[county.market_item.implementation_code, 1]),
+        reverse("catalog:authorisations"),
+    ]
+    login(client, county.staff.admin)
+    for url in pages:
+        assert client.get(url).status_code == 200, url
+    assert client.get(reverse("org:department_create")).status_code == 200
+    assert client.get(reverse("org:staff_create")).status_code == 200
+    client.logout()
+    login(client, county.staff.clerk)
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "保存变更" not in response.content.decode(), url  # no edit forms

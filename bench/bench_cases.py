@@ -1,0 +1,213 @@
+"""Case benchmark (issue 3 §7), PostgreSQL only.
+
+1. 10,000 cases through 申请 → 受理 → 审查 → 决定 → 制证 → 送达 → 办结 via the services
+   (cases/s; target >= 200).
+2. A department's pending list (first page of 20, by urgency) and its overdue count
+   among 1,000,000 generated cases (bulk-inserted rows; p50/p95 ms; targets p50 <= 30 ms
+   list, <= 100 ms count).
+
+Uses a dedicated database ``govhall_bench_cases`` (dropped and recreated) on the server
+named by DATABASE_URL (default postgres://postgres@127.0.0.1:5432); the database named
+in DATABASE_URL itself is never touched. ``--cases N --rows N`` change the sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_DB = "govhall_bench_cases"
+RUNS = 200
+
+
+def _pg_url() -> str | None:
+    url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    if not url.startswith("postgres"):
+        url = "postgres://postgres@127.0.0.1:5432/postgres"
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {PG_DB}")
+    except psycopg.OperationalError as exc:
+        print(f"PostgreSQL not reachable ({exc}); skipped")
+        return None
+    return urlunsplit(parts._replace(path=f"/{PG_DB}"))
+
+
+def _setup(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "govhall.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _pct(values, pct):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(pct / 100 * (len(values) - 1))))]
+
+
+def bench_services(county, n: int) -> None:
+    from govhall.cases import services
+    from govhall.cases.models import Channel
+    from govhall.testing import factories
+
+    s = county.staff
+    item = county.market_item
+    materials = list(item.versions.get().materials.all())
+    applicant = {
+        "kind": "person",
+        "name": "基准申请人",
+        "id_number": factories.make_id_number(1),
+        "phone": "13900001111",
+    }
+    clerk, chief = s.clerk.user, s.market_chief.user
+    t = time.perf_counter()
+    for i in range(n):
+        case = services.submit_application(
+            actor=clerk,
+            item=item,
+            centre=county.county,
+            channel=Channel.WINDOW,
+            applicant=applicant,
+            materials=[{"material": m} for m in materials],
+        )
+        case = services.accept(actor=clerk, case=case, expected_version=case.version)
+        case = services.review(
+            actor=chief, case=case, expected_version=case.version, opinion="符合"
+        )
+        case = services.decide(
+            actor=chief, case=case, expected_version=case.version, result="approved", opinion="同意"
+        )
+        case = services.certify(
+            actor=chief, case=case, expected_version=case.version, result_number=f"B{i}"
+        )
+        case = services.deliver(
+            actor=clerk, case=case, expected_version=case.version, method="electronic"
+        )
+        services.complete(actor=clerk, case=case, expected_version=case.version)
+    took = time.perf_counter() - t
+    rate = n / took
+    print(f"  {'cases 申请→办结 via services':<34}{rate:>10,.0f} /s  >= 200 /s  "
+          f"{'OK' if rate >= 200 else 'MISSED'}  ({n:,} cases, 7 transactions each, {took:.1f}s)")  # fmt: skip
+
+
+def generate_rows(county, rows: int) -> list:
+    """Bulk-insert ``rows`` cases over 20 departments with SQL (generate_series)."""
+    from django.db import connection
+
+    from govhall.org.models import Department, Stationing
+    from govhall.testing import factories
+
+    departments = [county.market, county.health]
+    for i in range(18):
+        d = Department.objects.create(code=factories.make_uscc(900 + i), name=f"基准局{i}")
+        Stationing.objects.create(centre=county.county, department=d, since=dt.date(2024, 1, 1))
+        departments.append(d)
+    dept_ids = [d.pk for d in departments]
+    version = county.market_item.versions.get()
+    today = dt.date(2026, 11, 23)
+    sql = f"""
+    INSERT INTO cases_case (
+      number, item_id, item_version_id, department_id, centre_id, channel,
+      applicant_kind, applicant_name, applicant_id_number, applicant_phone, applicant_address,
+      agent_name, agent_id_number, agent_phone, power_of_attorney,
+      state, version, current_step, received_at, materials_received_on, accepted_at,
+      accepted_on, limit_days, due_date, yellow_from, paused_days, clock_paused,
+      extension_days, deadline_provisional, deemed_accepted_s32, child_failed,
+      result, result_reason, result_number, delivery_method, tracking_number,
+      completed_at, closed_at)
+    SELECT
+      'G-' || g, %(item)s, %(version)s, (%(depts)s::bigint[])[1 + g %% 20], %(centre)s, 'window',
+      'person', '申请人' || g, '150626198503120011', '13900001111', '', '', '', '', '',
+      CASE WHEN g / 20 %% 20 < 14 THEN 'completed' WHEN g / 20 %% 20 < 19 THEN 'in_review'
+           ELSE 'submitted' END,
+      1, 0, r, r::date, r, r::date, 5,
+      CASE WHEN g / 20 %% 20 = 19 THEN NULL ELSE (r::date + 7) END,
+      CASE WHEN g / 20 %% 20 = 19 THEN NULL ELSE (r::date + 5) END,
+      0, false, 0, false, false, false,
+      CASE WHEN g / 20 %% 20 < 14 THEN 'approved' ELSE '' END, '', '', '', '',
+      CASE WHEN g / 20 %% 20 < 14 THEN r + interval '6 days' END,
+      CASE WHEN g / 20 %% 20 < 14 THEN r + interval '6 days' END
+    FROM generate_series(1, %(rows)s) AS g,
+         LATERAL (SELECT timestamptz '{today:%Y-%m-%d} 09:00+08'
+                         - ((g * 7919) %% 400) * interval '1 day' AS r) AS x
+    """
+    t = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute(
+            sql,
+            {
+                "item": county.market_item.pk,
+                "version": version.pk,
+                "depts": dept_ids,
+                "centre": county.county.pk,
+                "rows": rows,
+            },
+        )
+        cur.execute("ANALYZE cases_case")
+    print(f"  generated {rows:,} cases in {time.perf_counter() - t:.1f}s")
+    return departments
+
+
+def bench_queries(departments) -> None:
+    from govhall.cases import selectors
+    from govhall.cases.models import Case
+
+    dept = departments[3]
+    total = Case.objects.filter(department=dept).count()
+    page, counts = [], []
+    for _ in range(RUNS):
+        t = time.perf_counter()
+        first = list(selectors.department_cases(department=dept)[:20])
+        page.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        overdue = selectors.overdue_count(department=dept)
+        counts.append((time.perf_counter() - t) * 1000)
+    assert first and overdue
+    p50, p95 = statistics.median(page), _pct(page, 95)
+    print(f"  {'department list, first 20':<34}p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
+          f"target p50 <= 30 ms  {'OK' if p50 <= 30 else 'MISSED'}  ({total:,} cases of the department)")  # fmt: skip
+    p50, p95 = statistics.median(counts), _pct(counts, 95)
+    print(f"  {'department overdue count':<34}p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
+          f"target p50 <= 100 ms  {'OK' if p50 <= 100 else 'MISSED'}  ({overdue:,} overdue)")  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    url = _pg_url()
+    if url is None:
+        return 0
+    _setup(url)
+    from govhall.core import clock
+    from govhall.testing import factories
+
+    with clock.frozen(dt.datetime(2026, 11, 23, 9)):
+        county = factories.build_county()
+        print(f"\n[{PG_DB}] postgresql")
+        bench_services(county, args.cases)
+        departments = generate_rows(county, args.rows)
+        bench_queries(departments)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Public pages (/cases/): 办件进度查询 and 网上申请.
+
+Progress needs the 受理编号 and the last 4 digits of the applicant's phone; a wrong
+tail gets exactly the same "未找到" answer as an unknown number, and the page shows
+nothing personal beyond a masked name (``selectors.public_progress``).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.shortcuts import redirect, render
+
+from govhall.catalog import selectors as catalog_selectors
+from govhall.catalog.models import HandlingForm, Item
+from govhall.core.errors import DomainError, NotFound
+from govhall.org.models import Centre, Level
+
+from . import selectors, services
+from .forms import ApplicantForm, DeskMaterialsForm, ProgressForm
+from .views import _for_applicant_form
+
+
+def progress(request):
+    form = ProgressForm(
+        request.GET if "phone_tail" in request.GET else None,
+        initial={"number": request.GET.get("number", "")},
+    )
+    result = None
+    not_found = False
+    if form.is_bound and form.is_valid():
+        try:
+            result = selectors.public_progress(
+                number=form.cleaned_data["number"], phone_tail=form.cleaned_data["phone_tail"]
+            )
+        except NotFound:
+            not_found = True
+    elif form.is_bound:
+        not_found = True
+    return render(
+        request,
+        "cases/public_progress.html",
+        {"form": form, "result": result, "not_found": not_found},
+    )
+
+
+def _online_version(item_id: int):
+    item = Item.objects.select_related("department").filter(pk=item_id).first()
+    version = catalog_selectors.current_version(item=item) if item else None
+    if version is None or version.handling_form == HandlingForm.WINDOW or not item.accepting:
+        return item, None
+    return item, version
+
+
+def apply(request, item_id: int):
+    """网上申请: applicant data + uploads → submit_application(channel=online)."""
+    item, version = _online_version(item_id)
+    if version is None:
+        return render(
+            request, "cases/public_apply.html", {"item": item, "closed": True}, status=404
+        )
+    data, files = request.POST or None, request.FILES or None
+    applicant = ApplicantForm(data, files, prefix="a")
+    materials = DeskMaterialsForm(data, files, version=version, prefix="m")
+    errors: list[str] = []
+    if request.method == "POST" and applicant.is_valid() and materials.is_valid():
+        centre = (
+            Centre.objects.filter(level=Level.COUNTY, parent__isnull=True).order_by("id").first()
+        )
+        try:
+            with transaction.atomic():
+                case = services.submit_application(
+                    actor=None,
+                    item=item,
+                    centre=centre,
+                    channel="online",
+                    applicant=applicant.applicant(),
+                    agent=applicant.agent(),
+                    materials=materials.submitted(),
+                )
+        except DomainError as exc:
+            placed = _for_applicant_form(exc)
+            for key, msgs in placed.fields.items():
+                if key in applicant.fields:
+                    applicant.add_error(key, msgs)
+                else:
+                    errors.extend(msgs)
+            if not placed.fields:
+                errors.append(exc.message)
+        else:
+            request.session["applied_case"] = case.number
+            return redirect("cases_public:applied", number=case.number)
+    return render(
+        request,
+        "cases/public_apply.html",
+        {
+            "item": item,
+            "version": version,
+            "applicant": applicant,
+            "materials": materials,
+            "errors": errors,
+        },
+    )
+
+
+def applied(request, number: str):
+    """Confirmation with the 受理编号 — only for the browser that applied."""
+    if request.session.get("applied_case") != number:
+        return redirect("cases_public:progress")
+    return render(request, "cases/public_applied.html", {"number": number})

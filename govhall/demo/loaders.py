@@ -1,0 +1,471 @@
+"""The demo county 乌审旗, loaded step by step through the same services staff use.
+
+``LOADERS`` is the ordered list ``load_demo`` runs; a later issue adds its own step
+(e.g. ``load_cases``) by appending one function ``(ctx) -> dict[str, int]`` that
+returns what it created. Every step looks records up by their natural key first
+(centre code, department 统一社会信用代码, window number, username, 实施编码,
+授权书编号), so running the command again creates and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+
+from govhall.catalog import authorisations as authorised_items
+from govhall.catalog import services as catalog_services
+from govhall.catalog.models import (
+    NATIONAL_TYPE_CODES,
+    AuthorisedItem,
+    CaseType,
+    ExerciseLevel,
+    HandlingForm,
+    Item,
+    ItemStatus,
+    LifeEvent,
+)
+from govhall.core import clock
+from govhall.core.errors import ValidationFailed
+from govhall.core.validators import make_implementation_code
+from govhall.org import services as org_services
+from govhall.org.models import (
+    Authorisation,
+    Centre,
+    Department,
+    Level,
+    Role,
+    Staff,
+    Stationing,
+    Window,
+)
+from govhall.testing.factories import make_id_number, make_uscc, superuser
+
+from .data import organisation as org_data
+from .data.items import ITEMS
+from .data.life_events import LIFE_EVENTS
+from .data.templates import steps as build_steps
+
+
+@dataclass
+class DemoContext:
+    """What the steps share: the acting users and the records by natural key."""
+
+    system: object = None  # bootstrap superuser, acts until the centre admin exists
+    admin: object = None
+    centres: dict = field(default_factory=dict)
+    departments: dict = field(default_factory=dict)
+    staff: dict = field(default_factory=dict)
+    items: dict = field(default_factory=dict)
+
+
+# --- organisation ------------------------------------------------------------------
+
+
+def _centre(ctx, counter, *, code, name, level, parent, address="", phone=""):
+    centre = Centre.objects.filter(code=code).first()
+    if centre is None:
+        centre = org_services.create(
+            actor=ctx.admin or ctx.system,
+            model=Centre,
+            data={
+                "code": code,
+                "name": name,
+                "level": level,
+                "parent": parent,
+                "address": address,
+                "phone": phone,
+                "opening_hours": org_data.HOURS,
+            },
+            reason="演示数据：乌审旗三级政务服务体系",
+        )
+        counter["centres"] += 1
+    ctx.centres[code] = centre
+    return centre
+
+
+def _load_centres(ctx, counter):
+    code, name, level, _, address, phone = org_data.COUNTY
+    county = _centre(
+        ctx, counter, code=code, name=name, level=level, parent=None, address=address, phone=phone
+    )
+    for code, name, address, phone in org_data.TOWNSHIPS:
+        _centre(
+            ctx,
+            counter,
+            code=code,
+            name=name,
+            level=Level.TOWNSHIP,
+            parent=county,
+            address=address,
+            phone=phone,
+        )
+    for code, name, parent_code in org_data.VILLAGES:
+        township = ctx.centres[parent_code]
+        _centre(
+            ctx,
+            counter,
+            code=code,
+            name=name,
+            level=Level.VILLAGE,
+            parent=township,
+            address=f"{township.name.removesuffix('便民服务中心')}{name.removesuffix('便民服务站')}",
+        )
+
+
+def _load_departments(ctx, counter):
+    for key, serial, name, short, approval, competent, supervising, phone in org_data.DEPARTMENTS:
+        code = make_uscc(serial)
+        dept = Department.objects.filter(code=code).first()
+        if dept is None:
+            dept = org_services.create(
+                actor=ctx.admin,
+                model=Department,
+                data={
+                    "code": code,
+                    "name": name,
+                    "short_name": short,
+                    "is_approval": approval,
+                    "is_competent": competent,
+                    "is_supervising": supervising,
+                    "phone": phone,
+                    "complaint_phone": "12345",
+                },
+                reason="演示数据：进驻部门",
+            )
+            counter["departments"] += 1
+        ctx.departments[key] = dept
+
+
+def _load_stationing(ctx, counter):
+    county = ctx.centres[org_data.COUNTY[0]]
+    places = [(county, dept) for dept in ctx.departments.values()]
+    for code, *_ in org_data.TOWNSHIPS:
+        places += [(ctx.centres[code], ctx.departments[k]) for k in org_data.TOWNSHIP_DEPARTMENTS]
+    for centre, dept in places:
+        if not Stationing.objects.filter(centre=centre, department=dept).exists():
+            org_services.station_department(
+                actor=ctx.admin,
+                centre=centre,
+                department=dept,
+                since=org_data.STATIONED_SINCE,
+                reason="演示数据：应进必进",
+            )
+            counter["stationings"] += 1
+
+
+def _load_windows(ctx, counter):
+    for centre_code, number, name, type_, dept_key, is_open in org_data.WINDOWS:
+        centre = ctx.centres[centre_code]
+        if Window.objects.filter(centre=centre, number=number).exists():
+            continue
+        org_services.create(
+            actor=ctx.admin,
+            model=Window,
+            data={
+                "centre": centre,
+                "number": number,
+                "name": name,
+                "type": type_,
+                "department": ctx.departments.get(dept_key),
+                "is_active": is_open,
+            },
+            reason="演示数据：窗口设置",
+        )
+        counter["windows"] += 1
+
+
+def _staff_data(ctx, index, row) -> dict:
+    _, name, gender, role, centre_code, dept_key, window_no = row
+    centre = ctx.centres[centre_code]
+    serial = index * 2 + (1 if gender == "M" else 2)  # 第17位: 奇数男、偶数女
+    birth = dt.date(1968 + (index * 7) % 30, 1 + (index * 5) % 12, 1 + (index * 11) % 28)
+    return {
+        "name": name,
+        "role": role,
+        "centre": centre,
+        "department": ctx.departments.get(dept_key),
+        "window": Window.objects.get(centre=centre, number=window_no) if window_no else None,
+        "phone": f"1394773{index + 1:04d}",
+        "id_number": make_id_number(serial, birth=birth.strftime("%Y%m%d")),
+        "joined_on": org_data.STATIONED_SINCE,
+    }
+
+
+def _load_staff(ctx, counter):
+    """All accounts share the demo password. Only the printed demo accounts are hashed
+    one by one; the others copy that hash (PBKDF2 per account would cost ~10 s)."""
+    demo_usernames = {username for username, *_ in org_data.DEMO_ACCOUNTS}
+    shared_hash = None
+    for index, row in enumerate(org_data.STAFF):
+        username = row[0]
+        existing = Staff.objects.select_related("user").filter(user__username=username).first()
+        if existing is not None:
+            ctx.staff[username] = existing
+            continue
+        if get_user_model().objects.filter(username=username).exists():
+            continue  # a non-staff account of that name: leave it alone
+        data = _staff_data(ctx, index, row)
+        is_demo = username in demo_usernames
+        staff = org_services.create_staff(
+            actor=ctx.admin or ctx.system,
+            username=username,
+            password=org_data.PASSWORD if is_demo else None,
+            data=data,
+            reason="演示数据：工作人员",
+        )
+        if not is_demo:
+            shared_hash = shared_hash or make_password(org_data.PASSWORD)
+            staff.user.password = shared_hash
+            staff.user.save(update_fields=["password"])
+        ctx.staff[username] = staff
+        counter["staff"] += 1
+
+
+def _load_authorisations(ctx, counter):
+    for key, serial, name, *_ in org_data.DEPARTMENTS:
+        number = f"乌政务授〔2026〕{serial:03d}号"
+        if Authorisation.objects.filter(number=number).exists():
+            continue
+        dept = ctx.departments[key]
+        org_services.create(
+            actor=ctx.admin,
+            model=Authorisation,
+            data={
+                "department": dept,
+                "chief_rep": ctx.staff[f"{key}_chief" if key != "approval" else "chief"],
+                "number": number,
+                "signed_on": org_data.AUTH_SIGNED_ON,
+                "valid_from": org_data.AUTH_VALID_FROM,
+                "valid_to": org_data.AUTH_VALID_TO,
+                "scope_note": f"{name}授权首席代表在旗政务服务中心行使本部门进驻事项的受理、"
+                "审查、审核和决定权，授权事项及审批人员见授权事项清单。",
+            },
+            reason="演示数据：首席代表授权书",
+        )
+        counter["authorisations"] += 1
+
+
+def load_organisation(ctx: DemoContext) -> dict[str, int]:
+    """Centres (旗 → 苏木镇 → 嘎查村社区), departments, 进驻, windows, staff, 授权书."""
+    counter = Counter()
+    ctx.system = superuser()
+    admin = Staff.objects.select_related("user").filter(user__username="admin").first()
+    ctx.admin = admin.user if admin else None
+    _load_centres(ctx, counter)
+    if ctx.admin is None:  # bootstrap: the system account creates the first administrator
+        _load_staff_subset(ctx, counter, {"admin"})
+        ctx.admin = ctx.staff["admin"].user
+    _load_departments(ctx, counter)
+    _load_stationing(ctx, counter)
+    _load_windows(ctx, counter)
+    _load_staff(ctx, counter)
+    _load_authorisations(ctx, counter)
+    return dict(counter)
+
+
+def _load_staff_subset(ctx, counter, usernames: set[str]) -> None:
+    for index, row in enumerate(org_data.STAFF):
+        if row[0] in usernames and not Staff.objects.filter(user__username=row[0]).exists():
+            ctx.staff[row[0]] = org_services.create_staff(
+                actor=ctx.system,
+                username=row[0],
+                password=org_data.PASSWORD,
+                data=_staff_data(ctx, index, row),
+                reason="演示数据：中心管理员",
+            )
+            counter["staff"] += 1
+
+
+# --- catalogue ---------------------------------------------------------------------
+
+
+def _chief_of(ctx, dept_key: str):
+    return ctx.staff["chief" if dept_key == "approval" else f"{dept_key}_chief"].user
+
+
+def implementation_code(row: dict, department: Department) -> tuple[str, str]:
+    """(基本编码, 实施编码) of a demo item: department serial, national type code and the
+    item number make the 12-digit 基本编码; the 办理项 number the last two digits."""
+    serial = next(s for k, s, *_ in org_data.DEPARTMENTS if k == row["dept"])
+    type_code = int(NATIONAL_TYPE_CODES[row["type"]] or 11)
+    basic = f"{serial:04d}{type_code:02d}{row.get('basic_no', row['no'])}000"
+    return basic, make_implementation_code(
+        uscc=department.code, basic_code=basic, handling_no=row.get("handling", 1)
+    )
+
+
+def guide_of(row: dict, department: Department) -> dict:
+    """The guide fields of one data row (see ``data/items.py`` for the keys)."""
+    instant = row.get("instant", False)
+    materials = row["materials"]
+    fee = row.get("fee")
+    intermediary = row.get("intermediary", "")
+    return {
+        "exercise_level": row.get("level", ExerciseLevel.COUNTY),
+        "legal_basis": row["basis"],
+        "case_type": CaseType.INSTANT if instant else CaseType.PROMISED,
+        "legal_limit_days": row["legal"],
+        "promised_limit_days": 0 if instant else row["promised"],
+        "handling_form": row.get("handling_form", HandlingForm.BOTH),
+        "visits": row.get("visits", 1),
+        "has_fee": bool(fee),
+        "fee_standard": fee[0] if fee else "",
+        "fee_basis": fee[1] if fee else "",
+        "conditions": row["conditions"],
+        "needs_no_materials": not materials,
+        "result_name": row["result"],
+        "result_sample": f"{row['result']}（样本）",
+        "consult_contact": f"{department.name} {department.phone}；乌审旗政务服务中心 0477-7212345",
+        "complaint_contact": org_data.COMPLAINT_CONTACT,
+        "procedure_pattern": "simple" if instant else row.get("pattern", "general"),
+        "at_most_one_visit": row.get("visits", 1) <= 1,
+        "allows_tolerance": any(m.get("tolerance_allowed") for m in materials),
+        "is_certification": row.get("certification", False),
+        "intermediary_service": bool(intermediary),
+        "intermediary_note": intermediary,
+        "cross_region": row.get("cross", ""),
+        "accept_at_county": True,
+        "accept_at_township": row.get("town", False),
+        "accept_at_village": row.get("village", False),
+        "keywords": row.get("keywords", ""),
+    }
+
+
+def _publish_item(ctx, row: dict, counter) -> Item:
+    department = ctx.departments[row["dept"]]
+    actor = _chief_of(ctx, row["dept"])
+    basic, code = implementation_code(row, department)
+    item = Item.objects.filter(implementation_code=code).first()
+    if item is not None:
+        return item
+    guide = guide_of(row, department)
+    item = catalog_services.create_item(
+        actor=actor,
+        department=department,
+        basic_code=basic,
+        implementation_code=code,
+        type=row["type"],
+        name=row["name"],
+        reason="演示数据：事项入驻",
+        **guide,
+    )
+    draft = item.versions.get()
+    counted_days = sum(
+        s["time_limit_days"] for s in row.get("specials", []) if s["counted_in_limit"]
+    )
+    catalog_services.save_draft(
+        actor=actor,
+        version=draft,
+        materials=[{**m, "order": i} for i, m in enumerate(row["materials"], start=1)],
+        steps=build_steps(
+            guide["procedure_pattern"],
+            # 计入时限的特殊环节 share the promised days with the review steps
+            guide["promised_limit_days"] - counted_days,
+            points=row.get("points", ""),
+            licensing=row["type"] == "licensing",
+            instant=row.get("instant", False),
+        ),
+        special_steps=[{**s, "order": i} for i, s in enumerate(row.get("specials", []), 1)],
+    )
+    try:
+        catalog_services.publish(
+            actor=actor, version=draft, valid_from=clock.today(), change_note="首次发布（演示数据）"
+        )
+    except ValidationFailed as exc:  # name the faulty demo row, not just the rule
+        raise ValidationFailed(
+            f"演示事项“{row['name']}”：{exc.message}", code=exc.code, fields=exc.fields
+        ) from exc
+    if row.get("events"):
+        item.life_events.set(LifeEvent.objects.filter(code__in=row["events"]))
+    if row.get("negative"):
+        item = catalog_services.change_item_flags(
+            actor=actor,
+            item=item,
+            reason="列入政务服务进驻事项负面清单",
+            on_negative_list=True,
+            negative_list_reason=row["negative"],
+        )
+        counter["negative_list"] += 1
+    if row.get("suspended"):
+        item = catalog_services.change_item_flags(
+            actor=actor, item=item, reason=row["suspended"], status=ItemStatus.SUSPENDED
+        )
+        counter["suspended"] += 1
+    counter["items"] += 1
+    return item
+
+
+def load_catalogue(ctx: DemoContext) -> dict[str, int]:
+    """主题 and the published items, each through create → save_draft → publish."""
+    counter = Counter()
+    for code, name, audience, order in LIFE_EVENTS:
+        _, created = LifeEvent.objects.get_or_create(
+            code=code, defaults={"name": name, "audience": audience, "order": order}
+        )
+        counter["life_events"] += created
+    for row in ITEMS:
+        item = _publish_item(ctx, row, counter)
+        ctx.items.setdefault(row["dept"], []).append(item)
+    return dict(counter)
+
+
+def load_authorised_items(ctx: DemoContext) -> dict[str, int]:
+    """授权事项: every item of a department on its 授权书, with 1–2 named approvers."""
+    counter = Counter()
+    for key, serial, *_ in org_data.DEPARTMENTS:
+        authorisation = Authorisation.objects.get(number=f"乌政务授〔2026〕{serial:03d}号")
+        approvers = [
+            s
+            for s in ctx.staff.values()
+            if s.department_id == authorisation.department_id and s.role == Role.APPROVER
+        ] or [ctx.staff["chief" if key == "approval" else f"{key}_chief"]]
+        done = set(
+            AuthorisedItem.objects.filter(authorisation=authorisation).values_list(
+                "item_id", flat=True
+            )
+        )
+        for index, item in enumerate(ctx.items.get(key, [])):
+            if item.pk in done or item.status == ItemStatus.CANCELLED:
+                continue
+            n = len(approvers)
+            named = [approvers[index % n]]
+            if n > 1 and index % 2 == 0:  # every other item names a second approver
+                named.append(approvers[(index + 1) % n])
+            authorised_items.set_authorised_item(
+                actor=_chief_of(ctx, key),
+                authorisation=authorisation,
+                item=item,
+                approvers=named,
+                reason="演示数据：授权事项及审批人员",
+            )
+            counter["authorised_items"] += 1
+    return dict(counter)
+
+
+LOADERS = [load_organisation, load_catalogue, load_authorised_items]
+
+
+def demo_accounts() -> list[tuple[str, str, str, str, str]]:
+    """(username, password, role, department, centre) of the printed demo accounts."""
+    rows = []
+    for username, *_ in org_data.DEMO_ACCOUNTS:
+        staff = (
+            Staff.objects.select_related("department", "centre")
+            .filter(user__username=username)
+            .first()
+        )
+        if staff is not None:
+            rows.append(
+                (
+                    username,
+                    org_data.PASSWORD,
+                    staff.get_role_display(),
+                    staff.department.name if staff.department else "—",
+                    staff.centre.name,
+                )
+            )
+    return rows
