@@ -41,6 +41,21 @@ def can_edit_department_data(user, department: Department | None) -> bool:
     return staff.role in (Role.CHIEF_REP, Role.APPROVER) and staff.department_id == department.pk
 
 
+def can_manage_authorisation(user, department: Department | None) -> bool:
+    """授权书: signed for the department by its chief representative (or the centre
+    administrator); approvers are named in it but do not edit it."""
+    if is_centre_admin(user):
+        return True
+    staff = staff_of(user)
+    return bool(
+        staff
+        and staff.is_active
+        and department is not None
+        and staff.role == Role.CHIEF_REP
+        and staff.department_id == department.pk
+    )
+
+
 def can_view_department_data(user, department: Department | None) -> bool:
     staff = staff_of(user)
     if is_centre_admin(user) or (staff and staff.role in (Role.SUPERVISOR, Role.WINDOW_CLERK)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from govhall.core import services as audit
@@ -65,6 +66,20 @@ def _check_authorisation(data: dict) -> None:
         )
 
 
+def _check_unique(instance) -> None:
+    """Duplicate codes, names and window numbers are field errors, not crashes."""
+    try:
+        instance.validate_unique()
+        instance.validate_constraints()
+    except DjangoValidationError as exc:
+        fields = {
+            key if key != "__all__" else "non_field_errors": [str(m) for m in messages]
+            for key, messages in exc.message_dict.items()
+        }
+        first = next(iter(fields.values()))[0]
+        raise ValidationFailed(first, code="duplicate", fields=fields)
+
+
 _CHECKS = {
     Centre: _check_centre,
     Department: _check_department,
@@ -77,7 +92,10 @@ _CHECKS = {
 def _authorise(actor, model, data: dict, instance=None) -> None:
     if model is Authorisation:
         department = data.get("department") or (instance and instance.department)
-        permissions.require(permissions.can_edit_department_data(actor, department))
+        permissions.require(
+            permissions.can_manage_authorisation(actor, department),
+            "只有本部门首席代表或中心管理员可以维护授权书",
+        )
     else:
         permissions.require(
             permissions.can_manage_organisation(actor), "只有中心管理员可以维护组织机构"
@@ -90,7 +108,9 @@ def create(*, actor, model, data: dict, reason: str = ""):
     data = dict(data)
     _authorise(actor, model, data)
     _CHECKS[model](data)
-    instance = model.objects.create(**data)
+    instance = model(**data)
+    _check_unique(instance)
+    instance.save()
     audit.record(
         actor=actor,
         action="create",
@@ -114,6 +134,7 @@ def update(*, actor, instance, data: dict, reason: str = ""):
     before = audit.snapshot(instance)
     for key, value in data.items():
         setattr(instance, key, merged[key] if key in merged else value)
+    _check_unique(instance)
     instance.save()
     changes = audit.diff(before, audit.snapshot(instance))
     if changes:

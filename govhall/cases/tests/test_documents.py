@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 import subprocess
@@ -34,11 +35,14 @@ def _case(county):
 
 def _streams(pdf: bytes) -> bytes:
     out = b""
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        data = match.group(1).strip()
+        if data.endswith(b"~>"):  # reportlab: ASCII85 then Flate
+            data = base64.a85decode(data, adobe=True)
         try:
-            out += zlib.decompress(match.group(1))
+            out += zlib.decompress(data)
         except zlib.error:
-            out += match.group(1)
+            out += data
     return out
 
 
