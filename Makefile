@@ -27,12 +27,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-# Chromium (browser tests) and CJK fonts (PDF documents) come from Debian.
+# From Debian: Chromium (browser tests), CJK fonts (pages: Noto; PDFs: WenQuanYi Zen Hei,
+# a TrueType font reportlab can embed), poppler-utils (pdftotext, to test PDFs).
+SYSPKGS := chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils
 sysdeps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] \
+		|| ! command -v pdftotext >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-		else echo "请安装 chromium 与 fonts-noto-cjk（Debian 软件包）"; fi; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSPKGS) >/dev/null; \
+		else echo "请先安装 Debian 软件包：$(SYSPKGS)"; exit 1; fi; \
 	fi
 
 node_modules/.installed: package.json package-lock.json

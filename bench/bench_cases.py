@@ -146,7 +146,7 @@ def generate_rows(county, rows: int) -> list:
       CASE WHEN g / 20 %% 20 < 14 THEN r + interval '6 days' END
     FROM generate_series(1, %(rows)s) AS g,
          LATERAL (SELECT timestamptz '{today:%Y-%m-%d} 09:00+08'
-                         - ((g * 7919) %% 400) * interval '1 day' AS r) AS x
+                         - ((g::bigint * 7919) %% 400) * interval '1 day' AS r) AS x
     """
     t = time.perf_counter()
     with connection.cursor() as cur:
@@ -160,7 +160,8 @@ def generate_rows(county, rows: int) -> list:
                 "rows": rows,
             },
         )
-        cur.execute("ANALYZE cases_case")
+    with connection.cursor() as cur:  # outside the transaction: VACUUM sets the visibility map
+        cur.execute("VACUUM ANALYZE cases_case")
     print(f"  generated {rows:,} cases in {time.perf_counter() - t:.1f}s")
     return departments
 

@@ -79,7 +79,14 @@ DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a command writes.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["init_command"] = "PRAGMA journal_mode=WAL;"
+    # Writers take the lock at BEGIN, so concurrent requests wait instead of failing
+    # with "database is locked" halfway through a transaction.
+    options["transaction_mode"] = "IMMEDIATE"
+    options["timeout"] = 20
+    # PostgreSQL uses covering indexes (INCLUDE); SQLite just ignores the extra columns.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -123,6 +130,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Public address used in QR codes of notices made without a request (zip exports).
+GOVHALL_PUBLIC_URL = env("GOVHALL_PUBLIC_URL", default="http://127.0.0.1:8000")
+# Largest accepted upload of a case material, in MB.
+GOVHALL_MAX_UPLOAD_MB = env.int("GOVHALL_MAX_UPLOAD_MB", default=20)
 
 # Policy defaults (standards.md); read them through govhall.core.policy.
 GOVHALL_POLICY = env.json("GOVHALL_POLICY", default={})

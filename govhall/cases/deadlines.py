@@ -18,7 +18,7 @@ from django.db.models import CharField, Q, Value, When
 from govhall.calendar import selectors as calendar
 from govhall.core import clock, policy
 
-from .models import CLOSED_STATES, Light
+from .models import CLOSED_STATES, OPEN_STATES, Light
 from .workflow import yellow_used_days
 
 
@@ -105,7 +105,9 @@ def light_expression(today: dt.date | None = None) -> SqlCase:
 def light_filter(light: str, today: dt.date | None = None) -> Q:
     """A ``Q`` selecting the cases with ``light`` — index-friendly (no annotation)."""
     today = today or clock.today()
-    running = ~Q(state__in=CLOSED_STATES) & Q(due_date__isnull=False)
+    # ``state IN (open states)`` (not ``NOT IN closed``) so PostgreSQL uses the partial
+    # index ``case_open_dept_due``.
+    running = Q(state__in=OPEN_STATES) & Q(due_date__isnull=False)
     if light == Light.PAUSED:
         return running & Q(clock_paused=True)
     running &= Q(clock_paused=False)

@@ -58,14 +58,23 @@ class DeskActionForm(StyledForm):
     action = forms.ChoiceField(
         label="收件后处理", choices=DESK_ACTIONS, widget=forms.RadioSelect, initial="accept"
     )
+    responsible = forms.TypedChoiceField(
+        label="承办人", required=False, coerce=int, empty_value=None
+    )
     reason = forms.CharField(label="不予受理理由", required=False, widget=forms.Textarea)
     commitment = forms.CharField(
         label="容缺承诺书内容", required=False, widget=forms.Textarea, initial=""
     )
     catch_up_days = forms.IntegerField(label="容缺补齐期限（工作日）", required=False, min_value=1)
 
-    def __init__(self, *args, allow_tolerance: bool = False, **kwargs):
+    def __init__(self, *args, allow_tolerance: bool = False, department=None, **kwargs):
         super().__init__(*args, **kwargs)
+        staff = Staff.objects.filter(
+            department=department, is_active=True, role__in=[Role.CHIEF_REP, Role.APPROVER]
+        ).order_by("role", "id")
+        self.fields["responsible"].choices = [("", "（由部门指定）")] + [
+            (s.pk, f"{s.name}（{s.get_role_display()}）") for s in staff
+        ]
         self.fields["action"].widget.attrs.pop("class", None)
         if not allow_tolerance:
             self.fields["action"].choices = [

@@ -20,6 +20,7 @@ from govhall.core import web
 from govhall.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from govhall.core.validators import mask_id_number, mask_phone
 from govhall.org import permissions as org_permissions
+from govhall.org.models import Staff
 
 from . import archive as case_archive
 from . import deadlines, documents, selectors, services, workflow
@@ -99,7 +100,9 @@ def desk_apply(request, item_id: int):
     files = request.FILES or None
     applicant = ApplicantForm(data, files, prefix="a")
     materials = DeskMaterialsForm(data, files, version=version, prefix="m")
-    action = DeskActionForm(data, prefix="x", allow_tolerance=version.allows_tolerance)
+    action = DeskActionForm(
+        data, prefix="x", allow_tolerance=version.allows_tolerance, department=item.department
+    )
     errors: list[str] = []
     if request.method == "POST" and all(
         [applicant.is_valid(), materials.is_valid(), action.is_valid()]
@@ -150,6 +153,8 @@ def _for_applicant_form(exc: DomainError) -> DomainError:
 
 def _receive(request, item, centre, applicant, materials, action):
     what = action.cleaned_data["action"]
+    pk = action.cleaned_data.get("responsible")
+    responsible = Staff.objects.get(pk=pk) if pk else None
     with transaction.atomic():
         case = services.submit_application(
             actor=request.user,
@@ -169,7 +174,9 @@ def _receive(request, item, centre, applicant, materials, action):
                     "请选择一次性告知补正或容缺受理",
                     code="materials_missing",
                 )
-            services.accept(actor=request.user, case=case, expected_version=v)
+            services.accept(
+                actor=request.user, case=case, expected_version=v, responsible=responsible
+            )
         elif what == "request_correction":
             corrections = materials.corrections()
             if not corrections:
@@ -188,6 +195,7 @@ def _receive(request, item, centre, applicant, materials, action):
                 tolerated=materials.tolerated(),
                 commitment=action.cleaned_data.get("commitment") or "",
                 catch_up_days=action.cleaned_data.get("catch_up_days"),
+                responsible=responsible,
             )
         else:
             services.refuse(

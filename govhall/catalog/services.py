@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from itertools import chain
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
@@ -359,25 +360,29 @@ def _version_key(version: ItemVersion, base) -> tuple:
     )
 
 
-def _insert_children(model, fields: list[str], rows: list[tuple]) -> None:
-    """Insert child rows (材料/环节) with one prepared statement.
+def _insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
+    """Insert rows of plain, already-prepared values with one prepared statement.
 
-    Tens of thousands of rows per import: building model instances for
-    ``bulk_create`` (capped at 999 parameters per statement on SQLite) costs more
-    than the database does, and these rows need no primary keys back.
+    An import writes tens of thousands of versions, materials and steps: building
+    model instances for ``bulk_create`` (capped at 999 parameters per statement on
+    SQLite) costs far more than the database does.
     """
     if not rows:
         return
     quote = connection.ops.quote_name
-    columns = ["version_id", *(model._meta.get_field(f).column for f in fields)]
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table),
-        ", ".join(quote(c) for c in columns),
-        ", ".join(["%s"] * len(columns)),
+    columns = [model._meta.get_field(f).column for f in fields]
+    head = "INSERT INTO {} ({}) VALUES ".format(
+        quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
     )
+    one = "({})".format(", ".join(["%s"] * len(columns)))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[start : start + 5000])
+        if connection.vendor == "sqlite":  # executemany loops in C, in-process
+            cursor.executemany(head + one, rows)
+            return
+        per = max(1, 20000 // len(columns))  # multi-row VALUES: few round trips
+        for start in range(0, len(rows), per):
+            batch = rows[start : start + per]
+            cursor.execute(head + ", ".join([one] * len(batch)), list(chain(*batch)))
 
 
 @transaction.atomic
@@ -474,29 +479,59 @@ def import_items(
             closing.append(open_)
     ItemVersion.objects.bulk_update(closing, ["valid_to"], batch_size=500)
 
-    version_objs, numbers = [], {}
+    numbers: dict[int, int] = {}
+    version_rows = []
+    published_at = ItemVersion._meta.get_field("published_at").get_db_prep_save(now, connection)
+    date_field, dates = ItemVersion._meta.get_field("valid_from"), {}
+    published_by = actor.pk if getattr(actor, "pk", None) else None
     for row, item_id, valid_from, _ in versions:
         numbers[item_id] = base.max_number.get(item_id, 0) + 1
+        if valid_from not in dates:
+            dates[valid_from] = date_field.get_db_prep_save(valid_from, connection)
         guide = row.guide
-        version_objs.append(
-            ItemVersion(
-                item_id=item_id,
-                number=numbers[item_id],
-                status=VersionStatus.PUBLISHED,
-                valid_from=valid_from,
-                published_at=now,
-                published_by=actor if getattr(actor, "pk", None) else None,
-                change_note=reason,
-                search_text=build_search_text(
-                    name=guide["name"],
-                    keywords=guide["keywords"],
-                    department_name=row.department.name,
-                    result_name=guide["result_name"],
-                ),
-                **guide,
+        search_text = build_search_text(
+            name=guide["name"],
+            keywords=guide["keywords"],
+            department_name=row.department.name,
+            result_name=guide["result_name"],
+        )
+        version_rows.append(
+            (
+                item_id,
+                numbers[item_id],
+                VersionStatus.PUBLISHED.value,
+                dates[valid_from],
+                published_at,
+                published_by,
+                reason,
+                0,
+                search_text,
+                *(guide[f] for f in GUIDE_FIELDS),
             )
         )
-    ItemVersion.objects.bulk_create(version_objs, batch_size=1000)
+    _insert_rows(
+        ItemVersion,
+        [
+            "item",
+            "number",
+            "status",
+            "valid_from",
+            "published_at",
+            "published_by",
+            "change_note",
+            "edit_token",
+            "search_text",
+            *GUIDE_FIELDS,
+        ],
+        version_rows,
+    )
+    version_pks = {
+        (item_id, number): pk
+        for item_id, number, pk in ItemVersion.objects.filter(
+            status=VersionStatus.PUBLISHED, published_at=now
+        ).values_list("item_id", "number", "pk")
+    }
+    version_objs = [version_pks[(item_id, numbers[item_id])] for _, item_id, _, _ in versions]
     counts.new_versions = len(version_objs)
     if progress:
         progress(len(new_items) // 3)
@@ -505,12 +540,12 @@ def import_items(
         (Step, STEP_FIELDS, "steps"),
         (SpecialStep, SPECIAL_STEP_FIELDS, "special_steps"),
     ):
-        _insert_children(
+        _insert_rows(
             model,
-            fields,
+            ["version", *fields],
             [
-                (version.pk, *(child[f] for f in fields))
-                for (row, _, _, _), version in zip(versions, version_objs, strict=True)
+                (version_pk, *(child[f] for f in fields))
+                for (row, _, _, _), version_pk in zip(versions, version_objs, strict=True)
                 for child in getattr(row, attr)
             ],
         )

@@ -10,6 +10,7 @@ returns what it created. Every step looks records up by their natural key first
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -446,7 +447,20 @@ def load_authorised_items(ctx: DemoContext) -> dict[str, int]:
     return dict(counter)
 
 
-LOADERS = [load_organisation, load_catalogue, load_authorised_items]
+def load_cases(ctx: DemoContext) -> dict[str, int]:
+    """A few hundred cases in every state (issue 3), created through the case services."""
+    from govhall.cases.demo import load_demo_cases  # cases sits above catalog; demo above all
+
+    return {"cases": load_demo_cases(stdout=io.StringIO())}
+
+
+LOADERS = [load_organisation, load_catalogue, load_authorised_items, load_cases]
+
+# The organisation and catalogue are loaded as of DEMO_DAYS_BACK days ago, so the
+# guides were already in force when the demo cases were received and their clocks
+# (lights, overdue) spread over the past weeks.
+DEMO_DAYS_BACK = 60
+BACKDATED_LOADERS = {load_organisation, load_catalogue, load_authorised_items}
 
 
 def demo_accounts() -> list[tuple[str, str, str, str, str]]:

@@ -58,14 +58,15 @@ def test_window_desk_search_apply_notice_in_three_screens(client, county):
     url = reverse("cases:desk_apply", args=[county.market_item.pk])
     assert url in search.content.decode()
     version = county.market_item.versions.get()
-    response = client.post(url, _desk_post(version))
+    chief = county.staff.market_chief
+    response = client.post(url, _desk_post(version, **{"x-responsible": chief.pk}))
     assert response.status_code == 302
     case = Case.objects.get()
     assert case.state == State.IN_REVIEW
     notice = client.get(response["Location"])
     html = notice.content.decode()
     assert "受理通知书" in html and case.number in html and "打印" in html
-    assert "承诺办结期限" in html
+    assert "承诺办结期限" in html and "承办人：市场首代" in html
 
 
 def test_window_desk_correction_lists_every_missing_material_at_once(client, county):
@@ -204,3 +205,31 @@ def test_documents_listed_on_case_page(client, county):
     client.force_login(county.staff.clerk.user)
     doc = case.documents.get(kind=DocumentKind.ACCEPTANCE)
     assert doc.number in client.get(reverse("cases:detail", args=[case.number])).content.decode()
+
+
+def test_demo_cases_cover_states_and_lights_and_are_idempotent(county, old_item):
+    from io import StringIO
+
+    from govhall.cases.demo import load_demo_cases
+
+    out = StringIO()
+    assert load_demo_cases(stdout=out, count=60) == 60
+    states = set(Case.objects.values_list("state", flat=True))
+    assert {"submitted", "in_review", "completed", "archived"} <= states and len(states) >= 8
+    from govhall.cases import selectors
+
+    lights = set(
+        selectors.department_cases(department=county.market).values_list("light", flat=True)
+    )
+    assert {"overdue", "normal"} <= lights
+    assert load_demo_cases(stdout=out) == 0
+    assert Case.objects.count() == 60
+
+
+def test_clerk_inbox_lists_centre_cases_and_dashboard_panel(client, county):
+    case = _submit(county)
+    client.force_login(county.staff.clerk.user)
+    assert case.number in client.get(reverse("cases:inbox")).content.decode()
+    client.force_login(county.staff.market_chief.user)
+    home = client.get(reverse("core:home")).content.decode()
+    assert "综合受理" in home

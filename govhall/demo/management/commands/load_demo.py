@@ -1,11 +1,20 @@
 """``manage.py load_demo`` — the 乌审旗 demo county (``make run``), safe to run again."""
 
+import contextlib
+import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from govhall.demo.loaders import LOADERS, DemoContext, demo_accounts
+from govhall.core import clock
+from govhall.demo.loaders import (
+    BACKDATED_LOADERS,
+    DEMO_DAYS_BACK,
+    LOADERS,
+    DemoContext,
+    demo_accounts,
+)
 
 LABELS = {
     "centres": "服务中心",
@@ -19,6 +28,7 @@ LABELS = {
     "negative_list": "其中负面清单",
     "suspended": "其中暂停",
     "authorised_items": "授权事项",
+    "cases": "办件",
 }
 
 
@@ -29,8 +39,11 @@ class Command(BaseCommand):
         started = time.monotonic()
         ctx = DemoContext()
         with transaction.atomic():  # all or nothing, and one commit (fast on SQLite)
+            epoch = clock.today() - dt.timedelta(days=DEMO_DAYS_BACK)
             for loader in LOADERS:
-                created = loader(ctx)
+                backdated = loader in BACKDATED_LOADERS
+                with clock.frozen(epoch) if backdated else contextlib.nullcontext():
+                    created = loader(ctx)
                 summary = "，".join(f"{LABELS.get(k, k)} {v}" for k, v in created.items() if v)
                 self.stdout.write(f"[{loader.__name__}] 新建：{summary or '无（已是最新）'}")
         self.stdout.write(f"演示数据载入完成，用时 {time.monotonic() - started:.1f} 秒。")

@@ -1,0 +1,216 @@
+"""Demo cases (演示办件): a few hundred cases in every state for the demo county.
+
+Everything goes through ``cases.services`` with the clock moved back in time
+(``govhall.core.clock.frozen``), so receipt dates, deadlines and lights vary: some
+cases are overdue (超期), some yellow (黄灯预警), most normal. Idempotent: nothing is
+done when the county centre already has cases.
+
+A case can only be applied for while its guide version is in force, so the spread
+back in time is limited by each version's ``valid_from``: load the catalogue with a
+``valid_from`` some 60 days back to get overdue cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+
+from govhall.catalog import selectors as catalog_selectors
+from govhall.core import clock
+from govhall.core.errors import DomainError
+from govhall.org import selectors as org_selectors
+from govhall.org.models import Centre, Level, Role, Staff
+from govhall.testing.factories import make_id_number
+
+from . import services, workflow
+from .models import Case
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐"
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "涛",
+    "明",
+    "超",
+]
+# target state → weight
+TARGETS = [
+    ("submitted", 20),
+    ("awaiting_correction", 15),
+    ("refused_acceptance", 8),
+    ("in_review", 90),
+    ("special_step", 12),
+    ("decided", 15),
+    ("certified", 10),
+    ("delivered", 10),
+    ("completed", 60),
+    ("archived", 40),
+    ("withdrawn", 8),
+    ("terminated", 5),
+]
+MAX_DAYS_BACK = 45
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, 0))
+
+
+def load_demo_cases(stdout=None, *, count: int = 300, seed: int = 2026) -> int:
+    """Create ``count`` demo cases; returns how many were created (0 if present)."""
+    out = stdout or sys.stdout
+    centre = Centre.objects.filter(level=Level.COUNTY).order_by("parent_id", "id").first()
+    if centre is None:
+        out.write("演示办件：没有县级中心，跳过\n")
+        return 0
+    if Case.objects.filter(centre=centre).exists():
+        out.write("演示办件：已存在，跳过\n")
+        return 0
+    clerk = Staff.objects.filter(centre=centre, role=Role.WINDOW_CLERK, is_active=True).first()
+    chiefs = {
+        s.department_id: s
+        for s in Staff.objects.filter(role=Role.CHIEF_REP, is_active=True).select_related("user")
+    }
+    today = clock.today()
+    items = []
+    for version in catalog_selectors.search_items(accepting_only=True).select_related(
+        "item__department"
+    ):
+        chief = chiefs.get(version.item.department_id)
+        if chief is None or not org_selectors.is_stationed(
+            department=version.item.department, centre=centre
+        ):
+            continue
+        if not version.accepts_at(centre.level):
+            continue
+        earliest = max(version.valid_from or today, today - dt.timedelta(days=MAX_DAYS_BACK))
+        items.append((version, chief, earliest))
+    if not items:
+        out.write("演示办件：没有可受理的事项，跳过\n")
+        return 0
+    rng = random.Random(seed)
+    targets = [t for t, w in TARGETS for _ in range(w)]
+    created = 0
+    for index in range(count):
+        version, chief, earliest = items[index % len(items)]
+        span = (today - earliest).days
+        target = rng.choice(targets)
+        if target == "submitted":
+            day = today - dt.timedelta(days=rng.randint(0, min(span, 3)))
+        else:
+            day = earliest + dt.timedelta(days=rng.randint(0, span))
+        try:
+            _one(rng, index, version, chief, clerk, centre, day, today, target)
+        except DomainError as exc:  # a rule refused a step: keep what was done
+            out.write(f"演示办件 {index}：{exc.message}\n")
+        created += 1
+    out.write(f"演示办件：已生成 {created} 件\n")
+    return created
+
+
+def _one(rng, index, version, chief, clerk, centre, day, today, target) -> None:
+    name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN])
+    submitter = clerk.user if clerk else chief.user
+    actor = chief.user
+    with clock.frozen(_at(day, rng.randint(9, 11))):
+        case = services.submit_application(
+            actor=submitter,
+            item=version.item,
+            centre=centre,
+            channel=rng.choice(["window", "window", "window", "online"]),
+            applicant={
+                "kind": "person",
+                "name": name,
+                "id_number": make_id_number(
+                    index, birth=f"19{rng.randint(60, 99)}0{rng.randint(1, 9)}1{rng.randint(0, 9)}"
+                ),
+                "phone": f"139{rng.randint(10000000, 99999999)}",
+            },
+            materials=[{"material": m} for m in version.materials.all()],
+        )
+    if target == "submitted":
+        return
+
+    def step(action, when, **inputs):
+        nonlocal case
+        with clock.frozen(when):
+            case = services.transition(
+                actor=actor, case=case, action=action, expected_version=case.version, **inputs
+            )
+
+    later = [day]
+
+    def next_time(max_days=2) -> dt.datetime:
+        d = min(today, later[-1] + dt.timedelta(days=rng.randint(0, max_days)))
+        later.append(d)
+        return _at(d, rng.randint(13, 16))
+
+    materials = list(version.materials.all())
+    if target in ("awaiting_correction", "refused_acceptance"):
+        corrections = (
+            [{"material": materials[0], "problem": "未签字盖章"}]
+            if materials
+            else [{"material": None, "name": "申请书", "problem": "未提交"}]
+        )
+        step("request_correction", next_time(1), corrections=corrections)
+        if target == "refused_acceptance":
+            step("refuse", next_time(3), reason="补正后仍不符合法定形式")
+        return
+    if target == "withdrawn":
+        step("withdraw", next_time(1), reason="申请人申请撤回")
+        return
+    step("accept", next_time(0))
+    if target == "terminated":
+        step("terminate", next_time(3), reason="申请人死亡，依法终止")
+        return
+    if target == "in_review":
+        if rng.random() < 0.5:
+            for _ in workflow.review_steps(case)[:1]:
+                step("review", next_time(2), opinion="材料齐全，符合要求")
+        return
+    special = list(version.special_steps.all())
+    if target == "special_step":
+        if special:
+            step(
+                "start_special_step",
+                next_time(2),
+                special_step=special[0],
+                notice={"time": "另行通知", "place": "申请人经营场所", "content": special[0].name},
+            )
+        return
+    if workflow.is_instant(case):
+        pass
+    else:
+        for _ in workflow.review_steps(case):
+            step("review", next_time(2), opinion="同意")
+    approved = rng.random() < 0.85
+    step(
+        "decide",
+        next_time(2),
+        result="approved" if approved else "denied",
+        opinion="符合法定条件" if approved else "不符合法定条件",
+        reason="" if approved else "经营场所不符合卫生要求",
+    )
+    if target == "decided":
+        return
+    if approved:
+        step("certify", next_time(1), result_number=f"DEMO{index:05d}")
+    if target == "certified" and approved:
+        return
+    step("deliver", next_time(1), method="window")
+    if target in ("certified", "delivered"):
+        return
+    step("complete", next_time(0))
+    if target == "archived":
+        step("archive", next_time(3))

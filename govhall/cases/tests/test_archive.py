@@ -1,0 +1,88 @@
+"""一卷一档: the contents follow the material list; the zip holds index, files and the
+notices as PDF; the 副卷 (restricted records, personal documents) only for permitted roles."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from govhall.cases import archive, services
+from govhall.testing import factories
+
+ID = factories.make_id_number(11)
+
+
+def _case(county):
+    item = county.market_item
+    first = item.versions.get().materials.first()  # 申请书 with a file; 营业执照 missing
+    case = services.submit_application(
+        actor=county.staff.clerk.user,
+        item=item,
+        centre=county.county,
+        channel="window",
+        applicant={"kind": "person", "name": "张三丰", "id_number": ID, "phone": "13904771234"},
+        agent={
+            "name": "代理人甲",
+            "id_number": factories.make_id_number(12),
+            "phone": "13900000000",
+            "power_of_attorney": SimpleUploadedFile("委托书.pdf", b"%PDF-1.4 poa"),
+        },
+        materials=[{"material": first, "file": SimpleUploadedFile("申请书.pdf", b"%PDF-1.4 app")}],
+    )
+    chief = county.staff.market_chief.user
+    case = services.accept(actor=chief, case=case, expected_version=case.version)
+    case = services.transition(
+        actor=chief,
+        case=case,
+        action="review",
+        expected_version=case.version,
+        opinion="内部意见：申请人曾有违规记录",
+        restricted=True,
+    )
+    return case
+
+
+def test_contents_follow_material_list(county, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case = _case(county)
+    a = archive.build(case=case, user=county.staff.market_approver.user)
+    marks = {t["name"]: t["mark"] for t in a["toc"]}
+    assert marks == {"申请书": "已提交（电子件）", "营业执照": "缺"}
+    assert [e["action"] for e in a["events"]][:2] == ["申请/收件", "受理"]
+    assert a["restricted"] is None
+
+
+def test_zip_restricted_part_only_for_permitted_roles(client, county, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case = _case(county)
+    url = reverse("cases:archive_zip", args=[case.number])
+
+    client.force_login(county.staff.market_approver.user)
+    plain = zipfile.ZipFile(io.BytesIO(client.get(url).content))
+    names = plain.namelist()
+    assert "index.html" in names and "index.csv" in names
+    assert any(n.startswith("files/01-") for n in names)
+    assert any(n.startswith("documents/") and n.endswith(".pdf") for n in names)
+    assert not any(n.startswith("副卷/") for n in names)
+    index = plain.read("index.html").decode()
+    assert "受理通知书" in index and "营业执照" in index
+    assert "违规记录" not in index and ID not in index
+
+    client.force_login(county.staff.market_chief.user)
+    full = zipfile.ZipFile(io.BytesIO(client.get(url).content))
+    assert any(n.startswith("副卷/授权委托书-") for n in full.namelist())
+    index = full.read("index.html").decode()
+    assert "副卷" in index and "违规记录" in index and ID in index
+
+
+def test_archive_page_hidden_from_other_department(client, county, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case = _case(county)
+    client.force_login(county.staff.health_chief.user)
+    assert client.get(reverse("cases:archive", args=[case.number])).status_code == 403
+    client.force_login(county.staff.supervisor.user)
+    page = client.get(reverse("cases:archive", args=[case.number])).content.decode()
+    assert "一卷一档" in page and "违规记录" in page
