@@ -379,6 +379,14 @@ def _insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
         if connection.vendor == "sqlite":  # executemany loops in C, in-process
             cursor.executemany(head + one, rows)
             return
+        if connection.vendor == "postgresql":  # COPY: one stream, no SQL to parse
+            table = "{} ({})".format(
+                quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
+            )
+            with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         per = max(1, 20000 // len(columns))  # multi-row VALUES: few round trips
         for start in range(0, len(rows), per):
             batch = rows[start : start + per]
