@@ -10,7 +10,7 @@ PORT ?= 8000
 run: setup demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: setup lint
+test: venv sysdeps static lint
 	DATABASE_URL= $(PY) -m pytest -q
 	@if [[ "$$DATABASE_URL" == postgres* ]]; then \
 		echo "== PostgreSQL: $$DATABASE_URL"; \

@@ -350,3 +350,55 @@ class DeskMaterialsForm(StyledForm):
 
     def tolerated(self) -> list:
         return [m for m in self.materials if self.cleaned_data.get(f"t{m.pk}")]
+
+
+# --------------------------------------------------------------------------- 一件事
+
+
+class BundleForm(StyledForm):
+    """一件事 definition (centre administrator). The rules live in ``cases.bundles``."""
+
+    code = forms.CharField(
+        label="编码", max_length=40, help_text="小写字母、数字和连字符，如 open-restaurant"
+    )
+    name = forms.CharField(label="名称", max_length=100)
+    lead_department = forms.TypedChoiceField(label="牵头部门", coerce=int)
+    items = forms.TypedMultipleChoiceField(
+        label="包含事项",
+        coerce=int,
+        widget=forms.SelectMultiple(attrs={"size": 14}),
+        help_text="按住 Ctrl 多选；至少两个事项，可来自多个部门",
+    )
+    description = forms.CharField(label="说明", required=False, widget=forms.Textarea)
+    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+    reason = forms.CharField(label="变更理由", required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, departments=(), items=(), editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_department"].choices = [("", "（请选择）")] + [
+            (d.pk, d.name) for d in departments
+        ]
+        self.fields["items"].choices = list(items)
+        if editing:
+            self.fields["code"].disabled = True
+            self.fields["reason"].required = True
+
+
+BUNDLE_DESK_ACTIONS = [
+    ("accept", "受理（各事项材料齐全，一次受理全部子件）"),
+    ("request_correction", "一次性告知补正（材料齐全的子件先行受理）"),
+    ("refuse", "不予受理（全部子件）"),
+]
+
+
+class BundleDeskActionForm(StyledForm):
+    """What the window clerk decides for a whole 一件事 right after 收件."""
+
+    action = forms.ChoiceField(
+        label="收件后处理", choices=BUNDLE_DESK_ACTIONS, widget=forms.RadioSelect, initial="accept"
+    )
+    reason = forms.CharField(label="不予受理理由", required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].widget.attrs.pop("class", None)
