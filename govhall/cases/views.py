@@ -22,16 +22,21 @@ from govhall.core.validators import mask_id_number, mask_phone
 from govhall.org import permissions as org_permissions
 from govhall.org.models import Staff
 
+from govhall.core.selectors import history_for
+from govhall.org import selectors as org_selectors
+
 from . import archive as case_archive
-from . import deadlines, documents, selectors, services, workflow
+from . import bundles, deadlines, documents, selectors, services, workflow
 from .forms import (
     ACTION_FORMS,
     ApplicantForm,
+    BundleDeskActionForm,
+    BundleForm,
     DeskActionForm,
     DeskMaterialsForm,
     ItemSearchForm,
 )
-from .models import OPEN_STATES, Light, State
+from .models import OPEN_STATES, CaseDocument, Light, State
 
 
 def _staff(request):
@@ -66,7 +71,7 @@ def _panel(request):
 def desk(request):
     """Screen 1: find the item in the current catalogue (accepting only)."""
     form = ItemSearchForm(request.GET or None)
-    versions = []
+    versions, found_bundles = [], []
     q = request.GET.get("q", "").strip()
     if q:
         versions = list(
@@ -74,7 +79,12 @@ def desk(request):
                 "item__department"
             )[:30]
         )
-    return render(request, "cases/desk_search.html", {"form": form, "versions": versions, "q": q})
+        found_bundles = list(bundles.search_bundles(q=q)[:10])
+    return render(
+        request,
+        "cases/desk_search.html",
+        {"form": form, "versions": versions, "bundles": found_bundles, "q": q},
+    )
 
 
 def _centre_of(request):
@@ -293,6 +303,22 @@ def inbox(request):
 # --------------------------------------------------------------------------- case page
 
 
+def _bundle_context(case) -> dict:
+    """一件事: on the parent each child with its state and light, a refused/denied/
+    ended child flagged; on a child the link back to its parent."""
+    if not case.is_bundle_parent:
+        return {"children": None}
+    children = list(selectors.bundle_children(parent=case))
+    failed = {c.pk for c in selectors.failed_children(parent=case)}
+    for child in children:
+        child.failed = child.pk in failed
+        child.badge = LIGHT_BADGES.get(child.light, "light")
+        child.light_label = Light(child.light).label if child.light else ""
+        child.remaining = deadlines.remaining_workdays(child)
+    done = sum(1 for c in children if c.state not in OPEN_STATES)
+    return {"children": children, "children_done": done, "children_failed": len(failed)}
+
+
 def _case_context(request, case, forms_by_action=None, errors=None):
     actions = workflow.available_actions(request.user, case)
     forms_by_action = forms_by_action or {}
@@ -318,6 +344,7 @@ def _case_context(request, case, forms_by_action=None, errors=None):
         "documents": case.documents.all(),
         "panels": panels,
         "errors": errors or {},
+        **_bundle_context(case),
     }
 
 
@@ -374,3 +401,254 @@ def archive_zip(request, number: str):
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{case.number}.zip"'
     return response
+
+
+# --------------------------------------------------------------------------- 一件事 desk
+
+
+def _bundle_forms(request, parts):
+    data = request.POST or None
+    files = request.FILES or None
+    groups: list[dict] = []
+    for part in parts:
+        form = DeskMaterialsForm(data, files, version=part["version"], prefix=f"i{part['item'].pk}")
+        part["form"] = form
+        if not groups or groups[-1]["department"] != part["department"]:
+            groups.append({"department": part["department"], "parts": []})
+        groups[-1]["parts"].append(part)
+    return groups
+
+
+@web.staff_page
+def desk_bundle(request, bundle_id: int):
+    """一件事一次办 at the window: the applicant once, each item's materials grouped
+    by department, one decision for the whole bundle ([seed 2 §20]). Application and
+    decision are one transaction; the clerk then prints ONE notice (一件事告知单)."""
+    bundle = bundles.get_bundle(pk=bundle_id)
+    if not bundle.is_active:
+        raise NotFound("该一件事已停用")
+    parts = bundles.bundle_parts(bundle=bundle)
+    unavailable = [p["item"] for p in parts if p["version"] is None]
+    if unavailable:
+        raise NotFound("该一件事中有事项没有现行有效的办事指南，暂不能受理")
+    centre = _centre_of(request)
+    applicant = ApplicantForm(request.POST or None, request.FILES or None, prefix="a")
+    groups = _bundle_forms(request, parts)
+    action = BundleDeskActionForm(request.POST or None, prefix="x")
+    errors: list[str] = []
+    forms_ok = request.method == "POST" and all(
+        [applicant.is_valid(), action.is_valid(), *[p["form"].is_valid() for p in parts]]
+    )
+    if forms_ok:
+        try:
+            parent = _receive_bundle(request, bundle, centre, applicant, parts, action)
+        except (ValidationFailed, Conflict) as exc:
+            placed = _for_applicant_form(exc)
+            for key, msgs in placed.fields.items():
+                if key in applicant.fields:
+                    applicant.add_error(key, msgs)
+                else:
+                    errors.extend(msgs)
+            if not placed.fields:
+                errors.append(exc.message)
+        else:
+            return redirect("cases:bundle_notice", number=parent.number)
+    return render(
+        request,
+        "cases/desk_bundle.html",
+        {
+            "bundle": bundle,
+            "groups": groups,
+            "applicant": applicant,
+            "action": action,
+            "errors": errors,
+        },
+    )
+
+
+def _receive_bundle(request, bundle, centre, applicant, parts, action):
+    what = action.cleaned_data["action"]
+    with transaction.atomic():
+        parent = services.submit_bundle_application(
+            actor=request.user,
+            bundle=bundle,
+            centre=centre,
+            channel="window",
+            applicant=applicant.applicant(),
+            agent=applicant.agent(),
+            materials={p["item"].pk: p["form"].submitted() for p in parts},
+        )
+        if what == "refuse":
+            services.refuse(
+                actor=request.user,
+                case=parent,
+                expected_version=parent.version,
+                reason=action.cleaned_data.get("reason") or "",
+            )
+            return parent
+        children = {c.item_id: c for c in parent.children.all()}
+        if what == "accept":
+            missing = [
+                f"{p['version'].name}：{m.name}"
+                for p in parts
+                for m in p["form"].missing()
+                if m.required
+            ]
+            if missing:
+                raise ValidationFailed(
+                    f"以下必要材料未勾选收到，不能直接受理：{'；'.join(missing)}。"
+                    "请选择一次性告知补正",
+                    code="materials_missing",
+                )
+            # Accepting the parent accepts every child through the one transition
+            # service and issues ONE 受理通知书 for the whole bundle.
+            services.accept(actor=request.user, case=parent, expected_version=parent.version)
+            return parent
+        corrections = {p["item"].pk: p["form"].corrections() for p in parts}
+        if not any(corrections.values()):
+            raise ValidationFailed(
+                "没有需要补正的材料：请在材料清单中取消勾选缺失的材料并写明原因",
+                code="corrections_incomplete",
+            )
+        for part in parts:
+            child = children[part["item"].pk]
+            wanted = corrections[part["item"].pk]
+            if wanted:
+                services.request_correction(
+                    actor=request.user,
+                    case=child,
+                    expected_version=child.version,
+                    corrections=wanted,
+                )
+            else:
+                services.accept(actor=request.user, case=child, expected_version=child.version)
+    return parent
+
+
+@web.staff_page
+def bundle_notice(request, number: str):
+    """一件事告知单: ONE printable page for the applicant covering every item of the
+    bundle — the parent's notice (受理/不予受理) and each child's own notice (受理
+    通知书 or 一次性告知书), with one 受理编号 and QR code (the parent's)."""
+    case = selectors.case_by_number(number=number, user=request.user)
+    if not case.is_bundle_parent:
+        raise NotFound("该办件不是一件事主件")
+    children = list(selectors.bundle_children(parent=case))
+    # The latest notice of each child (受理通知书 or 一次性告知书), in one query.
+    docs = {
+        doc.case_id: doc
+        for doc in CaseDocument.objects.filter(case__parent=case)
+        .select_related("event", "case__item_version", "case__department", "case__centre")
+        .order_by("id")
+    }
+    parent_doc = case.documents.select_related("event").order_by("-id").first()
+    sections, rights = [], []
+    if parent_doc is not None:
+        c = documents.content(parent_doc)
+        sections.append(c)
+        rights.extend(c["rights"])
+    rows = []
+    for i, child in enumerate(children, 1):
+        rows.append(
+            [
+                str(i),
+                child.item_version.name,
+                child.department.name,
+                child.number,
+                child.get_state_display()
+                + (f"（{child.get_result_display()}）" if child.result else ""),
+                child.due_date.strftime("%Y-%m-%d") if child.due_date else "—",
+            ]
+        )
+        doc = docs.get(child.pk)
+        if doc is not None:
+            c = documents.content(doc)
+            c["subtitle"] = f"{child.item_version.name}（{child.department.name}）"
+            sections.append(c)
+            rights.extend(r for r in c["rights"] if r not in rights)
+    return render(
+        request,
+        "cases/bundle_notice.html",
+        {
+            "case": case,
+            "children": children,
+            "rows": rows,
+            "sections": sections,
+            "rights": list(dict.fromkeys(rights)),
+            "qr": documents.qr_data_uri(documents.progress_url(case.number, request)),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- 一件事 definitions
+
+
+@web.staff_page
+def bundle_list(request):
+    return render(
+        request,
+        "cases/bundle_list.html",
+        {
+            "bundles": bundles.bundle_list(),
+            "can_edit": org_permissions.is_centre_admin(request.user),
+        },
+    )
+
+
+def _bundle_form(request, bundle=None):
+    initial = None
+    if bundle is not None:
+        initial = {
+            "code": bundle.code,
+            "name": bundle.name,
+            "lead_department": bundle.lead_department_id,
+            "description": bundle.description,
+            "is_active": bundle.is_active,
+            "items": [bi.item_id for bi in bundle.bundle_items.all()],
+        }
+    return BundleForm(
+        request.POST or None,
+        initial=initial,
+        departments=org_selectors.department_list().filter(is_active=True),
+        items=bundles.bundle_item_choices(),
+        editing=bundle is not None,
+    )
+
+
+@web.staff_page
+def bundle_edit(request, pk: int | None = None):
+    """Create or change a 一件事 (centre administrator only; every change audited)."""
+    org_permissions.require(
+        org_permissions.is_centre_admin(request.user), "只有中心管理员可以设置一件事"
+    )
+    bundle = bundles.get_bundle(pk=pk) if pk is not None else None
+    form = _bundle_form(request, bundle)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        lead = org_selectors.department_list().filter(pk=d["lead_department"]).first()
+        common = dict(
+            actor=request.user,
+            name=d["name"],
+            lead_department=lead,
+            items=d["items"],
+            description=d.get("description") or "",
+            is_active=bool(d.get("is_active")),
+            reason=d.get("reason") or "",
+        )
+        try:
+            if bundle is None:
+                bundle = bundles.create_bundle(code=d["code"], **common)
+            else:
+                bundle = bundles.update_bundle(bundle=bundle, **common)
+        except (ValidationFailed, Conflict) as exc:
+            web.apply_errors(exc, form=form)
+        else:
+            messages.success(request, f"已保存一件事“{bundle.name}”")
+            return redirect("cases:bundle_edit", pk=bundle.pk)
+    history = web.history_rows(history_for(obj=bundle)) if bundle is not None else []
+    return render(
+        request,
+        "cases/bundle_edit.html",
+        {"form": form, "bundle": bundle, "history": history},
+    )
+
