@@ -6,8 +6,18 @@ days; 调休上班 days count, statutory holidays do not; the start day (e.g. th
 
 Every call is constant time: the table's ``ordinal`` column (running count of working
 days) is held in memory as ``date → ordinal`` and ``ordinal → date``; one primary-key
-read of :class:`CalendarVersion` per call tells whether another process changed the
-table (then the copy is reloaded once). Nothing loops day by day per case.
+read of :class:`CalendarVersion` tells whether another process changed the table
+(then the copy is reloaded once). Nothing loops day by day per case.
+
+When is the token read? Once per database transaction: inside ``atomic`` the first
+call reads it and later calls of the same transaction trust the copy (a case's
+受理 makes five calendar calls; they now cost one read, not five). Outside a
+transaction (autocommit) every call reads it. So a schedule committed by another
+process is seen by the next transaction that starts after the commit — the bound is
+the length of a transaction (milliseconds), never a timer. The calendar services
+drop the copy in-process (:func:`invalidate_cache`) inside their own transaction;
+a rollback ends the transaction, so the next one reads the token again and reloads
+the committed table — no stale copy survives a rolled-back test.
 
 Years beyond the table (far future) are derived in memory with the provisional rule
 (weekends + statutory holidays), up to ``today + MAX_YEARS_AHEAD`` years.
@@ -19,6 +29,7 @@ import datetime as dt
 import threading
 from typing import NamedTuple
 
+from django.db import connections, router
 from django.db.models import QuerySet
 
 from govhall.core import clock
@@ -129,25 +140,70 @@ def _current_token() -> str | None:
     return CalendarVersion.objects.filter(pk=1).values_list("token", flat=True).first()
 
 
+_checked = threading.local()  # per thread (connections are per thread): the last check
+
+
+def _connection():
+    return connections[router.db_for_read(CalendarVersion)]
+
+
+def _checked_in_this_transaction(table: _Table) -> bool:
+    """Was the token read in the current transaction and found equal to ``table``'s?
+
+    The check leaves a no-op ``on_commit`` marker; Django drops pending ``on_commit``
+    callbacks when the transaction commits or rolls back (and those of a rolled-back
+    savepoint), so "our marker is still pending" ⇔ "same transaction, no rollback
+    since". Looked up at its remembered index: O(1), any doubt means read again.
+    """
+    mark = getattr(_checked, "mark", None)
+    if mark is None or mark[0] is not table:
+        return False
+    conn = _connection()
+    if not conn.in_atomic_block:
+        return False
+    pending = conn.run_on_commit
+    index = mark[2]
+    return index < len(pending) and pending[index][1] is mark[1]
+
+
+def _remember_check(table: _Table) -> None:
+    conn = _connection()
+    if not conn.in_atomic_block:
+        _checked.mark = None
+        return
+
+    def marker():  # pragma: no cover - nothing to do; only its presence matters
+        return None
+
+    conn.on_commit(marker)
+    _checked.mark = (table, marker, len(conn.run_on_commit) - 1)
+
+
 def _get_table() -> _Table:
     global _table
+    table = _table
+    if table is not None and _checked_in_this_transaction(table):
+        return table
     token = _current_token()
     table = _table
-    if table is not None and table.token == token:
-        return table
-    with _lock:
-        if _table is None or _table.token != token:
-            fresh = _Table(token)
-            fresh.load()
-            _table = fresh
-        return _table
+    if table is None or table.token != token:
+        with _lock:
+            if _table is None or _table.token != token:
+                fresh = _Table(token)
+                fresh.load()
+                _table = fresh
+            table = _table
+    _remember_check(table)
+    return table
 
 
 def invalidate_cache() -> None:
-    """Drop this process's copy (services call it after every write)."""
+    """Drop this process's copy (services call it after every write); the next call
+    reads the token and reloads, even later in the same transaction."""
     global _table
     with _lock:
         _table = None
+        _checked.mark = None
 
 
 def _check_date(value, field: str) -> dt.date:

@@ -20,7 +20,12 @@ import hashlib
 import json
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -31,12 +36,12 @@ from govhall.api.errors import error_responses
 from govhall.api.fields import LabeledChoiceField
 from govhall.api.pagination import Pagination
 from govhall.catalog.models import Item, Material
-from govhall.core.errors import ValidationFailed
+from govhall.core.errors import Conflict, NotFound, ValidationFailed
 from govhall.core.validators import mask_id_number, mask_phone
 from govhall.org import permissions as org_permissions
 from govhall.org.models import Centre, Staff
 
-from . import deadlines, selectors, services, workflow
+from . import bundles, deadlines, selectors, services, workflow
 from .models import (
     ApplicantKind,
     Channel,
@@ -501,6 +506,190 @@ def _action_view(action: str) -> type[APIView]:
     return ActionApi
 
 
+# --------------------------------------------------------------------------- 一件事
+
+BUNDLE_TAG = "一件事"
+
+
+class BundleItemOutSerializer(serializers.Serializer):
+    implementation_code = serializers.CharField(source="item.implementation_code")
+    department = serializers.CharField(source="item.department.name")
+
+
+class BundleOutSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    lead_department = _RefSerializer()
+    description = serializers.CharField()
+    is_active = serializers.BooleanField()
+    items = BundleItemOutSerializer(many=True, source="bundle_items")
+
+
+class BundleChildSerializer(serializers.Serializer):
+    number = serializers.CharField(help_text="子件受理编号")
+    item = serializers.SerializerMethodField()
+    department = serializers.CharField(source="department.name")
+    state = LabeledChoiceField(State.choices)
+    version = serializers.IntegerField()
+    light = serializers.CharField()
+    accepted_on = serializers.DateField(allow_null=True)
+    due_date = serializers.DateField(allow_null=True)
+    result = LabeledChoiceField(Result.choices)
+    failed = serializers.BooleanField(help_text="不予受理、不予许可、退件、撤回或终止")
+
+    def get_item(self, obj) -> dict:
+        return {
+            "implementation_code": obj.item.implementation_code,
+            "name": obj.item_version.name,
+            "version": obj.item_version.number,
+        }
+
+
+class BundleCaseSerializer(CaseDetailSerializer):
+    bundle = serializers.CharField(source="bundle.code", help_text="一件事编码")
+    child_failed = serializers.BooleanField(help_text="有子件未获准予")
+    children = serializers.SerializerMethodField()
+
+    @extend_schema_field(BundleChildSerializer(many=True))
+    def get_children(self, obj) -> list:
+        children = list(selectors.bundle_children(parent=obj).select_related("item"))
+        failed = {c.pk for c in selectors.failed_children(parent=obj)}
+        for child in children:
+            child.failed = child.pk in failed
+        return BundleChildSerializer(children, many=True).data
+
+
+class BundleMaterialInSerializer(MaterialInSerializer):
+    item = serializers.CharField(help_text="该材料所属事项的实施编码")
+
+
+class BundleCaseCreateSerializer(serializers.Serializer):
+    bundle = serializers.CharField(help_text="一件事编码")
+    centre = serializers.CharField(required=False, help_text="受理中心编码，默认本人所在中心")
+    channel = serializers.ChoiceField(Channel.choices, default=Channel.WINDOW)
+    applicant = ApplicantInSerializer()
+    materials = BundleMaterialInSerializer(
+        many=True, required=False, default=list, help_text="各事项的材料，按 item 分组"
+    )
+
+
+def _centre(request, code: str | None):
+    if code:
+        centre = Centre.objects.filter(code=code).first()
+    else:
+        staff = org_permissions.staff_of(request.user)
+        centre = staff.centre if staff else None
+    if centre is None:
+        raise ValidationFailed(
+            "受理中心不存在", code="centre_not_found", fields={"centre": ["必填"]}
+        )
+    return centre
+
+
+def _bundle_detail(case, request, status=200):
+    case = selectors.case_by_number(number=case.number, user=request.user)
+    return Response(BundleCaseSerializer(case, context={"request": request}).data, status=status)
+
+
+class BundleListApi(_StaffApi):
+    @extend_schema(
+        tags=[BUNDLE_TAG],
+        summary="一件事列表（启用的）",
+        responses={200: BundleOutSerializer(many=True)},
+    )
+    def get(self, request):
+        qs = bundles.bundle_list(active_only=True).prefetch_related(
+            "bundle_items__item__department"
+        )
+        return Response(BundleOutSerializer(qs, many=True).data)
+
+
+class BundleCaseCreateApi(_StaffApi):
+    @extend_schema(
+        tags=[BUNDLE_TAG],
+        summary="一件事收件/申请（幂等）：一张表生成主件和每个事项一个子件",
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="同一键+同一请求体返回同一主件（200）；请求体不同返回409",
+            )
+        ],
+        request=BundleCaseCreateSerializer,
+        responses={
+            201: BundleCaseSerializer,
+            200: OpenApiResponse(BundleCaseSerializer, description="幂等重放：已存在的主件"),
+            **error_responses(
+                **{
+                    "400": "validation_failed",
+                    "403": "permission_denied",
+                    "404": "bundle_not_found",
+                    "409": "idempotency_mismatch / item_not_accepting / bundle_inactive",
+                }
+            ),
+        },
+    )
+    def post(self, request):
+        key = request.headers.get("Idempotency-Key") or None
+        replay = bool(key) and IdempotencyKey.objects.filter(key=key).exists()
+        serializer = BundleCaseCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        bundle = bundles.get_bundle(code=d["bundle"])
+        centre = _centre(request, d.get("centre"))
+        items = {bi.item.implementation_code: bi.item for bi in bundle.bundle_items.all()}
+        materials: dict[int, list] = {}
+        for i, m in enumerate(d.get("materials") or []):
+            item = items.get(m["item"].upper())
+            if item is None:
+                raise ValidationFailed(
+                    "该事项不属于这个一件事",
+                    code="item_not_in_bundle",
+                    fields={f"materials.{i}.item": ["不属于该一件事"]},
+                )
+            material = None
+            if m.get("material") is not None:
+                material = Material.objects.filter(pk=m["material"]).first()
+                if material is None:
+                    raise ValidationFailed(
+                        "材料不存在",
+                        code="unknown_material",
+                        fields={f"materials.{i}.material": ["不存在"]},
+                    )
+            row = {k: v for k, v in m.items() if k != "item"}
+            materials.setdefault(item.pk, []).append({**row, "material": material})
+        parent = services.submit_bundle_application(
+            actor=request.user,
+            bundle=bundle,
+            centre=centre,
+            channel=d["channel"],
+            applicant=dict(d["applicant"]),
+            materials=materials,
+            idempotency_key=key,
+            fingerprint=fingerprint(request.data) if key else "",
+        )
+        if not parent.is_bundle_parent:
+            raise Conflict("该幂等键已用于普通办件", code="idempotency_mismatch")
+        return _bundle_detail(parent, request, status=200 if replay else 201)
+
+
+class BundleCaseDetailApi(_StaffApi):
+    @extend_schema(
+        tags=[BUNDLE_TAG],
+        summary="一件事主件详情（含各子件状态与预警）",
+        responses={
+            200: BundleCaseSerializer,
+            **error_responses(**{"403": "permission_denied", "404": "case_not_found"}),
+        },
+    )
+    def get(self, request, number: str):
+        case = selectors.case_by_number(number=number, user=request.user)
+        if not case.is_bundle_parent:
+            raise NotFound("该办件不是一件事主件", code="case_not_found")
+        return _bundle_detail(case, request)
+
+
 class _Hidden:
     schema = None
 
@@ -512,6 +701,9 @@ def _both(route: str, view, name: str) -> list:
 
 
 urlpatterns: list = [
+    *_both("bundles", BundleListApi, "bundle-list"),
+    *_both("bundle-cases", BundleCaseCreateApi, "bundle-case-list"),
+    *_both("bundle-cases/<str:number>", BundleCaseDetailApi, "bundle-case-detail"),
     *_both("cases", CaseListApi, "case-list"),
     *_both("cases/<str:number>", CaseDetailApi, "case-detail"),
 ]

@@ -43,7 +43,7 @@ _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 def bundle_list(*, active_only: bool = False) -> QuerySet[Bundle]:
     """一件事 list with lead department and item count (two queries)."""
     qs = Bundle.objects.select_related("lead_department").annotate(
-        item_count=Count("bundle_items")
+        item_count=Count("bundle_items", distinct=True)
     )
     if active_only:
         qs = qs.filter(is_active=True)
@@ -54,9 +54,7 @@ def get_bundle(*, pk: int | None = None, code: str | None = None) -> Bundle:
     qs = Bundle.objects.select_related("lead_department").prefetch_related(
         Prefetch(
             "bundle_items",
-            queryset=BundleItem.objects.select_related("item__department").order_by(
-                "order", "id"
-            ),
+            queryset=BundleItem.objects.select_related("item__department").order_by("order", "id"),
         )
     )
     bundle = qs.filter(pk=pk).first() if pk is not None else qs.filter(code=code or "").first()
@@ -154,7 +152,7 @@ def _snapshot(bundle: Bundle) -> dict:
         "lead_department": bundle.lead_department_id,
         "description": bundle.description,
         "is_active": bundle.is_active,
-        "items": list(
+        "bundle_items": list(
             bundle.bundle_items.order_by("order", "id").values_list(
                 "item__implementation_code", flat=True
             )
@@ -198,9 +196,7 @@ def create_bundle(
     reason: str = "",
 ) -> Bundle:
     """Define a 一件事 (centre administrator only); audited as ``bundle.create``."""
-    org_permissions.require(
-        org_permissions.is_centre_admin(actor), "只有中心管理员可以设置一件事"
-    )
+    org_permissions.require(org_permissions.is_centre_admin(actor), "只有中心管理员可以设置一件事")
     code = (code or "").strip().lower()
     items = _items(items)
     _validate(code=code, name=name, lead_department=lead_department, items=items)
@@ -242,9 +238,7 @@ def update_bundle(
     reason: str = "",
 ) -> Bundle:
     """Change a 一件事; cases already applied keep their children (the code stays)."""
-    org_permissions.require(
-        org_permissions.is_centre_admin(actor), "只有中心管理员可以设置一件事"
-    )
+    org_permissions.require(org_permissions.is_centre_admin(actor), "只有中心管理员可以设置一件事")
     bundle = Bundle.objects.select_for_update().get(pk=bundle.pk)
     items = _items(items)
     _validate(code=bundle.code, name=name, lead_department=lead_department, items=items)

@@ -23,8 +23,8 @@ from govhall.org import selectors as org_selectors
 from govhall.org.models import Centre, Level, Role, Staff
 from govhall.testing.factories import make_id_number
 
-from . import services, workflow
-from .models import Case
+from . import bundles, services, workflow
+from .models import Bundle, Case
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐"
 GIVEN = [
@@ -68,13 +68,17 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 
 
 def load_demo_cases(stdout=None, *, count: int = 300, seed: int = 2026) -> int:
-    """Create ``count`` demo cases; returns how many were created (0 if present)."""
+    """Create ``count`` demo cases; returns how many were created (0 if present).
+
+    Also defines the demo 一件事 bundles and a few bundle cases (each idempotent on
+    its own, so an older demo database gains them on the next run)."""
     out = stdout or sys.stdout
     centre = Centre.objects.filter(level=Level.COUNTY).order_by("parent_id", "id").first()
     if centre is None:
         out.write("演示办件：没有县级中心，跳过\n")
         return 0
-    if Case.objects.filter(centre=centre).exists():
+    load_demo_bundles(out, centre=centre)
+    if Case.objects.filter(centre=centre, bundle__isnull=True).exists():
         out.write("演示办件：已存在，跳过\n")
         return 0
     clerk = Staff.objects.filter(centre=centre, role=Role.WINDOW_CLERK, is_active=True).first()
@@ -214,3 +218,148 @@ def _one(rng, index, version, chief, clerk, centre, day, today, target) -> None:
     step("complete", next_time(0))
     if target == "archived":
         step("archive", next_time(3))
+
+
+# --------------------------------------------------------------------------- 一件事
+
+# (code, name, description, required item names, optional item names). The first
+# required item's department leads (牵头部门). A bundle whose required items are not
+# all in the catalogue (accepting, current guide) is skipped.
+DEMO_BUNDLES = [
+    (
+        "open-restaurant",
+        "开办餐饮店一件事",
+        "个体工商户设立登记、食品经营许可、公共场所卫生许可一表申请、一窗受理、一次办结。",
+        ["个体工商户设立登记", "食品经营许可"],
+        ["公共场所卫生许可"],
+    ),
+    (
+        "newborn",
+        "新生儿出生一件事",
+        "生育登记、出生登记（户口登记）、城乡居民医保参保登记、社会保障卡申领联办。",
+        ["生育登记", "出生登记"],
+        ["城乡居民基本医疗保险参保登记", "社会保障卡申领"],
+    ),
+    (
+        "retire",
+        "退休一件事",
+        "城乡居民养老保险待遇申领，同时办理社会保障卡和异地就医备案。",
+        ["城乡居民基本养老保险待遇申领", "社会保障卡申领"],
+        ["跨省异地就医备案"],
+    ),
+]
+
+
+def load_demo_bundles(out, *, centre) -> int:
+    """Define the demo bundles (via ``bundles.create_bundle``) and, once, a few
+    bundle cases: in progress, completed, and completed with a denied child."""
+    admin = Staff.objects.filter(role=Role.CENTRE_ADMIN, is_active=True).first()
+    if admin is None:
+        return 0
+    current = {
+        v.name: v.item
+        for v in catalog_selectors.search_items(accepting_only=True).select_related(
+            "item__department"
+        )
+    }
+    made = []
+    for code, name, description, required, optional in DEMO_BUNDLES:
+        if Bundle.objects.filter(code=code).exists():
+            made.append(Bundle.objects.get(code=code))
+            continue
+        if any(n not in current for n in required):
+            continue
+        items = [current[n] for n in required + optional if n in current]
+        try:
+            made.append(
+                bundles.create_bundle(
+                    actor=admin.user,
+                    code=code,
+                    name=name,
+                    lead_department=items[0].department,
+                    items=items,
+                    description=description,
+                    reason="演示数据：一件事一次办",
+                )
+            )
+        except DomainError as exc:
+            out.write(f"演示一件事 {name}：{exc.message}\n")
+    if not made or Case.objects.filter(centre=centre, bundle__isnull=False).exists():
+        return 0
+    clerk = Staff.objects.filter(centre=centre, role=Role.WINDOW_CLERK, is_active=True).first()
+    chiefs = {
+        s.department_id: s.user
+        for s in Staff.objects.filter(role=Role.CHIEF_REP, is_active=True).select_related("user")
+    }
+    today = clock.today()
+    plans = [(6, "completed"), (4, "denied_child"), (1, "in_review"), (0, "submitted")]
+    created = 0
+    for b_index, bundle in enumerate(made):
+        for p_index, (days_back, plan) in enumerate(plans[: 4 if b_index == 0 else 2]):
+            serial = 900 + b_index * 10 + p_index
+            try:
+                _bundle_case(bundle, centre, clerk, chiefs, today, days_back, plan, serial)
+            except DomainError as exc:
+                out.write(f"演示一件事办件 {bundle.name}：{exc.message}\n")
+                continue
+            created += 1
+    out.write(f"演示一件事：{len(made)} 个，办件 {created} 件\n")
+    return created
+
+
+def _bundle_case(bundle, centre, clerk, chiefs, today, days_back, plan, serial) -> None:
+    rng = random.Random(serial)
+    parts = [p for p in bundles.bundle_parts(bundle=bundle) if p["version"] is not None]
+    # Not before every guide of the bundle was in force.
+    earliest = max([p["version"].valid_from or today for p in parts] or [today])
+    day = max(earliest, today - dt.timedelta(days=days_back))
+    name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+    with clock.frozen(_at(day, 10)):
+        materials = {
+            p["item"].pk: [{"material": m} for m in p["version"].materials.all()] for p in parts
+        }
+        parent = services.submit_bundle_application(
+            actor=clerk.user,
+            bundle=bundle,
+            centre=centre,
+            channel="window",
+            applicant={
+                "kind": "person",
+                "name": name,
+                "id_number": make_id_number(serial, birth="19880515"),
+                "phone": f"137{rng.randint(10000000, 99999999)}",
+            },
+            materials=materials,
+        )
+        if plan == "submitted":
+            return
+        parent = services.accept(actor=clerk.user, case=parent, expected_version=parent.version)
+    if plan == "in_review":
+        return
+    when = _at(min(today, day + dt.timedelta(days=1)), 15)
+    children = list(parent.children.select_related("item_version").order_by("id"))
+    for index, child in enumerate(children):
+        chief = chiefs.get(child.department_id)
+        if chief is None:
+            continue
+        denied = plan == "denied_child" and index == len(children) - 1
+        with clock.frozen(when):
+            _finish_child(child, chief, denied=denied)
+
+
+def _finish_child(case, actor, *, denied: bool) -> None:
+    def step(action, **inputs):
+        nonlocal case
+        case = services.transition(
+            actor=actor, case=case, action=action, expected_version=case.version, **inputs
+        )
+
+    for _ in workflow.review_steps(case):
+        step("review", opinion="材料齐全，符合要求")
+    if denied:
+        step("decide", result="denied", opinion="不符合法定条件", reason="申请人不符合申领条件")
+    else:
+        step("decide", result="approved", opinion="符合法定条件")
+        step("certify", result_number=f"YJS{case.pk:06d}")
+    step("deliver", method="window")
+    step("complete")

@@ -175,7 +175,9 @@ def _check_item_at_centre(*, item: Item, centre: Centre, channel: str):
         else:
             why = "该事项未进驻中心"
         raise Conflict(f"{why}，不能申请", code="item_not_accepting")
-    version = catalog_selectors.current_version(item=item)
+    # The version in force, without the guide's materials/steps (not needed to apply;
+    # submitted materials are checked by their version_id).
+    version = catalog_selectors.current_versions().filter(item=item).first()
     if version is None:
         raise Conflict("该事项没有现行有效的办事指南，不能申请", code="no_current_version")
     if not org_selectors.is_stationed(department=item.department, centre=centre):
@@ -221,12 +223,16 @@ def _check_submitter(actor, *, centre: Centre, department, channel: str) -> None
 
 
 def _add_materials(case: Case, version, materials, *, field: str = "materials") -> list:
-    known = {m.pk: m for m in version.materials.all()} if version else {}
+    """Rows of 提交的材料, written with one INSERT. A catalogue material belongs to
+    exactly one version, so "in this version's 申请材料目录" is ``version_id`` (no read)."""
+    version_id = version.pk if version else None
     rows = []
     now = clock.now()
     for index, entry in enumerate(materials or ()):
         material = entry.get("material")
-        if material is not None and material.pk not in known:
+        if material is not None and (
+            version_id is None or getattr(material, "version_id", None) != version_id
+        ):
             raise ValidationFailed(
                 "提交的材料不属于该事项的申请材料目录",
                 code="unknown_material",
@@ -241,7 +247,7 @@ def _add_materials(case: Case, version, materials, *, field: str = "materials") 
                 fields={f"{field}.{index}.name": ["必填"]},
             )
         rows.append(
-            SubmittedMaterial.objects.create(
+            SubmittedMaterial(
                 case=case,
                 material=material,
                 name=name,
@@ -251,7 +257,7 @@ def _add_materials(case: Case, version, materials, *, field: str = "materials") 
                 submitted_at=now,
             )
         )
-    return rows
+    return SubmittedMaterial.objects.bulk_create(rows) if rows else rows
 
 
 def _idempotent(key: str | None, fingerprint: str) -> Case | None:
@@ -516,7 +522,7 @@ def _fx_decide(actor, case, inputs):
     case.result = inputs["result"]
     case.result_reason = inputs.get("reason", "")
     case.decided_at = clock.now()
-    case.current_step = len(list(case.item_version.steps.all()))
+    case.current_step = len(workflow.version_steps(case))
     if case.accepted_on is None:  # 即办件 decided at acceptance
         _start_clock(actor, case, inputs)
     data = {"result": case.result, "reason": case.result_reason}
@@ -633,6 +639,24 @@ def _document_data(case: Case, kind: str, data: dict) -> dict:
 # --------------------------------------------------------------------------- transition
 
 
+# Rows the transition reads besides the case, joined in the locking read (only the
+# case row is locked): the version (guards, 即办件 role, documents) and the department
+# (documents). Roles use only the ids of item and centre; ``responsible`` is set from
+# the acting staff at 受理 and read lazily otherwise (rarely), so none is joined.
+_LOCK_RELATED = ("item_version", "department")
+_CASE_COLUMNS = [f for f in Case._meta.concrete_fields if not f.primary_key]
+
+
+def _values(case: Case) -> dict:
+    return {f.attname: getattr(case, f.attname) for f in _CASE_COLUMNS}
+
+
+def _changed_fields(case: Case, before: dict) -> list[str]:
+    """The columns an effect changed: the UPDATE writes only those (``version``
+    always changes, so the list is never empty)."""
+    return [f.name for f in _CASE_COLUMNS if getattr(case, f.attname) != before[f.attname]]
+
+
 def _clock_inputs(case: Case) -> tuple:
     """What the due date depends on: recompute only when one of these changes."""
     return (case.accepted_on, case.limit_days, case.paused_days, case.extension_days)
@@ -650,9 +674,11 @@ def transition(*, actor, case: Case, action: str, expected_version: int, **input
     with transaction.atomic():
         case = (
             Case.objects.select_for_update(of=("self",))
-            .select_related("item_version", "item", "department", "centre", "responsible")
+            .select_related(*_LOCK_RELATED)
+            .order_by()
             .get(pk=case.pk)
         )
+        before = _values(case)
         if case.version != expected_version:
             raise Conflict(
                 f"办件 {case.number} 已被他人处理（当前为“{case.get_state_display()}”），请刷新后重试",
@@ -693,7 +719,7 @@ def transition(*, actor, case: Case, action: str, expected_version: int, **input
         case.version += 1
         if _clock_inputs(case) != clock_inputs:
             deadlines.recompute(case)
-        case.save()
+        case.save(update_fields=_changed_fields(case, before))
         event = _write_event(
             case=case,
             action=action,

@@ -16,14 +16,13 @@ from django.urls import reverse
 
 from govhall.catalog import selectors as catalog_selectors
 from govhall.catalog.models import Item
-from govhall.core import web
+from govhall.core import clock, web
 from govhall.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from govhall.core.selectors import history_for
 from govhall.core.validators import mask_id_number, mask_phone
 from govhall.org import permissions as org_permissions
-from govhall.org.models import Staff
-
-from govhall.core.selectors import history_for
 from govhall.org import selectors as org_selectors
+from govhall.org.models import Staff
 
 from . import archive as case_archive
 from . import bundles, deadlines, documents, selectors, services, workflow
@@ -36,7 +35,7 @@ from .forms import (
     DeskMaterialsForm,
     ItemSearchForm,
 )
-from .models import OPEN_STATES, CaseDocument, Light, State
+from .models import OPEN_STATES, CaseDocument, DocumentKind, Light, State
 
 
 def _staff(request):
@@ -60,7 +59,7 @@ def _panel(request):
                 reverse("cases:inbox") + "?light=overdue",
             ),
         ],
-        "links": [("综合受理", reverse("cases:desk"))],
+        "links": [("综合受理", reverse("cases:desk")), ("一件事", reverse("cases:bundle_list"))],
     }
 
 
@@ -314,7 +313,7 @@ def _bundle_context(case) -> dict:
         child.failed = child.pk in failed
         child.badge = LIGHT_BADGES.get(child.light, "light")
         child.light_label = Light(child.light).label if child.light else ""
-        child.remaining = deadlines.remaining_workdays(child)
+        child.remaining = deadlines.remaining_workdays(child) if child.is_open else None
     done = sum(1 for c in children if c.state not in OPEN_STATES)
     return {"children": children, "children_done": done, "children_failed": len(failed)}
 
@@ -525,6 +524,9 @@ def _receive_bundle(request, bundle, centre, applicant, parts, action):
     return parent
 
 
+RECEIPT_NOTICES = [DocumentKind.ACCEPTANCE, DocumentKind.CORRECTION, DocumentKind.REFUSAL]
+
+
 @web.staff_page
 def bundle_notice(request, number: str):
     """一件事告知单: ONE printable page for the applicant covering every item of the
@@ -534,14 +536,20 @@ def bundle_notice(request, number: str):
     if not case.is_bundle_parent:
         raise NotFound("该办件不是一件事主件")
     children = list(selectors.bundle_children(parent=case))
-    # The latest notice of each child (受理通知书 or 一次性告知书), in one query.
+    # The latest receipt-stage notice of each child (受理通知书, 一次性告知书 or
+    # 不予受理决定书), in one query; later notices (决定书, 送达回证) go out on their own.
     docs = {
         doc.case_id: doc
-        for doc in CaseDocument.objects.filter(case__parent=case)
+        for doc in CaseDocument.objects.filter(case__parent=case, kind__in=RECEIPT_NOTICES)
         .select_related("event", "case__item_version", "case__department", "case__centre")
         .order_by("id")
     }
-    parent_doc = case.documents.select_related("event").order_by("-id").first()
+    parent_doc = (
+        case.documents.filter(kind__in=RECEIPT_NOTICES)
+        .select_related("event")
+        .order_by("-id")
+        .first()
+    )
     sections, rights = [], []
     if parent_doc is not None:
         c = documents.content(parent_doc)
@@ -576,6 +584,7 @@ def bundle_notice(request, number: str):
             "sections": sections,
             "rights": list(dict.fromkeys(rights)),
             "qr": documents.qr_data_uri(documents.progress_url(case.number, request)),
+            "issued_on": f"{clock.today():%Y年%m月%d日}",
         },
     )
 
@@ -651,4 +660,3 @@ def bundle_edit(request, pk: int | None = None):
         "cases/bundle_edit.html",
         {"form": form, "bundle": bundle, "history": history},
     )
-

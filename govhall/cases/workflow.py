@@ -87,10 +87,28 @@ class Transition:
 # A guard gets (case, inputs) and raises a DomainError; case is locked and fresh.
 
 
+def version_steps(case) -> list:
+    """The version's 办理环节, read once per case object (a published version's steps
+    never change; the services lock a fresh case object for every transition)."""
+    steps = getattr(case, "_version_steps", None)
+    if steps is None or steps[0] != case.item_version_id:
+        steps = (case.item_version_id, list(case.item_version.steps.all()))
+        case._version_steps = steps
+    return steps[1]
+
+
 def review_steps(case) -> list:
     """The version's steps before the final 决定 step."""
-    steps = list(case.item_version.steps.all())
-    return steps[:-1]
+    return version_steps(case)[:-1]
+
+
+def tolerance_outstanding(case) -> bool:
+    """容缺材料尚未补齐? Tolerated materials are only written by 容缺受理, which sets
+    ``tolerance_due``; 容缺补齐 clears it once the last one is in. So a case without
+    ``tolerance_due`` has none outstanding and needs no read."""
+    if case.tolerance_due is None:
+        return False
+    return case.materials.filter(tolerated=True, caught_up_at__isnull=True).exists()
 
 
 def is_instant(case) -> bool:
@@ -162,10 +180,7 @@ def _guard_decide(case, inputs) -> None:
         raise ValidationFailed(
             "不予许可或退件必须说明理由", code="reason_required", fields={"reason": ["必填"]}
         )
-    if (
-        result == Result.APPROVED
-        and case.materials.filter(tolerated=True, caught_up_at__isnull=True).exists()
-    ):
+    if result == Result.APPROVED and tolerance_outstanding(case):
         raise Conflict("容缺材料尚未补齐，不能作出准予决定", code="tolerance_outstanding")
 
 
@@ -216,7 +231,7 @@ def _guard_deliver(case, inputs) -> None:
 
 
 def _guard_complete(case, inputs) -> None:
-    if case.materials.filter(tolerated=True, caught_up_at__isnull=True).exists():
+    if tolerance_outstanding(case):
         raise Conflict("容缺材料尚未补齐，不能办结", code="tolerance_outstanding")
 
 

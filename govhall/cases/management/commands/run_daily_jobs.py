@@ -1,0 +1,65 @@
+"""每日法定任务: ``python manage.py run_daily_jobs [--date YYYY-MM-DD]``.
+
+Run once a day (cron / systemd timer, see docs/cases-ui.md) after midnight:
+
+1. 行政许可法 §32 — an application neither accepted nor sent a 补正 notice within 5
+   working days of receipt counts as accepted from receipt
+   (``services.apply_deemed_acceptance``: flagged 视为受理, clock started);
+2. 容缺受理 — a catch-up deadline missed ends the case
+   (``services.expire_tolerance_catchups``: 终止 by the system).
+
+Both services select only cases not yet handled, so running the command twice on
+the same day changes nothing more (idempotent). ``--date`` judges the rules as of
+that day (e.g. to catch up after an outage); the events are still dated now.
+The command prints, in Chinese, what it did and the 受理编号 concerned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+
+from govhall.cases import services
+from govhall.cases.models import CaseEvent
+from govhall.core import clock
+
+
+class Command(BaseCommand):
+    help = "每日法定任务：§32 视为受理、容缺逾期终止（可重复执行）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="按该日判断（YYYY-MM-DD），默认今天")
+
+    def handle(self, *args, **options):
+        if options.get("date"):
+            try:
+                day = dt.date.fromisoformat(options["date"])
+            except ValueError:
+                raise CommandError(f"日期格式不正确：{options['date']}（应为 YYYY-MM-DD）")
+        else:
+            day = clock.today()
+        last = CaseEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        deemed = services.apply_deemed_acceptance(today=day)
+        expired = services.expire_tolerance_catchups(today=day)
+        events = (
+            CaseEvent.objects.filter(id__gt=last, actor__isnull=True, actor_name="系统")
+            .select_related("case")
+            .order_by("id")
+        )
+        deemed_numbers = [e.case.number for e in events if e.action == "deemed_acceptance"]
+        ended_numbers = [
+            e.case.number for e in events if e.action == "terminate" and "容缺" in e.opinion
+        ]
+        out = self.stdout
+        out.write(f"每日法定任务（{day:%Y年%m月%d日}）")
+        out.write(
+            f"  视为受理（行政许可法第三十二条，5个工作日内未受理也未告知补正）：{deemed} 件"
+            + (f"：{'、'.join(deemed_numbers)}" if deemed_numbers else "")
+        )
+        out.write(
+            f"  容缺材料逾期未补齐，终止办理：{expired} 件"
+            + (f"：{'、'.join(ended_numbers)}" if ended_numbers else "")
+        )
+        if not deemed and not expired:
+            out.write("  无需处理的办件。")
