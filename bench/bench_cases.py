@@ -8,7 +8,10 @@
 
 Uses a dedicated database ``govhall_bench_cases`` (dropped and recreated) on the server
 named by DATABASE_URL (default postgres://postgres@127.0.0.1:5432); the database named
-in DATABASE_URL itself is never touched. ``--cases N --rows N`` change the sizes.
+in DATABASE_URL itself is never touched. ``--cases N --rows N`` change the sizes
+(``--rows 0`` skips part 2). ``--prepared`` runs part 1 with psycopg server-side
+binding and prepared statements (``OPTIONS = {"server_side_binding": True,
+"prepare_threshold": 5}``), to show what that setting would give.
 """
 
 from __future__ import annotations
@@ -45,13 +48,20 @@ def _pg_url() -> str | None:
     return urlunsplit(parts._replace(path=f"/{PG_DB}"))
 
 
-def _setup(url: str) -> None:
+def _setup(url: str, *, prepared: bool = False) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "govhall.settings"
+    # As in production: with DEBUG every query is also formatted and logged.
+    os.environ.setdefault("DEBUG", "false")
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
+    if prepared:
+        from django.conf import settings
+
+        options = settings.DATABASES["default"].setdefault("OPTIONS", {})
+        options.update(server_side_binding=True, prepare_threshold=5)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -77,8 +87,8 @@ def bench_services(county, n: int) -> None:
         "phone": "13900001111",
     }
     clerk, chief = s.clerk.user, s.market_chief.user
-    t = time.perf_counter()
-    for i in range(n):
+
+    def life(i):
         case = services.submit_application(
             actor=clerk,
             item=item,
@@ -101,10 +111,34 @@ def bench_services(county, n: int) -> None:
             actor=clerk, case=case, expected_version=case.version, method="electronic"
         )
         services.complete(actor=clerk, case=case, expected_version=case.version)
+
+    from django.db import connection
+
+    commits = []
+    real_commit = connection.commit
+
+    def timed_commit():
+        t0 = time.perf_counter()
+        real_commit()
+        commits.append(time.perf_counter() - t0)
+
+    life(0)  # the day's number counter and the working-day copy exist from here on
+    connection.commit = timed_commit
+    t = time.perf_counter()
+    for i in range(1, n + 1):
+        life(i)
     took = time.perf_counter() - t
+    del connection.commit
+    statements = []
+    with connection.execute_wrapper(lambda execute, *a: statements.append(1) or execute(*a)):
+        life(n + 1)
     rate = n / took
     print(f"  {'cases 申请→办结 via services':<34}{rate:>10,.0f} /s  >= 200 /s  "
           f"{'OK' if rate >= 200 else 'MISSED'}  ({n:,} cases, 7 transactions each, {took:.1f}s)")  # fmt: skip
+    per_tx = took / n / 7 * 1000
+    commit_ms = sum(commits) / len(commits) * 1000 if commits else 0
+    print(f"    {took / n * 1000:.1f} ms per case = 7 transactions x {per_tx:.2f} ms; "
+          f"{len(statements)} statements per case + 7 BEGIN/COMMIT (COMMIT {commit_ms:.2f} ms)")  # fmt: skip
 
 
 def generate_rows(county, rows: int) -> list:
@@ -193,20 +227,22 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--prepared", action="store_true", help="server-side binding")
     args = parser.parse_args()
     url = _pg_url()
     if url is None:
         return 0
-    _setup(url)
+    _setup(url, prepared=args.prepared)
     from govhall.core import clock
     from govhall.testing import factories
 
     with clock.frozen(dt.datetime(2026, 11, 23, 9)):
         county = factories.build_county()
-        print(f"\n[{PG_DB}] postgresql")
+        print(f"\n[{PG_DB}] postgresql{' (prepared statements)' if args.prepared else ''}")
         bench_services(county, args.cases)
-        departments = generate_rows(county, args.rows)
-        bench_queries(departments)
+        if args.rows:
+            departments = generate_rows(county, args.rows)
+            bench_queries(departments)
     return 0
 
 

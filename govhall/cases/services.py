@@ -684,7 +684,7 @@ def transition(*, actor, case: Case, action: str, expected_version: int, **input
                 f"办件 {case.number} 已被他人处理（当前为“{case.get_state_display()}”），请刷新后重试",
                 code="stale_case",
             )
-        roles = permissions.roles_for(actor, case)
+        roles = permissions.roles_for(actor, case, needed=row.roles)
         if not roles & row.roles:
             raise PermissionDenied(f"您无权对办件 {case.number} 执行“{row.label}”")
         if case.is_bundle_parent and not row.bundle_parent:
