@@ -730,7 +730,9 @@ def transition(*, actor, case: Case, action: str, expected_version: int, **input
             attachments=attachments,
             restricted=restricted,
         )
-        if document is not None:
+        # A 一件事 parent's notice names the deadline of its children, known only after
+        # the cascade in _after(): issue it then.
+        if document is not None and not case.is_bundle_parent:
             _issue_document(
                 case=case, kind=document, event=event, data=_document_data(case, document, data)
             )
@@ -744,6 +746,13 @@ def transition(*, actor, case: Case, action: str, expected_version: int, **input
         _after(actor, case, action)
         if case.is_bundle_parent:
             case.refresh_from_db()
+            if document is not None:
+                _issue_document(
+                    case=case,
+                    kind=document,
+                    event=event,
+                    data=_document_data(case, document, data),
+                )
         transaction.on_commit(
             lambda: signals.case_transitioned.send(
                 sender=Case, case=case, action=action, event=event

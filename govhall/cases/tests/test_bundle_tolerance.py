@@ -115,6 +115,9 @@ def test_bundle_one_notice_and_parent_completes_with_children(env, bundle):
     # One notice to the applicant: on the parent only.
     assert parent.documents.filter(kind=DocumentKind.ACCEPTANCE).count() == 1
     assert not Case.objects.filter(parent=parent, documents__isnull=False).exists()
+    # …and it names the bundle's deadline: the latest of its children's.
+    notice = parent.documents.get(kind=DocumentKind.ACCEPTANCE)
+    assert notice.data["due_date"] == "2026-11-30" == parent.due_date.isoformat()
     market, health = (Case.objects.get(pk=c.pk) for c in children)
     _finish(env, market, s.market_chief.user)
     parent.refresh_from_db()
