@@ -16,7 +16,6 @@ from govhall.api import params
 from govhall.api.errors import error_responses
 from govhall.api.fields import LabeledChoiceField
 from govhall.api.pagination import Pagination
-from govhall.core.errors import NotFound
 from govhall.org.api import DepartmentRefSerializer
 from govhall.org.models import Department, Level
 
@@ -177,24 +176,23 @@ class ItemDetailSerializer(_ReadOnlyModelSerializer):
         read_only_fields = fields
 
 
-# --- reads used only by the API --------------------------------------------------
-
-
-def _public_item(code: str) -> tuple[Item, list[ItemVersion], int | None]:
-    """The item, its published versions (newest first) and the id of the current one.
-
-    An item that was never published has no public guide, so it does not exist for
-    the public API (item_not_found) — its draft stays private.
-    """
-    item = selectors.get_item(code=code)
-    published = list(selectors.version_history(item=item))
-    if not published:
-        raise NotFound(f"事项 {code} 不存在", code="item_not_found")
-    current_id = selectors.current_versions().filter(item=item).values_list("pk", flat=True)
-    return item, published, current_id.first()
-
-
 # --- views -----------------------------------------------------------------------
+
+
+class _PublicItemMixin:
+    """Views of one public item: ``load_item()`` reads it (``selectors.public_item``)
+    and remembers which version is current, for ``is_current`` in the serializers."""
+
+    current_id: int | None = None
+
+    def load_item(self) -> tuple[Item, list[ItemVersion]]:
+        item, published, self.current_id = selectors.public_item(
+            code=self.kwargs["implementation_code"]
+        )
+        return item, published
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "current_id": self.current_id}
 
 
 class ItemListApi(generics.ListAPIView):
@@ -245,15 +243,10 @@ class ItemListApi(generics.ListAPIView):
             level=params.choice(query, "level", Level),
             life_event=life_event,
         )
-        accepting = params.boolean(query, "accepting")
-        qs = selectors.search_items(accepting_only=bool(accepting), **filters)
-        if accepting is False:
-            accepting_ids = selectors.search_items(accepting_only=True, **filters).values("pk")
-            qs = qs.exclude(pk__in=accepting_ids.order_by())
-        return qs
+        return selectors.search_items(accepting=params.boolean(query, "accepting"), **filters)
 
 
-class ItemDetailApi(generics.RetrieveAPIView):
+class ItemDetailApi(_PublicItemMixin, generics.RetrieveAPIView):
     serializer_class = ItemDetailSerializer
 
     @extend_schema(
@@ -270,17 +263,13 @@ class ItemDetailApi(generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_object(self):
-        item, published, current_id = _public_item(self.kwargs["implementation_code"])
+        item, published = self.load_item()
         item.published = published
-        item.current = selectors.current_version(item=item) if current_id else None
-        self.current_id = current_id
+        item.current = selectors.current_version(item=item) if self.current_id else None
         return item
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "current_id": getattr(self, "current_id", None)}
 
-
-class VersionListApi(generics.ListAPIView):
+class VersionListApi(_PublicItemMixin, generics.ListAPIView):
     serializer_class = VersionSummarySerializer
     pagination_class = None
 
@@ -298,14 +287,11 @@ class VersionListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        _item, published, self.current_id = _public_item(self.kwargs["implementation_code"])
+        _item, published = self.load_item()
         return published
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "current_id": getattr(self, "current_id", None)}
 
-
-class VersionDetailApi(generics.RetrieveAPIView):
+class VersionDetailApi(_PublicItemMixin, generics.RetrieveAPIView):
     serializer_class = VersionDetailSerializer
 
     @extend_schema(
@@ -328,11 +314,8 @@ class VersionDetailApi(generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_object(self):
-        item, _published, self.current_id = _public_item(self.kwargs["implementation_code"])
+        item, _published = self.load_item()
         return selectors.get_version(item=item, number=self.kwargs["number"])
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "current_id": getattr(self, "current_id", None)}
 
 
 class LifeEventListApi(generics.ListAPIView):

@@ -25,24 +25,12 @@ APPROVER_ROLES = (Role.APPROVER, Role.CHIEF_REP)
 # --- permissions -----------------------------------------------------------------
 
 
-def can_edit_authorisation(user, department: Department | None) -> bool:
-    """The department's own 首席代表 signs and keeps its 授权书; the centre
-    administrator may correct any. Approvers may not widen their own authority."""
-    if permissions.is_centre_admin(user):
-        return True
-    staff = permissions.staff_of(user)
-    return bool(
-        staff is not None
-        and staff.is_active
-        and department is not None
-        and staff.role == Role.CHIEF_REP
-        and staff.department_id == department.pk
-    )
-
-
 def require_editor(user, department: Department) -> None:
+    """The department's own 首席代表 signs and keeps its 授权书; the centre
+    administrator may correct any; approvers may not widen their own authority
+    (the rule: ``org.permissions.can_manage_authorisation``)."""
     permissions.require(
-        can_edit_authorisation(user, department),
+        permissions.can_manage_authorisation(user, department),
         f"只有“{department.name}”的首席代表或中心管理员可以维护其授权书",
     )
 

@@ -35,6 +35,7 @@ from govhall.org.models import Department
 
 from . import selectors, services
 from .models import (
+    GUIDE_CHILDREN,
     GUIDE_FIELDS,
     MATERIAL_FIELDS,
     SPECIAL_STEP_FIELDS,
@@ -612,14 +613,9 @@ def import_workbook(*, actor, stream, progress=None) -> ImportReport:
             else:
                 event_ids.append(events[event])
         children = {}
-        for key in _CHILD_SHEETS:
+        for key, _model, fields in GUIDE_CHILDREN:
             ordered = sorted(record[key], key=lambda r: (r["order"] or 0, r["_row"]))
             record[key] = ordered
-            fields = {
-                "materials": MATERIAL_FIELDS,
-                "steps": STEP_FIELDS,
-                "special_steps": SPECIAL_STEP_FIELDS,
-            }[key]
             children[key] = [_strip(r, fields) for r in ordered]
         guide = _strip(record, GUIDE_FIELDS)
         errors = validate_guide(guide=guide, **children)

@@ -4,11 +4,11 @@ by ``catalog.services`` (and shown back through ``core.web.apply_errors``)."""
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 
 from govhall.core import clock
 from govhall.core.web import StyledForm, plain_model_form
-from govhall.org import permissions
+from govhall.org import selectors as org_selectors
 from govhall.org.models import Department, Role, Staff
 
 from .models import (
@@ -23,7 +23,6 @@ from .models import (
     Material,
     SpecialStep,
     Step,
-    VersionStatus,
 )
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -91,29 +90,21 @@ class ItemFilterForm(StyledForm):
         label="负面清单", required=False, choices=[("", "不限"), ("1", "在负面清单"), ("0", "不在")]
     )
 
-    def apply(self, items: QuerySet[Item]) -> QuerySet[Item]:
-        """Filter ``items`` by the cleaned values (call after ``is_valid``)."""
+    def filters(self) -> dict:
+        """The cleaned values as ``selectors.staff_items`` arguments (after ``is_valid``)."""
         data = self.cleaned_data
-        drafts = ItemVersion.objects.filter(item=OuterRef("pk"), status=VersionStatus.DRAFT)
-        items = items.annotate(has_draft=Exists(drafts))
-        for word in (data.get("q") or "").lower().split():
-            matching = ItemVersion.objects.filter(item=OuterRef("pk"), search_text__contains=word)
-            items = items.filter(
-                Q(implementation_code__icontains=word)
-                | Q(basic_code__contains=word)
-                | Exists(matching)
-            )
-        if data.get("department"):
-            items = items.filter(department=data["department"])
-        if data.get("type"):
-            items = items.filter(type=data["type"])
-        if data.get("status"):
-            items = items.filter(status=data["status"])
-        if data.get("has_draft"):
-            items = items.filter(has_draft=data["has_draft"] == "1")
-        if data.get("negative"):
-            items = items.filter(on_negative_list=data["negative"] == "1")
-        return items
+
+        def yes_no(value: str) -> bool | None:
+            return None if not value else value == "1"
+
+        return {
+            "q": data.get("q") or "",
+            "department": data.get("department"),
+            "type": data.get("type") or "",
+            "status": data.get("status") or "",
+            "has_draft": yes_no(data.get("has_draft")),
+            "on_negative_list": yes_no(data.get("negative")),
+        }
 
 
 class CreateItemForm(StyledForm):
@@ -131,10 +122,7 @@ class CreateItemForm(StyledForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        editable = [
-            d.pk for d in Department.objects.all() if permissions.can_edit_department_data(user, d)
-        ]
-        self.fields["department"].queryset = Department.objects.filter(pk__in=editable)
+        self.fields["department"].queryset = org_selectors.departments_where(user=user)
 
 
 class PublishForm(StyledForm):

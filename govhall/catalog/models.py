@@ -465,3 +465,12 @@ class AuthorisedItem(models.Model):
 
     def __str__(self):
         return f"{self.authorisation.number} / {self.item}"
+
+
+# The three lists of a guide: (related name on ItemVersion, model, fields). Copying a
+# version, comparing, exporting and validating one walk this instead of three copies.
+GUIDE_CHILDREN = [
+    ("materials", Material, MATERIAL_FIELDS),
+    ("steps", Step, STEP_FIELDS),
+    ("special_steps", SpecialStep, SPECIAL_STEP_FIELDS),
+]

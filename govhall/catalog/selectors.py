@@ -5,32 +5,33 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from govhall.core import clock
 from govhall.core.errors import NotFound
 
-from .models import (
-    MATERIAL_FIELDS,
-    SPECIAL_STEP_FIELDS,
-    STEP_FIELDS,
-    Item,
-    ItemVersion,
-    Material,
-    SpecialStep,
-    Step,
-    VersionStatus,
-)
+from .models import GUIDE_CHILDREN, Item, ItemStatus, ItemVersion, VersionStatus
+
+
+def in_force(*, on: dt.date | None = None) -> Q:
+    """现行: a published version whose ``[valid_from, valid_to)`` contains ``on``
+    (default: today) — the one rule, as a condition to filter or annotate with."""
+    on = on or clock.today()
+    return (
+        Q(status=VersionStatus.PUBLISHED)
+        & Q(valid_from__lte=on)
+        & (Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+    )
 
 
 def current_versions(*, on: dt.date | None = None) -> QuerySet[ItemVersion]:
     """Published versions in force on ``on`` (default: today) — one per item."""
-    on = on or clock.today()
-    return ItemVersion.objects.filter(
-        Q(status=VersionStatus.PUBLISHED),
-        Q(valid_from__lte=on),
-        Q(valid_to__isnull=True) | Q(valid_to__gt=on),
-    )
+    return ItemVersion.objects.filter(in_force(on=on))
+
+
+# 中心可受理 (应进必进, 暂停/取消) as a filter on versions — the query twin of
+# ``Item.accepting``.
+ACCEPTING = Q(item__status=ItemStatus.ACTIVE, item__is_stationed=True, item__on_negative_list=False)
 
 
 def search_items(
@@ -41,13 +42,18 @@ def search_items(
     life_event: str = "",
     level: str = "",
     accepting_only: bool = False,
+    accepting: bool | None = None,
     on: dt.date | None = None,
 ) -> QuerySet[ItemVersion]:
     """The catalogue as current versions, with their items and departments.
 
     ``q`` is matched as a substring of name, keywords, department and result name,
     so two-character Chinese queries (户口, 社保, 营业) find what they should.
+    ``accepting``: True — only items the hall accepts; False — only the others
+    (暂停, 取消, 未进驻, 负面清单); ``accepting_only=True`` is short for True.
     """
+    if accepting_only:
+        accepting = True
     qs = current_versions(on=on).select_related("item", "item__department")
     for word in (q or "").lower().split():
         qs = qs.filter(search_text__contains=word)
@@ -59,8 +65,8 @@ def search_items(
         qs = qs.filter(item__life_events__code=life_event)
     if level:
         qs = qs.filter(**{f"accept_at_{level}": True})
-    if accepting_only:
-        qs = qs.filter(item__status="active", item__is_stationed=True, item__on_negative_list=False)
+    if accepting is not None:
+        qs = qs.filter(ACCEPTING) if accepting else qs.exclude(ACCEPTING)
     return qs.order_by("item__department__name", "name")
 
 
@@ -69,6 +75,53 @@ def get_item(*, code: str) -> Item:
         return Item.objects.select_related("department").get(implementation_code=code.upper())
     except Item.DoesNotExist:
         raise NotFound(f"事项 {code} 不存在", code="item_not_found")
+
+
+def staff_items(
+    *,
+    q: str = "",
+    department=None,
+    type: str = "",
+    status: str = "",
+    has_draft: bool | None = None,
+    on_negative_list: bool | None = None,
+) -> QuerySet[Item]:
+    """事项目录 of the staff site: every item (drafts, suspended and cancelled ones
+    included), each annotated ``has_draft``. ``q`` matches 实施编码, 基本编码 or any
+    version's search text (substring, so 户口 finds 户口迁移登记)."""
+    drafts = ItemVersion.objects.filter(item=OuterRef("pk"), status=VersionStatus.DRAFT)
+    items = Item.objects.select_related("department").annotate(has_draft=Exists(drafts))
+    for word in (q or "").lower().split():
+        matching = ItemVersion.objects.filter(item=OuterRef("pk"), search_text__contains=word)
+        items = items.filter(
+            Q(implementation_code__icontains=word) | Q(basic_code__contains=word) | Exists(matching)
+        )
+    if department:
+        items = items.filter(department=department)
+    if type:
+        items = items.filter(type=type)
+    if status:
+        items = items.filter(status=status)
+    if has_draft is not None:
+        items = items.filter(has_draft=has_draft)
+    if on_negative_list is not None:
+        items = items.filter(on_negative_list=on_negative_list)
+    return items
+
+
+def public_item(*, code: str) -> tuple[Item, list[ItemVersion], int | None]:
+    """An item as the public sees it: the item, its published versions (newest first)
+    and the id of the current one (None before the first takes effect).
+
+    An item that was never published has no public guide, so it does not exist for
+    the public (``item_not_found``) — its draft stays private.
+    """
+    item = get_item(code=code)
+    published = list(version_history(item=item))
+    if not published:
+        raise NotFound(f"事项 {code} 不存在", code="item_not_found")
+    current_id = current_versions().filter(item=item).values_list("pk", flat=True).first()
+    return item, published, current_id
 
 
 def with_guide(qs: QuerySet[ItemVersion]) -> QuerySet[ItemVersion]:
@@ -135,11 +188,8 @@ def versions_for_export(*, versions=None) -> list[ItemVersion]:
     for version in result:
         version.export_materials, version.export_steps, version.export_special_steps = [], [], []
         version.export_life_events = []
-    for model, fields, attr in (
-        (Material, MATERIAL_FIELDS, "export_materials"),
-        (Step, STEP_FIELDS, "export_steps"),
-        (SpecialStep, SPECIAL_STEP_FIELDS, "export_special_steps"),
-    ):
+    for related, model, fields in GUIDE_CHILDREN:
+        attr = f"export_{related}"
         rows = (
             model.objects.filter(version_id__in=ids)
             .order_by("version_id", "order", "id")
@@ -196,9 +246,7 @@ def import_baseline(*, on: dt.date | None = None) -> ImportBaseline:
             base.current[version.item_id] = version
     ids = versions.values("pk")
     grouped: dict[int, list[list]] = {}
-    for index, (model, fields) in enumerate(
-        ((Material, MATERIAL_FIELDS), (Step, STEP_FIELDS), (SpecialStep, SPECIAL_STEP_FIELDS))
-    ):
+    for index, (_related, model, fields) in enumerate(GUIDE_CHILDREN):
         rows = (
             model.objects.filter(version_id__in=ids)
             .order_by("version_id", "order", "id")

@@ -23,6 +23,7 @@ from govhall.org.models import Department
 
 from . import selectors
 from .models import (
+    GUIDE_CHILDREN,
     GUIDE_FIELDS,
     MATERIAL_FIELDS,
     SPECIAL_STEP_FIELDS,
@@ -30,6 +31,7 @@ from .models import (
     Item,
     ItemStatus,
     ItemVersion,
+    LifeEvent,
     Material,
     SpecialStep,
     Step,
@@ -102,17 +104,11 @@ def create_item(
 
 
 def _copy_children(source: ItemVersion, target: ItemVersion) -> None:
-    Material.objects.bulk_create(
-        Material(version=target, **{f: getattr(m, f) for f in MATERIAL_FIELDS})
-        for m in source.materials.all()
-    )
-    Step.objects.bulk_create(
-        Step(version=target, **{f: getattr(s, f) for f in STEP_FIELDS}) for s in source.steps.all()
-    )
-    SpecialStep.objects.bulk_create(
-        SpecialStep(version=target, **{f: getattr(s, f) for f in SPECIAL_STEP_FIELDS})
-        for s in source.special_steps.all()
-    )
+    for related, model, fields in GUIDE_CHILDREN:
+        model.objects.bulk_create(
+            model(version=target, **{f: getattr(row, f) for f in fields})
+            for row in getattr(source, related).all()
+        )
 
 
 @transaction.atomic
@@ -306,6 +302,53 @@ def change_item_flags(*, actor, item: Item, reason: str, **flags) -> Item:
         changes=audit.diff(before, audit.snapshot(item)),
         reason=reason,
     )
+    return item
+
+
+# --- 主题 (life events) -------------------------------------------------------------
+
+
+@transaction.atomic
+def create_life_event(
+    *, actor, code: str, name: str, audience: str, order: int = 0, reason: str = ""
+) -> LifeEvent:
+    """新增主题: a portal browse entry shared by every department, so only the centre
+    administrator adds one."""
+    permissions.require(permissions.is_centre_admin(actor), "只有中心管理员可以维护主题")
+    if audience not in LifeEvent.Audience.values:
+        raise ValidationFailed("主题对象应为个人或法人", fields={"audience": ["取值无效"]})
+    if LifeEvent.objects.filter(code=code).exists():
+        raise Conflict(
+            f"主题编码 {code} 已存在", code="duplicate_life_event", fields={"code": ["已存在"]}
+        )
+    event = LifeEvent.objects.create(code=code, name=name, audience=audience, order=order)
+    audit.record(
+        actor=actor,
+        action="create",
+        obj=event,
+        changes=audit.diff({}, audit.snapshot(event)),
+        reason=reason,
+    )
+    return event
+
+
+@transaction.atomic
+def set_item_life_events(*, actor, item: Item, life_events, reason: str = "") -> Item:
+    """调整主题: the life events under which the portal lists an item (one audit row
+    with the codes before and after; nothing is written when they are the same)."""
+    _require_editor(actor, item.department)
+    events = list(life_events)
+    before = sorted(item.life_events.values_list("code", flat=True))
+    after = sorted(e.code for e in events)
+    if before != after:
+        item.life_events.set(events)
+        audit.record(
+            actor=actor,
+            action="set_life_events",
+            obj=item,
+            changes={"life_events": [before, after]},
+            reason=reason,
+        )
     return item
 
 
@@ -543,11 +586,7 @@ def import_items(
     counts.new_versions = len(version_objs)
     if progress:
         progress(len(new_items) // 3)
-    for model, fields, attr in (
-        (Material, MATERIAL_FIELDS, "materials"),
-        (Step, STEP_FIELDS, "steps"),
-        (SpecialStep, SPECIAL_STEP_FIELDS, "special_steps"),
-    ):
+    for attr, model, fields in GUIDE_CHILDREN:
         _insert_rows(
             model,
             ["version", *fields],

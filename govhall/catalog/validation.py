@@ -13,11 +13,9 @@ from govhall.core.errors import ValidationFailed
 from govhall.core.validators import parse_implementation_code, validate_basic_code
 
 from .models import (
+    GUIDE_CHILDREN,
     GUIDE_FIELDS,
-    MATERIAL_FIELDS,
     PATTERN_STEP_COUNT,
-    SPECIAL_STEP_FIELDS,
-    STEP_FIELDS,
     CaseType,
     ItemVersion,
     ProcedurePattern,
@@ -169,11 +167,10 @@ def validate_guide(
 def version_as_dicts(version: ItemVersion) -> tuple[dict, list[dict], list[dict], list[dict]]:
     """A saved version as the plain dicts :func:`validate_guide` takes."""
     guide = {f: getattr(version, f) for f in GUIDE_FIELDS}
-    materials = [{f: getattr(m, f) for f in MATERIAL_FIELDS} for m in version.materials.all()]
-    steps = [{f: getattr(s, f) for f in STEP_FIELDS} for s in version.steps.all()]
-    specials = [
-        {f: getattr(s, f) for f in SPECIAL_STEP_FIELDS} for s in version.special_steps.all()
-    ]
+    materials, steps, specials = (
+        [{f: getattr(row, f) for f in fields} for row in getattr(version, related).all()]
+        for related, _model, fields in GUIDE_CHILDREN
+    )
     return guide, materials, steps, specials
 
 

@@ -8,6 +8,7 @@ of the item's department see edit buttons, and the services refuse the rest (403
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 from django.contrib import messages
@@ -23,10 +24,11 @@ from govhall.core.errors import Conflict, ValidationFailed
 from govhall.core.selectors import history_for
 from govhall.core.validators import make_implementation_code
 from govhall.org import permissions
+from govhall.org import selectors as org_selectors
 from govhall.org import services as org_services
 from govhall.org.models import Authorisation, Department
 
-from . import authorisations, selectors, services
+from . import authorisations, excel, selectors, services
 from .forms import (
     AuthorisationForm,
     AuthorisedItemForm,
@@ -73,7 +75,7 @@ def _catalogue_panel(request):
     base = reverse("catalog:list")
     dept = f"department={staff.department_id}&" if scope != "全部部门" else ""
     links = [("事项目录", base), ("授权书", reverse("catalog:authorisations"))]
-    if any(permissions.can_edit_department_data(request.user, d) for d in Department.objects.all()):
+    if org_selectors.departments_where(user=request.user).exists():
         links.insert(1, ("新增事项", reverse("catalog:create")))
     return {
         "title": f"事项目录（{scope}）",
@@ -93,19 +95,18 @@ def _catalogue_panel(request):
 @web.staff_page
 def item_list(request):
     form = ItemFilterForm(request.GET)
-    items = Item.objects.select_related("department")
     if not form.is_valid():
         form = ItemFilterForm({})
         form.is_valid()
-    items = form.apply(items)
-    items = selectors.items_with_current(items=items.order_by("department__name", "basic_code"))
+    items = selectors.staff_items(**form.filters()).order_by("department__name", "basic_code")
+    items = selectors.items_with_current(items=items)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     for item in page:
         item.current = item.current_list[0] if item.current_list else None
         item.editable = _can_edit(request.user, item)
     query = request.GET.copy()
     query.pop("page", None)
-    can_create = CreateItemForm(user=request.user).fields["department"].queryset.exists()
+    can_create = org_selectors.departments_where(user=request.user).exists()
     return render(
         request,
         "catalog/list.html",
@@ -313,8 +314,6 @@ def draft_publish(request, code):
 
 @web.staff_page
 def export_excel(request):
-    from . import excel  # written alongside; imported late so pages work without it
-
     buffer = io.BytesIO()
     excel.export_workbook(stream=buffer, versions=None)
     response = HttpResponse(
@@ -326,32 +325,22 @@ def export_excel(request):
     return response
 
 
-def _report_value(report, key):
-    if isinstance(report, dict):
-        return report.get(key)
-    return getattr(report, key, None)
-
-
 @web.staff_page
 def import_excel(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
-        from . import excel
-
         try:
             report = excel.import_workbook(actor=request.user, stream=form.cleaned_data["file"])
         except ValidationFailed as exc:
-            context["rows"] = list(getattr(exc, "rows", []) or [])
+            # A workbook fault lists (sheet, row, column, message); a refusal before
+            # the rows are read (e.g. not an .xlsx) only has fields.
+            context["rows"] = getattr(exc, "rows", None) or [
+                ("", "", key, m) for key, ms in exc.fields.items() for m in ms
+            ]
             context["message"] = exc.message
-            if not context["rows"]:
-                context["rows"] = [("", "", key, m) for key, ms in exc.fields.items() for m in ms]
             return render(request, "catalog/import.html", context, status=400)
-        keys = ("created", "updated", "unchanged", "new_versions")
-        counts = {k: _report_value(report, k) for k in keys}
-        context["report"] = {
-            k: len(v) if isinstance(v, list | tuple) else v for k, v in counts.items()
-        }
+        context["report"] = dataclasses.asdict(report)
     return render(request, "catalog/import.html", context)
 
 
@@ -359,11 +348,8 @@ def import_excel(request):
 
 
 def _editable_departments(user):
-    return Department.objects.filter(
-        pk__in=[
-            d.pk for d in Department.objects.all() if authorisations.can_edit_authorisation(user, d)
-        ]
-    )
+    """Departments whose 授权书 ``user`` may keep."""
+    return org_selectors.departments_where(user=user, rule=permissions.can_manage_authorisation)
 
 
 @web.staff_page
@@ -436,7 +422,7 @@ def authorisation_detail(request, pk):
     authorisation = get_object_or_404(
         Authorisation.objects.select_related("department", "chief_rep"), pk=pk
     )
-    can_edit = authorisations.can_edit_authorisation(request.user, authorisation.department)
+    can_edit = permissions.can_manage_authorisation(request.user, authorisation.department)
     form = _authorised_item_form(authorisation, request.POST or None)
     status = 200
     if request.method == "POST":
@@ -474,8 +460,9 @@ def authorisation_detail(request, pk):
             "entries": entries,
             "form": form,
             "can_edit": can_edit,
-            "in_force": not authorisation.is_revoked
-            and authorisation.valid_from <= clock.today() <= authorisation.valid_to,
+            "in_force": org_selectors.valid_authorisations(department=authorisation.department)
+            .filter(pk=authorisation.pk)
+            .exists(),
             "history": web.history_rows(history_for(obj=authorisation)),
         },
         status=status,

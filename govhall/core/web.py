@@ -3,8 +3,8 @@
 What a page needs around a service call, in one place:
 
 * :func:`staff_page` — decorator: login required, and a ``DomainError`` that escapes
-  the view becomes a page: ``PermissionDenied`` → 403 with its Chinese message
-  (``core/403.html``), ``NotFound`` → 404 (``core/404.html``). Views catch only the
+  the view becomes a page (``core/error.html``): ``PermissionDenied`` → 403 无权访问
+  with its Chinese message, ``NotFound`` → 404 页面不存在. Views catch only the
   errors they can show beside a form (``ValidationFailed``, ``Conflict``).
 * :func:`apply_errors` — copy ``exc.fields`` of a ``DomainError`` onto a form and onto
   formsets (keys ``"materials.3.name"`` go to row 3 of the formset registered under
@@ -41,12 +41,15 @@ from django.shortcuts import render
 
 from .errors import DomainError, NotFound, PermissionDenied
 
+ERROR_TITLES = {403: "无权访问", 404: "页面不存在"}
+
 
 def error_page(request, exc: DomainError, *, status: int | None = None):
-    """Render a DomainError as a full page (403/404/409/400)."""
+    """Render a DomainError as a full page (403/404/409/400), titled by its status."""
     status = status or exc.http_status
-    template = {403: "core/403.html", 404: "core/404.html"}.get(status, "core/error.html")
-    return render(request, template, {"error": exc, "message": exc.message}, status=status)
+    title = ERROR_TITLES.get(status, "操作未完成")
+    context = {"error": exc, "message": exc.message, "title": title}
+    return render(request, "core/error.html", context, status=status)
 
 
 def staff_page(view: Callable) -> Callable:
@@ -220,6 +223,9 @@ ACTION_LABELS = {
     "station": "进驻",
     "withdraw": "撤驻",
     "import": "Excel导入",
+    "import_create": "Excel导入新增",
+    "import_update": "Excel导入更新",
+    "set_life_events": "调整主题",
     "authorise_item": "授权事项",
     "change_authorised_item": "调整授权事项",
     "remove_authorised_item": "移除授权事项",

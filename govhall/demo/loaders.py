@@ -226,9 +226,18 @@ def _load_staff(ctx, counter):
         counter["staff"] += 1
 
 
+def _chief_username(dept_key: str) -> str:
+    """The demo 首席代表 of a department (the approval bureau's is plain "chief")."""
+    return "chief" if dept_key == "approval" else f"{dept_key}_chief"
+
+
+def _authorisation_number(serial: int) -> str:
+    return f"乌政务授〔2026〕{serial:03d}号"
+
+
 def _load_authorisations(ctx, counter):
     for key, serial, name, *_ in org_data.DEPARTMENTS:
-        number = f"乌政务授〔2026〕{serial:03d}号"
+        number = _authorisation_number(serial)
         if Authorisation.objects.filter(number=number).exists():
             continue
         dept = ctx.departments[key]
@@ -237,7 +246,7 @@ def _load_authorisations(ctx, counter):
             model=Authorisation,
             data={
                 "department": dept,
-                "chief_rep": ctx.staff[f"{key}_chief" if key != "approval" else "chief"],
+                "chief_rep": ctx.staff[_chief_username(key)],
                 "number": number,
                 "signed_on": org_data.AUTH_SIGNED_ON,
                 "valid_from": org_data.AUTH_VALID_FROM,
@@ -285,7 +294,7 @@ def _load_staff_subset(ctx, counter, usernames: set[str]) -> None:
 
 
 def _chief_of(ctx, dept_key: str):
-    return ctx.staff["chief" if dept_key == "approval" else f"{dept_key}_chief"].user
+    return ctx.staff[_chief_username(dept_key)].user
 
 
 def implementation_code(row: dict, department: Department) -> tuple[str, str]:
@@ -381,7 +390,12 @@ def _publish_item(ctx, row: dict, counter) -> Item:
             f"演示事项“{row['name']}”：{exc.message}", code=exc.code, fields=exc.fields
         ) from exc
     if row.get("events"):
-        item.life_events.set(LifeEvent.objects.filter(code__in=row["events"]))
+        catalog_services.set_item_life_events(
+            actor=actor,
+            item=item,
+            life_events=LifeEvent.objects.filter(code__in=row["events"]),
+            reason="演示数据：事项主题",
+        )
     if row.get("negative"):
         item = catalog_services.change_item_flags(
             actor=actor,
@@ -403,11 +417,18 @@ def _publish_item(ctx, row: dict, counter) -> Item:
 def load_catalogue(ctx: DemoContext) -> dict[str, int]:
     """主题 and the published items, each through create → save_draft → publish."""
     counter = Counter()
+    existing = set(LifeEvent.objects.values_list("code", flat=True))
     for code, name, audience, order in LIFE_EVENTS:
-        _, created = LifeEvent.objects.get_or_create(
-            code=code, defaults={"name": name, "audience": audience, "order": order}
-        )
-        counter["life_events"] += created
+        if code not in existing:
+            catalog_services.create_life_event(
+                actor=ctx.admin,
+                code=code,
+                name=name,
+                audience=audience,
+                order=order,
+                reason="演示数据：门户主题",
+            )
+            counter["life_events"] += 1
     for row in ITEMS:
         item = _publish_item(ctx, row, counter)
         ctx.items.setdefault(row["dept"], []).append(item)
@@ -418,12 +439,12 @@ def load_authorised_items(ctx: DemoContext) -> dict[str, int]:
     """授权事项: every item of a department on its 授权书, with 1–2 named approvers."""
     counter = Counter()
     for key, serial, *_ in org_data.DEPARTMENTS:
-        authorisation = Authorisation.objects.get(number=f"乌政务授〔2026〕{serial:03d}号")
+        authorisation = Authorisation.objects.get(number=_authorisation_number(serial))
         approvers = [
             s
             for s in ctx.staff.values()
             if s.department_id == authorisation.department_id and s.role == Role.APPROVER
-        ] or [ctx.staff["chief" if key == "approval" else f"{key}_chief"]]
+        ] or [ctx.staff[_chief_username(key)]]
         done = set(
             AuthorisedItem.objects.filter(authorisation=authorisation).values_list(
                 "item_id", flat=True

@@ -7,7 +7,6 @@ data. Department phones are public service numbers (咨询/投诉电话) and are
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
@@ -19,7 +18,7 @@ from govhall.api.pagination import Pagination
 from govhall.core.errors import NotFound
 
 from . import selectors
-from .models import Centre, Department, Level, Stationing, Window, WindowType
+from .models import Centre, Department, Level, WindowType
 
 TAG = "组织机构"
 INVALID_FILTER = {"400": "invalid_filter：筛选参数取值无效（fields 中列出参数名）"}
@@ -121,22 +120,15 @@ ROLE_FIELDS = {
 }
 
 
-def _centre_by_code(code: str, *, param: str | None = None) -> Centre:
-    """A centre by its code; as a filter value an unknown code is ``invalid_filter``."""
-    centre = Centre.objects.filter(code=code).first()
-    if centre is None:
-        if param:
-            raise params.invalid_filter(param, code, "没有该编码的服务中心")
-        raise NotFound(f"服务中心 {code} 不存在", code="centre_not_found")
-    return centre
-
-
-def _active_stationings(queryset) -> Prefetch:
-    return Prefetch(
-        "stationing_set",
-        queryset=queryset.filter(is_active=True).order_by("since", "pk"),
-        to_attr="active_stationings",
-    )
+def _centre_filter(query, param: str) -> Centre | None:
+    """The centre a filter parameter names; an unknown code is ``invalid_filter``."""
+    code = params.text(query, param)
+    if not code:
+        return None
+    try:
+        return selectors.get_centre(code=code)
+    except NotFound:
+        raise params.invalid_filter(param, code, "没有该编码的服务中心") from None
 
 
 # --- views -----------------------------------------------------------------------
@@ -163,8 +155,8 @@ class CentreListApi(generics.ListAPIView):
         qs = selectors.centre_list()
         if level := params.choice(query, "level", Level):
             qs = qs.filter(level=level)
-        if parent := params.text(query, "parent"):
-            qs = qs.filter(parent=_centre_by_code(parent, param="parent"))
+        if (parent := _centre_filter(query, "parent")) is not None:
+            qs = qs.filter(parent=parent)
         return qs.order_by("code")
 
 
@@ -184,18 +176,7 @@ class CentreDetailApi(generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_object(self):
-        centre = (
-            selectors.centre_list()
-            .filter(code=self.kwargs["code"])
-            .prefetch_related(
-                Prefetch("children", queryset=Centre.objects.order_by("code")),
-                _active_stationings(Stationing.objects.select_related("department")),
-            )
-            .first()
-        )
-        if centre is None:
-            raise NotFound(f"服务中心 {self.kwargs['code']} 不存在", code="centre_not_found")
-        return centre
+        return selectors.centre_detail(code=self.kwargs["code"])
 
 
 class DepartmentListApi(generics.ListAPIView):
@@ -224,10 +205,7 @@ class DepartmentListApi(generics.ListAPIView):
         role = params.text(query, "role")
         if role and role not in ROLE_FIELDS:
             raise params.invalid_filter("role", role, "可选值为 approval、competent、supervising")
-        centre = params.text(query, "centre")
-        qs = selectors.department_list(
-            centre=_centre_by_code(centre, param="centre") if centre else None
-        )
+        qs = selectors.department_list(centre=_centre_filter(query, "centre"))
         if role:
             qs = qs.filter(**{ROLE_FIELDS[role]: True})
         return qs.order_by("name")
@@ -248,24 +226,7 @@ class DepartmentDetailApi(generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_object(self):
-        department = (
-            selectors.department_list()
-            .filter(pk=self.kwargs["pk"])
-            .prefetch_related(
-                _active_stationings(Stationing.objects.select_related("centre")),
-                Prefetch(
-                    "windows",
-                    queryset=Window.objects.select_related("centre").order_by(
-                        "centre__code", "number"
-                    ),
-                    to_attr="window_list",
-                ),
-            )
-            .first()
-        )
-        if department is None:
-            raise NotFound(f"部门 {self.kwargs['pk']} 不存在", code="department_not_found")
-        return department
+        return selectors.department_detail(pk=self.kwargs["pk"])
 
 
 class WindowListApi(generics.ListAPIView):
@@ -287,10 +248,7 @@ class WindowListApi(generics.ListAPIView):
 
     def get_queryset(self):
         query = self.request.query_params
-        centre = params.text(query, "centre")
-        qs = selectors.window_list(
-            centre=_centre_by_code(centre, param="centre") if centre else None
-        )
+        qs = selectors.window_list(centre=_centre_filter(query, "centre"))
         if type_ := params.choice(query, "type", WindowType):
             qs = qs.filter(type=type_)
         if (department := params.integer(query, "department")) is not None:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from govhall.core import clock, web
 from govhall.core.errors import ValidationFailed
-from govhall.core.selectors import history_for
+from govhall.core.selectors import history_for, history_for_many
 from govhall.core.validators import mask_id_number, mask_phone
 
 from . import permissions, selectors, services
@@ -236,13 +236,12 @@ def _edit(request, model, pk=None):
         "history": web.history_rows(history_for(obj=instance)) if instance else [],
     }
     if model is Department and instance is not None:
-        context["stationings"] = instance.stationing_set.select_related("centre").order_by(
-            "centre__code"
+        stationings = list(
+            instance.stationing_set.select_related("centre").order_by("centre__code")
         )
+        context["stationings"] = stationings
         context["station_form"] = StationForm(initial={"since": clock.today()})
-        context["station_history"] = web.history_rows(
-            e for s in context["stationings"] for e in history_for(obj=s)
-        )
+        context["station_history"] = web.history_rows(history_for_many(objs=stationings))
     if model is Staff and instance is not None:
         context["username"] = instance.user.username
     status = 400 if request.method == "POST" else 200

@@ -8,10 +8,9 @@ twelve results when the citizen clicks it.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import BooleanField, Case, Count, Prefetch, QuerySet, Value, When
 
 from govhall.catalog import selectors as catalog_selectors
 from govhall.catalog.models import (
@@ -115,31 +114,36 @@ def catalogue(
 
 def negative_list() -> list[Item]:
     """负面清单 [seed 0 负面清单 §5]: items that do not enter the hall, with the
-    department and the published reason. Each item carries ``portal_name`` (the
-    name of its current guide, or of the latest published one)."""
-    published = ItemVersion.objects.filter(status=VersionStatus.PUBLISHED).order_by("-number")
+    department and the published reason. Each item carries ``portal_version`` (its
+    current guide) and ``portal_name`` (that guide's name, or the latest published
+    one's)."""
+    published = (
+        ItemVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .annotate(
+            is_current=Case(
+                When(catalog_selectors.in_force(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-number")
+    )
     items = list(
         Item.objects.filter(on_negative_list=True)
         .select_related("department")
-        .prefetch_related(
-            Prefetch("versions", queryset=published, to_attr="published_list"),
-        )
+        .prefetch_related(Prefetch("versions", queryset=published, to_attr="published_list"))
         .order_by("department__name", "implementation_code")
     )
-    today = clock.today()
     for item in items:
-        current = next(
-            (v for v in item.published_list if _in_force(v, today)),
-            None,
-        )
-        item.portal_version = current
-        chosen = current or (item.published_list[0] if item.published_list else None)
+        item.portal_version = next((v for v in item.published_list if v.is_current), None)
+        chosen = item.portal_version or (item.published_list[0] if item.published_list else None)
         item.portal_name = chosen.name if chosen else item.implementation_code
     return items
 
 
-def _in_force(version: ItemVersion, on: dt.date) -> bool:
-    return version.valid_from <= on and (version.valid_to is None or version.valid_to > on)
+def negative_list_count() -> int:
+    """How many items the 负面清单 page lists (one COUNT, for the home page link)."""
+    return Item.objects.filter(on_negative_list=True).count()
 
 
 def not_accepted_notice(item: Item) -> str:

@@ -33,7 +33,7 @@ def home(request):
             "departments": selectors.department_facets(),
             "types": selectors.type_facets(),
             "life_events": selectors.life_event_facets(),
-            "negative_count": len(selectors.negative_list()),
+            "negative_count": selectors.negative_list_count(),
         },
     )
 

@@ -61,3 +61,11 @@ def test_permission_denied_becomes_403_page(client, county):
     assert "只有中心管理员可以维护组织机构" in response.content.decode()
     response = client.get(reverse("catalog:detail", args=["NOPE"]))
     assert response.status_code == 404 and "事项 NOPE 不存在" in response.content.decode()
+
+
+def test_error_pages_are_titled_by_what_went_wrong(client, county):
+    assert client.login(username="clerk", password="govhall-test")
+    page = client.get(reverse("org:centre_create")).content.decode()
+    assert "<title>无权访问" in page and "页面不存在" not in page
+    page = client.get(reverse("catalog:detail", args=["NOPE"])).content.decode()
+    assert "<title>页面不存在" in page and "无权访问" not in page
