@@ -6,12 +6,21 @@
    among 1,000,000 generated cases (bulk-inserted rows; p50/p95 ms; targets p50 <= 30 ms
    list, <= 100 ms count).
 
-Uses a dedicated database ``govhall_bench_cases`` (dropped and recreated) on the server
-named by DATABASE_URL (default postgres://postgres@127.0.0.1:5432); the database named
-in DATABASE_URL itself is never touched. ``--cases N --rows N`` change the sizes
-(``--rows 0`` skips part 2). ``--prepared`` runs part 1 with psycopg server-side
-binding and prepared statements (``OPTIONS = {"server_side_binding": True,
-"prepare_threshold": 5}``), to show what that setting would give.
+Uses a dedicated database (``--db``, default ``govhall_bench_cases``; dropped and
+recreated) on the server named by DATABASE_URL (default postgres://postgres@127.0.0.1:5432);
+the database named in DATABASE_URL itself is never touched. ``--cases N --rows N``
+change the sizes (``--rows 0`` skips part 2). Connection options, to compare:
+
+* ``--socket`` connects over the Unix socket (``?host=/var/run/postgresql``) instead of
+  TCP — shorter round trips;
+* ``--prepared`` uses psycopg server-side binding and prepared statements
+  (``OPTIONS = {"server_side_binding": True, "prepare_threshold": 5}``) — the server
+  parses and plans each hot statement once per connection;
+* ``--workers N`` runs part 1 in N processes at once (many windows working at the same
+  time), each with its own connection, driving its share of the cases through the same
+  services; the rate is all cases / wall time. Whatever N, the run ends by checking that
+  every case got a distinct 受理编号, the day's counter equals the number of cases, and
+  every case is 办结 with its 7 events, 7 audit entries and 3 notices.
 """
 
 from __future__ import annotations
@@ -27,25 +36,29 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DB = "govhall_bench_cases"
+SOCKET_DIR = "/var/run/postgresql"
 RUNS = 200
 
 
-def _pg_url() -> str | None:
+def _pg_url(db: str = PG_DB, *, socket: bool = False) -> str | None:
     url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
     if not url.startswith("postgres"):
         url = "postgres://postgres@127.0.0.1:5432/postgres"
     import psycopg
 
     parts = urlsplit(url)
+    if socket:  # same user, no host:port: libpq goes through the socket directory
+        user = parts.netloc.rsplit("@", 1)[0] if "@" in parts.netloc else "postgres"
+        parts = parts._replace(netloc=f"{user}@", query=f"host={SOCKET_DIR}")
     admin = urlunsplit(parts._replace(path="/postgres"))
     try:
         with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {PG_DB}")
+            conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {db}")
     except psycopg.OperationalError as exc:
         print(f"PostgreSQL not reachable ({exc}); skipped")
         return None
-    return urlunsplit(parts._replace(path=f"/{PG_DB}"))
+    return urlunsplit(parts._replace(path=f"/{db}"))
 
 
 def _setup(url: str, *, prepared: bool = False) -> None:
@@ -72,7 +85,8 @@ def _pct(values, pct):
     return values[min(len(values) - 1, int(round(pct / 100 * (len(values) - 1))))]
 
 
-def bench_services(county, n: int) -> None:
+def _life_fn(county):
+    """One case's life 申请 → 办结 (7 service calls, 7 transactions) as a function of i."""
     from govhall.cases import services
     from govhall.cases.models import Channel
     from govhall.testing import factories
@@ -112,8 +126,20 @@ def bench_services(county, n: int) -> None:
         )
         services.complete(actor=clerk, case=case, expected_version=case.version)
 
+    return life
+
+
+def _report(n: int, took: float, label: str) -> None:
+    rate = n / took
+    print(f"  {'cases 申请→办结 via services':<34}{rate:>10,.0f} /s  >= 200 /s  "
+          f"{'OK' if rate >= 200 else 'MISSED'}  ({n:,} cases, 7 transactions each, {took:.1f}s{label})")  # fmt: skip
+
+
+def bench_services(county, n: int) -> None:
+    """Single stream: one process, one connection, the cases one after the other."""
     from django.db import connection
 
+    life = _life_fn(county)
     commits = []
     real_commit = connection.commit
 
@@ -132,13 +158,87 @@ def bench_services(county, n: int) -> None:
     statements = []
     with connection.execute_wrapper(lambda execute, *a: statements.append(1) or execute(*a)):
         life(n + 1)
-    rate = n / took
-    print(f"  {'cases 申请→办结 via services':<34}{rate:>10,.0f} /s  >= 200 /s  "
-          f"{'OK' if rate >= 200 else 'MISSED'}  ({n:,} cases, 7 transactions each, {took:.1f}s)")  # fmt: skip
+    _report(n, took, "")
     per_tx = took / n / 7 * 1000
     commit_ms = sum(commits) / len(commits) * 1000 if commits else 0
     print(f"    {took / n * 1000:.1f} ms per case = 7 transactions x {per_tx:.2f} ms; "
           f"{len(statements)} statements per case + 7 BEGIN/COMMIT (COMMIT {commit_ms:.2f} ms)")  # fmt: skip
+
+
+def _worker(county, first: int, count: int, barrier, results) -> None:
+    """One window of the centre: its own process and connection, its share of cases."""
+    from django.db import connections
+
+    life = _life_fn(county)  # reads the item's materials on the new connection
+    life(first)  # warm: the working-day copy of this process
+    barrier.wait()
+    t0 = time.perf_counter()
+    errors = []
+    for i in range(first + 1, first + count + 1):
+        try:
+            life(i)
+        except Exception as exc:  # reported, not hidden: a deadlock or duplicate fails the run
+            errors.append(f"{type(exc).__name__}: {exc}")
+    results.put((t0, time.perf_counter(), count, errors[:3], len(errors)))
+    connections.close_all()
+
+
+def bench_services_concurrent(county, n: int, workers: int) -> None:
+    """N processes at once (fork: each inherits the frozen clock and the fixtures,
+    then opens its own connection); the rate is all cases over the wall time from
+    the common start to the last worker's end."""
+    import multiprocessing
+
+    from django.db import connections
+
+    _life_fn(county)(0)  # the day's number counter exists before the windows open
+    connections.close_all()  # never share the parent's socket with the children
+    ctx = multiprocessing.get_context("fork")
+    barrier, results = ctx.Barrier(workers), ctx.Queue()
+    share = [n // workers + (1 if w < n % workers else 0) for w in range(workers)]
+    procs, first = [], 1
+    for w in range(workers):
+        procs.append(ctx.Process(target=_worker, args=(county, first, share[w], barrier, results)))
+        first += share[w] + 1  # +1: each worker's warm-up case
+    for p in procs:
+        p.start()
+    got = [results.get() for _ in procs]
+    for p in procs:
+        p.join()
+    took = max(g[1] for g in got) - min(g[0] for g in got)
+    failed = sum(g[4] for g in got)
+    _report(n, took, f", {workers} workers")
+    slowest = max(g[1] - g[0] for g in got)
+    print(f"    {took / n * 1000:.2f} ms per case overall; per worker "
+          f"{min(g[2] / (g[1] - g[0]) for g in got):,.0f}–{max(g[2] / (g[1] - g[0]) for g in got):,.0f} "
+          f"cases/s (slowest {slowest:.1f}s); errors: {failed}")  # fmt: skip
+    for g in got:
+        for message in g[3]:
+            print(f"    ! {message}")
+    assert failed == 0, f"{failed} case lives failed under concurrency"
+
+
+def check_numbers(expected: int) -> None:
+    """受理编号 stay unique under any number of windows; nothing was skipped."""
+    from django.db.models import Count
+
+    from govhall.cases.models import Case, CaseCounter, CaseDocument, CaseEvent, State
+    from govhall.core.models import AuditEntry
+
+    cases = Case.objects.count()
+    distinct = Case.objects.values("number").distinct().count()
+    counters = list(CaseCounter.objects.values_list("last", flat=True))
+    assert cases == expected, (cases, expected)
+    assert distinct == cases, f"duplicate 受理编号: {cases - distinct}"
+    assert sum(counters) == cases, f"counter {counters} != {cases} cases"
+    assert not Case.objects.exclude(state=State.COMPLETED).exists()
+    assert CaseEvent.objects.count() == 7 * cases
+    assert AuditEntry.objects.filter(object_type="cases.case").count() == 7 * cases
+    assert CaseDocument.objects.count() == 3 * cases
+    per_case = CaseDocument.objects.values("case").annotate(n=Count("id")).filter(n=3).count()
+    assert per_case == cases
+    print(f"  checked: {cases:,} cases, {distinct:,} distinct 受理编号 (counter {sum(counters):,}), "
+          f"all 办结 with 7 events, 7 audit entries, 3 notices each")  # fmt: skip
 
 
 def generate_rows(county, rows: int) -> list:
@@ -227,9 +327,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=1, help="processes at once")
     parser.add_argument("--prepared", action="store_true", help="server-side binding")
+    parser.add_argument("--socket", action="store_true", help=f"Unix socket {SOCKET_DIR}")
+    parser.add_argument("--db", default=PG_DB, help="scratch database (dropped)")
     args = parser.parse_args()
-    url = _pg_url()
+    url = _pg_url(args.db, socket=args.socket)
     if url is None:
         return 0
     _setup(url, prepared=args.prepared)
@@ -238,8 +341,18 @@ def main() -> int:
 
     with clock.frozen(dt.datetime(2026, 11, 23, 9)):
         county = factories.build_county()
-        print(f"\n[{PG_DB}] postgresql{' (prepared statements)' if args.prepared else ''}")
-        bench_services(county, args.cases)
+        conditions = [
+            "Unix socket" if args.socket else "TCP 127.0.0.1",
+            "prepared statements" if args.prepared else "client-side binding",
+            f"{args.workers} worker{'s' if args.workers > 1 else ''}",
+        ]
+        print(f"\n[{args.db}] postgresql, {', '.join(conditions)}")
+        if args.workers > 1:
+            bench_services_concurrent(county, args.cases, args.workers)
+            check_numbers(args.cases + args.workers + 1)
+        else:
+            bench_services(county, args.cases)
+            check_numbers(args.cases + 2)
         if args.rows:
             departments = generate_rows(county, args.rows)
             bench_queries(departments)

@@ -177,7 +177,9 @@ def _check_item_at_centre(*, item: Item, centre: Centre, channel: str):
         raise Conflict(f"{why}，不能申请", code="item_not_accepting")
     # The version in force, without the guide's materials/steps (not needed to apply;
     # submitted materials are checked by their version_id).
-    version = catalog_selectors.current_versions().filter(item=item).first()
+    # ``order_by("-number")``: the model's ordering ("item", "-number") would join the
+    # item table only to order by a constant (one item).
+    version = catalog_selectors.current_versions().filter(item=item).order_by("-number").first()
     if version is None:
         raise Conflict("该事项没有现行有效的办事指南，不能申请", code="no_current_version")
     if not org_selectors.is_stationed(department=item.department, centre=centre):
@@ -647,6 +649,17 @@ _LOCK_RELATED = ("item_version", "department")
 _CASE_COLUMNS = [f for f in Case._meta.concrete_fields if not f.primary_key]
 
 
+def _lock_case(pk) -> Case:
+    """The locking read of a transition: the case row (``FOR UPDATE OF case``) with the
+    version and department it needs, and nothing else joined or ordered."""
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related(*_LOCK_RELATED)
+        .order_by()
+        .get(pk=pk)
+    )
+
+
 def _values(case: Case) -> dict:
     return {f.attname: getattr(case, f.attname) for f in _CASE_COLUMNS}
 
@@ -672,12 +685,12 @@ def transition(*, actor, case: Case, action: str, expected_version: int, **input
     attachments = inputs.pop("attachments", ())
     restricted = bool(inputs.pop("restricted", False))
     with transaction.atomic():
-        case = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related(*_LOCK_RELATED)
-            .order_by()
-            .get(pk=case.pk)
-        )
+        if case.parent_id is not None:
+            # 一件事: always lock the parent before its child. The parent's own actions
+            # lock parent → children, so a child's action must not lock child → parent,
+            # or two windows working on one bundle could deadlock.
+            list(Case.objects.select_for_update().filter(pk=case.parent_id).values_list("pk"))
+        case = _lock_case(case.pk)
         before = _values(case)
         if case.version != expected_version:
             raise Conflict(

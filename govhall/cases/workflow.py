@@ -24,7 +24,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from govhall.catalog.models import CaseType
+from govhall.catalog.models import CaseType, Step
 from govhall.core import policy
 from govhall.core.errors import Conflict, ValidationFailed
 
@@ -92,7 +92,11 @@ def version_steps(case) -> list:
     never change; the services lock a fresh case object for every transition)."""
     steps = getattr(case, "_version_steps", None)
     if steps is None or steps[0] != case.item_version_id:
-        steps = (case.item_version_id, list(case.item_version.steps.all()))
+        # Explicit order within the one version: ``Step.Meta.ordering`` starts with
+        # "version", which orders by ItemVersion's own ordering and so joins
+        # item_version and item for nothing (the statement took ~3× as long).
+        rows = Step.objects.filter(version_id=case.item_version_id).order_by("order", "id")
+        steps = (case.item_version_id, list(rows) if case.item_version_id else [])
         case._version_steps = steps
     return steps[1]
 

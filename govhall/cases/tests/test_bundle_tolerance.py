@@ -151,3 +151,20 @@ def test_public_progress_needs_phone_tail_and_hides_personal_data(env):
     assert [step["label"] for step in info["steps"]] == ["申请", "受理"]
     flat = repr(info)
     assert case.applicant_id_number not in flat and "13800001234" not in flat
+
+
+def test_a_child_action_locks_the_parent_before_the_child(env, bundle):
+    """Lock order parent → child everywhere, so two windows acting on one 一件事 (one
+    on the parent, one on a child) wait for each other instead of deadlocking."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    parent = act(_bundle_case(env, bundle), "accept", env.s.clerk.user)
+    child = parent.children.get(department=env.c.market)
+    with CaptureQueriesContext(connection) as ctx:
+        act(child, "review", env.s.market_chief.user, opinion="符合")
+    case_reads = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "cases_case"."id"')
+    ]
+    assert case_reads, [q["sql"] for q in ctx.captured_queries][:5]
+    assert f"= {parent.pk}" in case_reads[0] or f"= {parent.pk} " in case_reads[0]

@@ -145,3 +145,46 @@ def test_a_rolled_back_schedule_change_leaves_no_stale_copy(county):
         assert calendar.add_workdays(start=dt.date(2026, 11, 27), days=1).date != monday
         raise RuntimeError("rollback")
     assert calendar.add_workdays(start=dt.date(2026, 11, 27), days=1).date == monday
+
+
+def test_transitions_read_no_catalogue_table_they_do_not_need(env):
+    """After 申请 the six transitions read the case with its version and department
+    only: the 办理环节 are read by version (not through the model ordering, which
+    joined the version and item tables), and the locking read joins no item."""
+    counts: dict = {}
+    case = _life(env, counts)
+    assert case.state == State.COMPLETED
+    joined = {
+        name: sql
+        for name, sqls in counts.items()
+        if name != "submit"
+        for sql in sqls
+        if '"catalog_item"' in sql
+    }
+    assert not joined, joined
+    steps = [sql for sql in counts["review"] + counts["decide"] if '"catalog_step"' in sql]
+    assert len(steps) == 2
+    assert all("JOIN" not in sql for sql in steps)
+
+
+def test_the_lean_locking_read_still_refuses_a_stale_page(env):
+    """The locking read joins only what a transition needs; it must still read the row
+    as it is now — a second window acting on a stale page is refused, not overwritten."""
+    clerk = env.s.clerk.user
+    case = services.submit_application(
+        actor=clerk,
+        item=env.c.market_item,
+        centre=env.c.county,
+        channel=Channel.WINDOW,
+        applicant=_applicant(),
+        materials=[],
+    )
+    accepted = services.accept(actor=clerk, case=case, expected_version=1)
+    assert accepted.due_date is not None and accepted.department.name == case.department.name
+    with pytest.raises(services.Conflict) as err:
+        services.accept(actor=clerk, case=case, expected_version=1)
+    assert err.value.code == "stale_case"
+    reviewed = services.review(
+        actor=env.s.market_approver.user, case=case, expected_version=2, opinion="符合"
+    )
+    assert reviewed.current_step == 1 and reviewed.version == 3
