@@ -402,3 +402,23 @@ class BundleDeskActionForm(StyledForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].widget.attrs.pop("class", None)
+
+
+def place_applicant_errors(exc, applicant_form) -> list[str]:
+    """Put a refused application's messages beside the applicant form's fields
+    (``applicant.name`` → ``name``, ``agent.id_number`` → ``agent_id_number``) and
+    return the ones that belong to no field, for the summary above the form."""
+    leftover: list[str] = []
+    for key, messages in (exc.fields or {}).items():
+        prefix, _, rest = key.partition(".")
+        if prefix == "applicant":
+            key = rest
+        elif prefix == "agent":
+            key = rest if rest == "power_of_attorney" else f"agent_{rest}"
+        if key in applicant_form.fields:
+            applicant_form.add_error(key, messages)
+        else:
+            leftover.extend(messages)
+    if not exc.fields:
+        leftover.append(exc.message)
+    return leftover

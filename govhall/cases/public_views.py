@@ -16,8 +16,7 @@ from govhall.core.errors import DomainError, NotFound
 from govhall.org.models import Centre, Level
 
 from . import selectors, services
-from .forms import ApplicantForm, DeskMaterialsForm, ProgressForm
-from .views import _for_applicant_form
+from .forms import ApplicantForm, DeskMaterialsForm, ProgressForm, place_applicant_errors
 
 
 def progress(request):
@@ -78,14 +77,7 @@ def apply(request, item_id: int):
                     materials=materials.submitted(),
                 )
         except DomainError as exc:
-            placed = _for_applicant_form(exc)
-            for key, msgs in placed.fields.items():
-                if key in applicant.fields:
-                    applicant.add_error(key, msgs)
-                else:
-                    errors.extend(msgs)
-            if not placed.fields:
-                errors.append(exc.message)
+            errors.extend(place_applicant_errors(exc, applicant))
         else:
             request.session["applied_case"] = case.number
             return redirect("cases_public:applied", number=case.number)

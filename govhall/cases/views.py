@@ -34,6 +34,7 @@ from .forms import (
     DeskActionForm,
     DeskMaterialsForm,
     ItemSearchForm,
+    place_applicant_errors,
 )
 from .models import OPEN_STATES, CaseDocument, DocumentKind, Light, State
 
@@ -119,15 +120,7 @@ def desk_apply(request, item_id: int):
         try:
             case = _receive(request, item, centre, applicant, materials, action)
         except (ValidationFailed, Conflict) as exc:
-            placed = _for_applicant_form(exc)
-            errors = []
-            for key, msgs in placed.fields.items():
-                if key in applicant.fields:
-                    applicant.add_error(key, msgs)
-                else:
-                    errors.extend(msgs)
-            if not placed.fields:
-                errors.append(exc.message)
+            errors = place_applicant_errors(exc, applicant)
         else:
             doc = case.documents.order_by("-id").first()
             if doc is None:
@@ -145,19 +138,6 @@ def desk_apply(request, item_id: int):
             "errors": errors,
         },
     )
-
-
-def _for_applicant_form(exc: DomainError) -> DomainError:
-    """``applicant.name`` → ``name``, ``agent.id_number`` → ``agent_id_number``."""
-    fields = {}
-    for key, msgs in (exc.fields or {}).items():
-        prefix, _, rest = key.partition(".")
-        if prefix == "applicant":
-            key = rest
-        elif prefix == "agent":
-            key = rest if rest == "power_of_attorney" else f"agent_{rest}"
-        fields.setdefault(key, []).extend(msgs)
-    return DomainError(exc.message, code=exc.code, fields=fields)
 
 
 def _receive(request, item, centre, applicant, materials, action):
@@ -442,14 +422,7 @@ def desk_bundle(request, bundle_id: int):
         try:
             parent = _receive_bundle(request, bundle, centre, applicant, parts, action)
         except (ValidationFailed, Conflict) as exc:
-            placed = _for_applicant_form(exc)
-            for key, msgs in placed.fields.items():
-                if key in applicant.fields:
-                    applicant.add_error(key, msgs)
-                else:
-                    errors.extend(msgs)
-            if not placed.fields:
-                errors.append(exc.message)
+            errors.extend(place_applicant_errors(exc, applicant))
         else:
             return redirect("cases:bundle_notice", number=parent.number)
     return render(

@@ -233,3 +233,23 @@ def test_clerk_inbox_lists_centre_cases_and_dashboard_panel(client, county):
     client.force_login(county.staff.market_chief.user)
     home = client.get(reverse("core:home")).content.decode()
     assert "综合受理" in home
+
+
+def test_window_desk_refusal_shows_the_reason_and_registers_nothing(client, county):
+    """A wrong 身份证号 shows beside its field; a suspended item in the summary."""
+    from govhall.catalog import services as catalog_services
+
+    client.force_login(county.staff.clerk.user)
+    version = county.market_item.versions.get()
+    url = reverse("cases:desk_apply", args=[county.market_item.pk])
+    bad_id = make_id_number(7)[:-1] + ("0" if make_id_number(7)[-1] != "0" else "1")
+    response = client.post(url, _desk_post(version, **{"a-id_number": bad_id}))
+    assert response.status_code == 200
+    assert "校验位" in response.content.decode()
+    catalog_services.change_item_flags(
+        actor=county.root, item=county.market_item, reason="法规修订", status="suspended"
+    )
+    response = client.post(url, _desk_post(version))
+    html = response.content.decode()
+    assert response.status_code in (200, 409) and "暂停" in html
+    assert not Case.objects.exists()
