@@ -29,6 +29,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -45,7 +46,7 @@ TIMEOUT_MS = 10_000
 
 
 @pytest.fixture
-def browser_page(request, live_server, transactional_db):
+def browser_page(request, transactional_db, live_server):
     if not Path(CHROMIUM).is_file():
         pytest.skip(f"未找到 {CHROMIUM}（Debian 软件包 chromium），跳过浏览器测试")
     try:
@@ -68,6 +69,10 @@ def browser_page(request, live_server, transactional_db):
         page = context.new_page()
         yield page
     finally:
+        # While Playwright's loop runs, the test's ORM calls use a connection of that
+        # async context, not the thread's: close it here, in that context, or it
+        # outlives the test and blocks dropping the test database.
+        connections.close_all()
         if browser is not None:
             browser.close()
         playwright.stop()
