@@ -208,6 +208,47 @@ class MaterialsIn(_ActionIn):
     materials = MaterialInSerializer(many=True)
 
 
+@extend_schema_field({"type": "string", "format": "binary"})
+class UploadField(serializers.FileField):
+    """A file part of multipart/form-data (binary in the OpenAPI schema)."""
+
+
+class MaterialsUploadIn(_ActionIn):
+    """multipart/form-data of 补正 (resubmit) and 容缺补齐 (catch-up): one file per
+    material — ``material`` and ``file`` repeated in the same order (the i-th file
+    belongs to the i-th material id)."""
+
+    material = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="办事指南申请材料 id，与 file 一一对应（重复该字段）",
+    )
+    file = serializers.ListField(
+        child=UploadField(),
+        help_text="材料文件（PDF/JPG/PNG/OFD，按扩展名和文件头校验），与 material 一一对应",
+    )
+    is_original = serializers.ListField(
+        child=serializers.BooleanField(), required=False, help_text="可选，与 material 对应"
+    )
+
+    def validate(self, attrs):
+        if len(attrs["material"]) != len(attrs["file"]):
+            raise serializers.ValidationError({"file": ["文件数量须与 material 数量一致"]})
+        if "is_original" in attrs and len(attrs["is_original"]) != len(attrs["material"]):
+            raise serializers.ValidationError({"is_original": ["数量须与 material 数量一致"]})
+        originals = attrs.get("is_original") or [False] * len(attrs["material"])
+        return {
+            "expected_version": attrs["expected_version"],
+            "materials": [
+                {"material": pk, "file": f, "is_original": original}
+                for pk, f, original in zip(attrs["material"], attrs["file"], originals, strict=True)
+            ],
+        }
+
+
+# Actions whose materials may come with files (multipart/form-data).
+UPLOAD_ACTIONS = {"resubmit", "catch_up"}
+
+
 class OpinionIn(_ActionIn):
     opinion = serializers.CharField()
 
@@ -464,16 +505,31 @@ def _action_view(action: str) -> type[APIView]:
     row = workflow.TABLE[action]
     serializer_class = ACTION_INPUTS[action]
 
+    uploads = action in UPLOAD_ACTIONS
+    description = (
+        f"“{row.label}”：允许的状态 "
+        + "、".join(State(s).label for s in row.sources)
+        + "。过期的 expected_version 返回 409 stale_case；当前状态不允许返回 409 invalid_transition。"
+    )
+    request_schema: object = serializer_class
+    if uploads:
+        description += (
+            "\n\n可用 application/json（materials 列表，不含文件）或 multipart/form-data 上传文件："
+            "expected_version，以及成对重复的 material（材料 id）和 file（文件），"
+            "第 i 个 file 属于第 i 个 material。文件仅接受 PDF/JPG/PNG/OFD，按扩展名和文件头校验，"
+            "不符合的返回 400 invalid_file。"
+        )
+        request_schema = {
+            "application/json": serializer_class,
+            "multipart/form-data": MaterialsUploadIn,
+        }
+
     class ActionApi(_StaffApi):
         @extend_schema(
             tags=[TAG],
             summary=f"{row.label}（{action.replace('_', '-')}）",
-            description=(
-                f"“{row.label}”：允许的状态 "
-                + "、".join(State(s).label for s in row.sources)
-                + "。过期的 expected_version 返回 409 stale_case；当前状态不允许返回 409 invalid_transition。"
-            ),
-            request=serializer_class,
+            description=description,
+            request=request_schema,
             responses={
                 200: CaseDetailSerializer,
                 **error_responses(
@@ -489,7 +545,8 @@ def _action_view(action: str) -> type[APIView]:
         )
         def post(self, request, number: str):
             case = selectors.case_by_number(number=number, user=request.user)
-            serializer = serializer_class(data=request.data)
+            multipart = uploads and request.content_type.startswith("multipart/form-data")
+            serializer = (MaterialsUploadIn if multipart else serializer_class)(data=request.data)
             serializer.is_valid(raise_exception=True)
             case = services.transition(
                 actor=request.user,

@@ -387,6 +387,7 @@ class BundleForm(StyledForm):
 BUNDLE_DESK_ACTIONS = [
     ("accept", "受理（各事项材料齐全，一次受理全部子件）"),
     ("request_correction", "一次性告知补正（材料齐全的子件先行受理）"),
+    ("accept_with_tolerance", "容缺受理（勾选“容缺”的事项容缺受理，其余事项直接受理）"),
     ("refuse", "不予受理（全部子件）"),
 ]
 
@@ -398,10 +399,25 @@ class BundleDeskActionForm(StyledForm):
         label="收件后处理", choices=BUNDLE_DESK_ACTIONS, widget=forms.RadioSelect, initial="accept"
     )
     reason = forms.CharField(label="不予受理理由", required=False, widget=forms.Textarea)
+    commitment = forms.CharField(
+        label="容缺承诺书内容（申请人签署）", required=False, widget=forms.Textarea
+    )
+    catch_up_days = forms.IntegerField(
+        label="容缺补齐期限（工作日，不超过该事项承诺时限）", required=False, min_value=1
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].widget.attrs.pop("class", None)
+
+    def clean(self):
+        d = super().clean()
+        if d.get("action") == "accept_with_tolerance":
+            if not (d.get("commitment") or "").strip():
+                self.add_error("commitment", "容缺受理须有申请人签署的承诺书内容")
+            if not d.get("catch_up_days"):
+                self.add_error("catch_up_days", "请填写容缺补齐期限")
+        return d
 
 
 def place_applicant_errors(exc, applicant_form) -> list[str]:

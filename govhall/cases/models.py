@@ -505,6 +505,7 @@ class DocumentKind(models.TextChoices):
     EXTENSION = "extension", "延期告知书"
     DECISION = "decision", "决定书"
     SERVICE_RECEIPT = "service_receipt", "送达回证"
+    BUNDLE_NOTICE = "bundle_notice", "一件事告知单"
 
 
 class CaseDocument(models.Model):

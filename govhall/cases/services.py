@@ -760,11 +760,16 @@ def transition(*, actor, case: Case, action: str, expected_version: int, **input
         if case.is_bundle_parent:
             case.refresh_from_db()
             if document is not None:
+                # The parent's notice is the applicant's one 一件事告知单: it carries the
+                # children as they stand after the cascade (rendered by cases.documents).
                 _issue_document(
                     case=case,
                     kind=document,
                     event=event,
-                    data=_document_data(case, document, data),
+                    data={
+                        **_document_data(case, document, data),
+                        "children": _bundle_children_rows(case),
+                    },
                 )
         transaction.on_commit(
             lambda: signals.case_transitioned.send(
@@ -826,6 +831,71 @@ def _after(actor, case: Case, action: str) -> None:
             transition(
                 actor=SYSTEM, case=parent, action="complete_bundle", expected_version=parent.version
             )
+
+
+_RECEIPT_KINDS = (DocumentKind.ACCEPTANCE, DocumentKind.CORRECTION, DocumentKind.REFUSAL)
+
+
+def _bundle_children_rows(parent: Case) -> list[dict]:
+    """Each child of a 一件事 as the applicant is told at issue time (事项, 部门,
+    子件编号, 状态, 办结期限) with its own receipt-stage notice — two queries."""
+    children = list(parent.children.select_related("item_version", "department").order_by("id"))
+    notices: dict = {}
+    for case_id, number in (
+        CaseDocument.objects.filter(case__parent=parent, kind__in=_RECEIPT_KINDS)
+        .order_by("id")
+        .values_list("case_id", "number")
+    ):
+        notices[case_id] = number
+    return [
+        {
+            "number": c.number,
+            "item": c.item_version.name if c.item_version else "",
+            "department": c.department.name,
+            "state": c.state,
+            "state_label": c.get_state_display(),
+            "result": c.result or "",
+            "result_label": c.get_result_display() if c.result else "",
+            "due_date": c.due_date.isoformat() if c.due_date else "",
+            "tolerance_due": c.tolerance_due.isoformat() if c.tolerance_due else "",
+            "notice": notices.get(c.pk, ""),
+        }
+        for c in children
+    ]
+
+
+def issue_bundle_notice(*, actor, parent: Case) -> CaseDocument:
+    """一件事告知单 [seed 2 §20]: when the window decided a 一件事 child by child
+    (补正 for some, 受理/容缺受理 for others) the parent itself was not accepted and
+    issued nothing, so the applicant would get one notice per child. This issues the
+    ONE notice for the whole bundle on the parent, listing every child and pointing
+    to the children's own notices (一次性告知书/受理通知书), which it includes when
+    printed. Call it after the children's decisions, in the same transaction."""
+    with transaction.atomic():
+        if parent.parent_id is not None or parent.bundle_id is None:
+            raise Conflict("只有一件事主件可以出具一件事告知单", code="not_bundle_parent")
+        parent = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("department", "bundle")
+            .get(pk=parent.pk)
+        )
+        data = {
+            "case_number": parent.number,
+            "item": parent.bundle.name,
+            "applicant": parent.applicant_name,
+            "department": parent.department.name,
+            "children": _bundle_children_rows(parent),
+        }
+        document = _issue_document(
+            case=parent, kind=DocumentKind.BUNDLE_NOTICE, event=None, data=data
+        )
+        audit.record(
+            actor=_actor_user(actor),
+            action="case.bundle_notice",
+            obj=parent,
+            changes={"document": [None, document.number]},
+        )
+    return document
 
 
 def _sync_parent_deadline(parent: Case) -> None:

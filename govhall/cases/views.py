@@ -203,6 +203,8 @@ def notice(request, number: str, doc: str):
     document = case.documents.select_related("event").filter(number=doc).first()
     if document is None:
         raise Http404
+    if document.kind == DocumentKind.BUNDLE_NOTICE:
+        return redirect("cases:bundle_notice", number=case.number)
     return render(
         request,
         "cases/notice.html",
@@ -459,6 +461,9 @@ def _receive_bundle(request, bundle, centre, applicant, parts, action):
             )
             return parent
         children = {c.item_id: c for c in parent.children.all()}
+        if what == "accept_with_tolerance":
+            _tolerate_bundle(request, parent, parts, children, action)
+            return parent
         if what == "accept":
             missing = [
                 f"{p['version'].name}：{m.name}"
@@ -494,70 +499,87 @@ def _receive_bundle(request, bundle, centre, applicant, parts, action):
                 )
             else:
                 services.accept(actor=request.user, case=child, expected_version=child.version)
+        # Decided child by child: the parent issued nothing itself, so the applicant
+        # gets ONE 一件事告知单 covering every child's notice.
+        services.issue_bundle_notice(actor=request.user, parent=parent)
     return parent
 
 
-RECEIPT_NOTICES = [DocumentKind.ACCEPTANCE, DocumentKind.CORRECTION, DocumentKind.REFUSAL]
+def _tolerance_blocker(version, material) -> str:
+    if not version.allows_tolerance:
+        return "该事项不适用容缺受理"
+    if not material.tolerance_allowed:
+        return "该材料不允许容缺"
+    return "未勾选容缺"
+
+
+def _tolerate_bundle(request, parent, parts, children, action) -> None:
+    """容缺受理 of a 一件事 [seed 3 §19]: each child with materials ticked 容缺 goes
+    through ``services.accept_with_tolerance`` (the service checks the item and each
+    material allow it, the signed 承诺书 and catch-up days ≤ that item's 承诺时限);
+    then accepting the parent accepts the other children and issues the ONE notice
+    (the parent's 受理通知书 = 一件事告知单). Any refusal rolls the whole application
+    back: nothing is registered."""
+    blocking = [
+        f"{p['version'].name}：{m.name}（{_tolerance_blocker(p['version'], m)}）"
+        for p in parts
+        for m in p["form"].missing()
+        if m.required and m not in p["form"].tolerated()
+    ]
+    if blocking:
+        raise ValidationFailed(
+            f"以下必要材料既未收到也不能容缺，不能容缺受理：{'；'.join(blocking)}。"
+            "请补齐材料或选择一次性告知补正",
+            code="materials_missing",
+        )
+    tolerant = [p for p in parts if p["form"].tolerated()]
+    if not tolerant:
+        raise ValidationFailed(
+            "没有勾选容缺的材料：材料齐全的请直接选择受理", code="tolerance_empty"
+        )
+    d = action.cleaned_data
+    for part in tolerant:
+        child = children[part["item"].pk]
+        try:
+            services.accept_with_tolerance(
+                actor=request.user,
+                case=child,
+                expected_version=child.version,
+                tolerated=part["form"].tolerated(),
+                commitment=d.get("commitment") or "",
+                catch_up_days=d.get("catch_up_days"),
+            )
+        except ValidationFailed as exc:
+            raise ValidationFailed(f"{part['version'].name}：{exc.message}", code=exc.code) from exc
+    services.accept(actor=request.user, case=parent, expected_version=parent.version)
 
 
 @web.staff_page
 def bundle_notice(request, number: str):
-    """一件事告知单: ONE printable page for the applicant covering every item of the
-    bundle — the parent's notice (受理/不予受理) and each child's own notice (受理
-    通知书 or 一次性告知书), with one 受理编号 and QR code (the parent's)."""
+    """一件事告知单: ONE printable page (and ONE PDF) for the applicant covering every
+    item of the bundle — the children table, the parent's notice (受理/不予受理) or the
+    一件事告知单 issued when the window decided child by child, and each child's
+    receipt-stage notice (受理通知书 incl. 容缺, 一次性告知书), with one 受理编号 and
+    QR code (the parent's). Content shared with the PDF (``documents.bundle_content``)."""
     case = selectors.case_by_number(number=number, user=request.user)
     if not case.is_bundle_parent:
         raise NotFound("该办件不是一件事主件")
-    children = list(selectors.bundle_children(parent=case))
-    # The latest receipt-stage notice of each child (受理通知书, 一次性告知书 or
-    # 不予受理决定书), in one query; later notices (决定书, 送达回证) go out on their own.
-    docs = {
-        doc.case_id: doc
-        for doc in CaseDocument.objects.filter(case__parent=case, kind__in=RECEIPT_NOTICES)
-        .select_related("event", "case__item_version", "case__department", "case__centre")
-        .order_by("id")
-    }
-    parent_doc = (
-        case.documents.filter(kind__in=RECEIPT_NOTICES)
-        .select_related("event")
-        .order_by("-id")
-        .first()
-    )
-    sections, rights = [], []
-    if parent_doc is not None:
-        c = documents.content(parent_doc)
-        sections.append(c)
-        rights.extend(c["rights"])
-    rows = []
-    for i, child in enumerate(children, 1):
-        rows.append(
-            [
-                str(i),
-                child.item_version.name,
-                child.department.name,
-                child.number,
-                child.get_state_display()
-                + (f"（{child.get_result_display()}）" if child.result else ""),
-                child.due_date.strftime("%Y-%m-%d") if child.due_date else "—",
-            ]
+    document = documents.bundle_notice_of(case)
+    if document is not None:
+        c = documents.bundle_content(document)
+    else:  # received but not yet decided (e.g. through the API): children as they stand
+        c = documents.bundle_content(
+            CaseDocument(case=case, kind=DocumentKind.BUNDLE_NOTICE, number="", data={})
         )
-        doc = docs.get(child.pk)
-        if doc is not None:
-            c = documents.content(doc)
-            c["subtitle"] = f"{child.item_version.name}（{child.department.name}）"
-            sections.append(c)
-            rights.extend(r for r in c["rights"] if r not in rights)
+        c["issued_on"] = f"{clock.today():%Y年%m月%d日}"
     return render(
         request,
         "cases/bundle_notice.html",
         {
             "case": case,
-            "children": children,
-            "rows": rows,
-            "sections": sections,
-            "rights": list(dict.fromkeys(rights)),
+            "document": document,
+            "c": c,
             "qr": documents.qr_data_uri(documents.progress_url(case.number, request)),
-            "issued_on": f"{clock.today():%Y年%m月%d日}",
         },
     )
 

@@ -200,4 +200,127 @@ def content(document: CaseDocument) -> dict:
         out["addressee"] = ""
         out["table"] = {"head": ["项目", "内容"], "rows": rows}
         out["receipt"] = True
+    elif kind == DocumentKind.BUNDLE_NOTICE:
+        paras.append(
+            f"您于{received}通过“一件事一次办”一次提交了“{item}”所含"
+            f"{len(data.get('children') or [])}个事项的申请。各事项的办理情况一次告知如下，"
+            "需补正或容缺补齐的材料见各事项的告知书。凭本告知单的受理编号和手机号后四位"
+            "即可查询全部事项的进度。"
+        )
+        out["table"] = children_table(data.get("children") or [])
+        out["rights"] = RIGHTS
+    return out
+
+
+BUNDLE_HEAD = ["序号", "事项", "办理部门", "子件编号", "状态", "办结期限"]
+
+
+def children_table(children: list[dict]) -> dict:
+    """The 一件事告知单's table: every child with item, department, state, deadline."""
+    rows = []
+    for i, child in enumerate(children, 1):
+        state = child.get("state_label", "")
+        if child.get("result_label"):
+            state += f"（{child['result_label']}）"
+        if child.get("tolerance_due"):
+            state += f"，容缺材料须于{_date(child['tolerance_due'])}前补齐"
+        rows.append(
+            [
+                str(i),
+                child.get("item", ""),
+                child.get("department", ""),
+                child.get("number", ""),
+                state,
+                _date(child.get("due_date")) or "—",
+            ]
+        )
+    return {"head": BUNDLE_HEAD, "rows": rows}
+
+
+def _live_children(parent) -> list[dict]:
+    """Children as they stand now (a notice issued before snapshots were kept)."""
+    return [
+        {
+            "number": c.number,
+            "item": c.item_version.name if c.item_version else "",
+            "department": c.department.name,
+            "state_label": c.get_state_display(),
+            "result_label": c.get_result_display() if c.result else "",
+            "due_date": c.due_date.isoformat() if c.due_date else "",
+            "tolerance_due": c.tolerance_due.isoformat() if c.tolerance_due else "",
+        }
+        for c in parent.children.select_related("item_version", "department").order_by("id")
+    ]
+
+
+BUNDLE_KINDS = (DocumentKind.BUNDLE_NOTICE, DocumentKind.ACCEPTANCE, DocumentKind.REFUSAL)
+RECEIPT_KINDS = (DocumentKind.ACCEPTANCE, DocumentKind.CORRECTION, DocumentKind.REFUSAL)
+
+
+def is_bundle_notice(document: CaseDocument) -> bool:
+    """The applicant's one notice of a 一件事: the parent's 一件事告知单, or the parent's
+    own 受理通知书/不予受理决定书 when the bundle was decided as a whole."""
+    return document.kind in BUNDLE_KINDS and document.case.is_bundle_parent
+
+
+def bundle_notice_of(parent) -> CaseDocument | None:
+    """The latest notice of a 一件事 parent that serves as its 一件事告知单."""
+    return (
+        parent.documents.filter(kind__in=BUNDLE_KINDS)
+        .select_related("event", "case")
+        .order_by("-id")
+        .first()
+    )
+
+
+def bundle_content(document: CaseDocument) -> dict:
+    """The whole 一件事告知单 (one page, one PDF): the parent's 受理编号 and QR code, a
+    table of every child, then the receipt-stage notices — the parent's own
+    (受理通知书/不予受理决定书) and each child's (受理通知书 incl. 容缺, 一次性告知书) —
+    and the applicant's rights once. Two queries besides the children's snapshot."""
+    parent = document.case
+    data = document.data or {}
+    children = data.get("children")
+    if children is None:
+        children = _live_children(parent)
+    out = {
+        "title": "一件事告知单",
+        "heading": f"“{parent.bundle.name}”一件事告知单",
+        "number": document.number,
+        "case_number": parent.number,
+        "addressee": f"{data.get('applicant') or parent.applicant_name}：",
+        "paragraphs": [
+            f"您于{_date(parent.received_at)}通过“一件事一次办”一次提交了以下"
+            f"{len(children)}个事项的申请。各事项的办理情况及需要您知道的事项一次告知如下。"
+            "凭上方受理编号和手机号后四位即可查询全部事项的进度。"
+        ],
+        "table": children_table(children),
+        "sections": [],
+        "rights": [],
+        "issuer": f"{parent.department.name}（牵头部门）",
+        "centre": parent.centre.name,
+        "issued_on": _date(document.issued_at),
+        "lead_department": parent.department.name,
+    }
+    rights: list[str] = []
+    if document.kind != DocumentKind.BUNDLE_NOTICE:
+        c = content(document)
+        out["sections"].append(c)
+        rights.extend(c["rights"])
+    by_case = {}
+    notices = CaseDocument.objects.filter(case__parent=parent, kind__in=RECEIPT_KINDS)
+    if document.pk is not None:  # what the applicant was told up to this notice
+        notices = notices.filter(id__lte=document.pk)
+    for doc in notices.select_related(
+        "event", "case__item_version", "case__department", "case__centre"
+    ).order_by("case_id", "id"):
+        by_case[doc.case_id] = doc  # the latest receipt-stage notice of each child
+    for doc in by_case.values():
+        c = content(doc)
+        c["subtitle"] = f"{doc.case.item_version.name}（{doc.case.department.name}）"
+        out["sections"].append(c)
+        rights.extend(c["rights"])
+    if document.kind == DocumentKind.BUNDLE_NOTICE:
+        rights.extend(RIGHTS)
+    out["rights"] = list(dict.fromkeys(rights))
     return out
