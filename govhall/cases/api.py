@@ -47,7 +47,6 @@ from .models import (
     Channel,
     DeliveryMethod,
     DocumentKind,
-    IdempotencyKey,
     Light,
     Result,
     State,
@@ -376,6 +375,51 @@ def fingerprint(data) -> str:
     ).hexdigest()
 
 
+def _centre(request, code: str | None):
+    if code:
+        centre = Centre.objects.filter(code=code).first()
+    else:
+        staff = org_permissions.staff_of(request.user)
+        centre = staff.centre if staff else None
+    if centre is None:
+        raise ValidationFailed(
+            "受理中心不存在", code="centre_not_found", fields={"centre": ["必填"]}
+        )
+    return centre
+
+
+def _submitted_material(pk, index: int):
+    """The guide material a file in a create request answers (``None`` for an extra
+    one); the service checks that it belongs to the version applied under."""
+    if pk is None:
+        return None
+    material = Material.objects.filter(pk=pk).first()
+    if material is None:
+        raise ValidationFailed(
+            "材料不存在",
+            code="unknown_material",
+            fields={f"materials.{index}.material": ["不存在"]},
+        )
+    return material
+
+
+def _idempotency(request) -> tuple[str | None, bool, str]:
+    """(key, replay?, fingerprint) of a create request with an ``Idempotency-Key``."""
+    key = request.headers.get("Idempotency-Key") or None
+    if key is None:
+        return None, False, ""
+    return key, selectors.idempotency_key_used(key=key), fingerprint(request.data)
+
+
+def _idempotency_header(what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "Idempotency-Key",
+        str,
+        OpenApiParameter.HEADER,
+        description=f"同一键+同一请求体返回同一{what}（200）；请求体不同返回409",
+    )
+
+
 class CaseListApi(_StaffApi):
     pagination_class = Pagination
 
@@ -423,14 +467,7 @@ class CaseListApi(_StaffApi):
     @extend_schema(
         tags=[TAG],
         summary="收件/申请（幂等）",
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                OpenApiParameter.HEADER,
-                description="同一键+同一请求体返回同一办件（200）；请求体不同返回409",
-            )
-        ],
+        parameters=[_idempotency_header("办件")],
         request=CaseCreateSerializer,
         responses={
             201: CaseDetailSerializer,
@@ -445,35 +482,18 @@ class CaseListApi(_StaffApi):
         },
     )
     def post(self, request):
-        key = request.headers.get("Idempotency-Key") or None
-        replay = bool(key) and IdempotencyKey.objects.filter(key=key).exists()
+        key, replay, print_ = _idempotency(request)
         serializer = CaseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
         item = Item.objects.filter(implementation_code=d["item"]).first()
         if item is None:
             raise ValidationFailed("事项不存在", code="item_not_found", fields={"item": ["不存在"]})
-        if d.get("centre"):
-            centre = Centre.objects.filter(code=d["centre"]).first()
-        else:
-            staff = org_permissions.staff_of(request.user)
-            centre = staff.centre if staff else None
-        if centre is None:
-            raise ValidationFailed(
-                "受理中心不存在", code="centre_not_found", fields={"centre": ["必填"]}
-            )
-        materials = []
-        for i, m in enumerate(d.get("materials") or []):
-            material = None
-            if m.get("material") is not None:
-                material = Material.objects.filter(pk=m["material"]).first()
-                if material is None:
-                    raise ValidationFailed(
-                        "材料不存在",
-                        code="unknown_material",
-                        fields={f"materials.{i}.material": ["不存在"]},
-                    )
-            materials.append({**m, "material": material})
+        centre = _centre(request, d.get("centre"))
+        materials = [
+            {**m, "material": _submitted_material(m.get("material"), i)}
+            for i, m in enumerate(d.get("materials") or [])
+        ]
         case = services.submit_application(
             actor=request.user,
             item=item,
@@ -482,7 +502,7 @@ class CaseListApi(_StaffApi):
             applicant=dict(d["applicant"]),
             materials=materials,
             idempotency_key=key,
-            fingerprint=fingerprint(request.data) if key else "",
+            fingerprint=print_,
         )
         return _detail(case, request, status=200 if replay else 201)
 
@@ -630,19 +650,6 @@ class BundleCaseCreateSerializer(serializers.Serializer):
     )
 
 
-def _centre(request, code: str | None):
-    if code:
-        centre = Centre.objects.filter(code=code).first()
-    else:
-        staff = org_permissions.staff_of(request.user)
-        centre = staff.centre if staff else None
-    if centre is None:
-        raise ValidationFailed(
-            "受理中心不存在", code="centre_not_found", fields={"centre": ["必填"]}
-        )
-    return centre
-
-
 def _bundle_detail(case, request, status=200):
     case = selectors.case_by_number(number=case.number, user=request.user)
     return Response(BundleCaseSerializer(case, context={"request": request}).data, status=status)
@@ -665,14 +672,7 @@ class BundleCaseCreateApi(_StaffApi):
     @extend_schema(
         tags=[BUNDLE_TAG],
         summary="一件事收件/申请（幂等）：一张表生成主件和每个事项一个子件",
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                OpenApiParameter.HEADER,
-                description="同一键+同一请求体返回同一主件（200）；请求体不同返回409",
-            )
-        ],
+        parameters=[_idempotency_header("主件")],
         request=BundleCaseCreateSerializer,
         responses={
             201: BundleCaseSerializer,
@@ -688,8 +688,7 @@ class BundleCaseCreateApi(_StaffApi):
         },
     )
     def post(self, request):
-        key = request.headers.get("Idempotency-Key") or None
-        replay = bool(key) and IdempotencyKey.objects.filter(key=key).exists()
+        key, replay, print_ = _idempotency(request)
         serializer = BundleCaseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
@@ -705,15 +704,7 @@ class BundleCaseCreateApi(_StaffApi):
                     code="item_not_in_bundle",
                     fields={f"materials.{i}.item": ["不属于该一件事"]},
                 )
-            material = None
-            if m.get("material") is not None:
-                material = Material.objects.filter(pk=m["material"]).first()
-                if material is None:
-                    raise ValidationFailed(
-                        "材料不存在",
-                        code="unknown_material",
-                        fields={f"materials.{i}.material": ["不存在"]},
-                    )
+            material = _submitted_material(m.get("material"), i)
             row = {k: v for k, v in m.items() if k != "item"}
             materials.setdefault(item.pk, []).append({**row, "material": material})
         parent = services.submit_bundle_application(
@@ -724,7 +715,7 @@ class BundleCaseCreateApi(_StaffApi):
             applicant=dict(d["applicant"]),
             materials=materials,
             idempotency_key=key,
-            fingerprint=fingerprint(request.data) if key else "",
+            fingerprint=print_,
         )
         if not parent.is_bundle_parent:
             raise Conflict("该幂等键已用于普通办件", code="idempotency_mismatch")

@@ -14,7 +14,7 @@ from govhall.org import permissions as org_permissions
 from govhall.org.models import Role
 
 from . import deadlines, permissions
-from .models import CLOSED_STATES, OPEN_STATES, Case, CaseEvent, Light, State
+from .models import CLOSED_STATES, OPEN_STATES, Case, CaseEvent, IdempotencyKey, Light, State
 
 
 def with_light(qs: QuerySet[Case], *, today: dt.date | None = None) -> QuerySet[Case]:
@@ -165,3 +165,8 @@ def public_progress(*, number: str, phone_tail: str) -> dict:
             for e in events
         ],
     }
+
+
+def idempotency_key_used(*, key: str) -> bool:
+    """Has a create request with this ``Idempotency-Key`` already been served?"""
+    return IdempotencyKey.objects.filter(key=key).exists()
