@@ -88,6 +88,24 @@ def _table(spec: dict, style: ParagraphStyle, *, receipt: bool = False) -> Table
     return table
 
 
+def _header(c: dict, small: ParagraphStyle, *, request=None, extra: tuple = ()) -> Table:
+    """The top of every notice: centre, 文书编号, any extra lines and the 受理编号 on the
+    left, the QR code to the public progress page on the right. The 受理编号 is set in
+    Helvetica so it is plain searchable text in the PDF."""
+    number_style = ParagraphStyle("num", fontName="Helvetica", fontSize=10, leading=14)
+    qr = Image(io.BytesIO(qr_png(progress_url(c["case_number"], request))), 26 * mm, 26 * mm)
+    lines = [
+        _p(c["centre"], small),
+        _p(f"文书编号：{c['number']}", small),
+        *(_p(text, small) for text in extra),
+        _p("受理编号：", small),
+        Paragraph(escape(c["case_number"]), number_style),
+    ]
+    head = Table([[lines, qr]], colWidths=[140 * mm, 30 * mm])
+    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return head
+
+
 def render_pdf(document, *, request=None) -> bytes:
     """The notice as A4 PDF bytes: title, 文书编号, 受理编号 with QR code, body, rights.
 
@@ -102,25 +120,8 @@ def render_pdf(document, *, request=None) -> bytes:
     small = ParagraphStyle("small", fontName=font, fontSize=9.5, leading=14)
     title = ParagraphStyle("title", fontName=font, fontSize=20, leading=28, alignment=TA_CENTER)
     right = ParagraphStyle("right", fontName=font, fontSize=11.5, leading=19, alignment=TA_RIGHT)
-    # The 受理编号 also in Helvetica, so it is plain searchable text in the PDF.
-    number_style = ParagraphStyle("num", fontName="Helvetica", fontSize=10, leading=14)
 
-    qr = Image(io.BytesIO(qr_png(progress_url(c["case_number"], request))), 26 * mm, 26 * mm)
-    head = Table(
-        [
-            [
-                [
-                    _p(c["centre"], small),
-                    _p(f"文书编号：{c['number']}", small),
-                    _p("受理编号：", small),
-                    Paragraph(escape(c["case_number"]), number_style),
-                ],
-                qr,
-            ]
-        ],
-        colWidths=[140 * mm, 30 * mm],
-    )
-    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    head = _header(c, small, request=request)
     flow = [head, Spacer(1, 4 * mm), _p(c["title"], title), Spacer(1, 6 * mm)]
     if c["addressee"]:
         flow.append(_p(c["addressee"], plain))
@@ -166,25 +167,8 @@ def render_bundle_pdf(document, *, request=None) -> bytes:
         "h2", fontName=font, fontSize=12.5, leading=20, spaceBefore=8, keepWithNext=1
     )
     right = ParagraphStyle("right", fontName=font, fontSize=11, leading=18, alignment=TA_RIGHT)
-    number_style = ParagraphStyle("num", fontName="Helvetica", fontSize=10, leading=14)
 
-    qr = Image(io.BytesIO(qr_png(progress_url(c["case_number"], request))), 26 * mm, 26 * mm)
-    head = Table(
-        [
-            [
-                [
-                    _p(c["centre"], small),
-                    _p(f"文书编号：{c['number']}", small),
-                    _p(f"牵头部门：{c['lead_department']}", small),
-                    _p("受理编号：", small),
-                    Paragraph(escape(c["case_number"]), number_style),
-                ],
-                qr,
-            ]
-        ],
-        colWidths=[140 * mm, 30 * mm],
-    )
-    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    head = _header(c, small, request=request, extra=(f"牵头部门：{c['lead_department']}",))
     flow = [head, Spacer(1, 3 * mm), _p(c["heading"], title), Spacer(1, 5 * mm)]
     flow.append(_p(c["addressee"], plain))
     for text in c["paragraphs"]:
