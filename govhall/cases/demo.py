@@ -78,7 +78,8 @@ def load_demo_cases(stdout=None, *, count: int = 300, seed: int = 2026) -> int:
         out.write("演示办件：没有县级中心，跳过\n")
         return 0
     load_demo_bundles(out, centre=centre)
-    if Case.objects.filter(centre=centre, bundle__isnull=True).exists():
+    # Ordinary cases only: the bundle cases above have children, which carry no bundle.
+    if Case.objects.filter(centre=centre, bundle__isnull=True, parent__isnull=True).exists():
         out.write("演示办件：已存在，跳过\n")
         return 0
     clerk = Staff.objects.filter(centre=centre, role=Role.WINDOW_CLERK, is_active=True).first()

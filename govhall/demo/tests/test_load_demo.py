@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from govhall.cases.models import Case
 from govhall.catalog import selectors
 from govhall.catalog.models import (
     AuthorisedItem,
@@ -122,6 +123,12 @@ def test_demo_county_is_complete_and_loading_twice_changes_nothing(client):
         assert client.login(username=username, password="govhall2026"), username
         client.logout()
     assert "govhall2026" in output
+
+    # Cases (issue 3): a few hundred ordinary cases in every state, and 一件事 bundles.
+    ordinary = Case.objects.filter(bundle__isnull=True, parent__isnull=True)
+    assert ordinary.count() >= 250
+    assert ordinary.values("state").distinct().count() >= 8
+    assert Case.objects.filter(bundle__isnull=False).exists()
 
     before = _counts()
     again = _load()
