@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import F
 
 from govhall.core import clock
-from govhall.core import services as audit
+from govhall.core import audit
 from govhall.core.errors import ValidationFailed
 
 from . import rules, selectors

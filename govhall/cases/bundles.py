@@ -6,7 +6,7 @@ one form, and get one notice ([seed 2 §20]; standards.md 一件事, 国办发�
 The 牵头部门 (lead department) coordinates it and owns the parent case.
 
 Only the centre administrator defines bundles (``org.permissions.is_centre_admin``);
-every change is audited (``core.services.record``). Rules checked here, all with
+every change is audited (``core.audit.record``). Rules checked here, all with
 Chinese messages beside the field:
 
 * at least two items (one item is an ordinary application, not a 一件事);
@@ -26,7 +26,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from govhall.catalog import selectors as catalog_selectors
 from govhall.catalog.models import Item
-from govhall.core import services as audit
+from govhall.core import audit
 from govhall.core.errors import Conflict, NotFound, ValidationFailed
 from govhall.org import permissions as org_permissions
 from govhall.org.models import Department, Stationing

@@ -19,7 +19,7 @@ from govhall.calendar import selectors as calendar
 from govhall.catalog import selectors as catalog_selectors
 from govhall.catalog.models import CaseType, HandlingForm, Item, ItemStatus
 from govhall.core import clock, policy
-from govhall.core import services as audit
+from govhall.core import audit
 from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
 from govhall.core.validators import validate_id_number, validate_uscc
 from govhall.org import permissions as org_permissions

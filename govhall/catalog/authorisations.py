@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 
-from govhall.core import services as audit
+from govhall.core import audit
 from govhall.core.errors import Conflict, ValidationFailed
 from govhall.org import permissions
 from govhall.org.models import Authorisation, Department, Role, Staff

@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
 from govhall.core import clock
-from govhall.core import services as audit
+from govhall.core import audit
 from govhall.core.errors import Conflict, ValidationFailed
 from govhall.core.models import AuditEntry
 from govhall.org import permissions

@@ -5,7 +5,7 @@ from django.db import models
 class AuditEntry(models.Model):
     """审计日志 — who changed what, when, why, with the values before and after.
 
-    Rows are only ever inserted (``services.record``); nothing updates or deletes them.
+    Rows are only ever inserted (``core.audit.record``); nothing updates or deletes them.
     """
 
     at = models.DateTimeField("时间", db_index=True)

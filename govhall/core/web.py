@@ -39,6 +39,7 @@ from django.contrib.auth.decorators import login_required
 from django.forms.forms import NON_FIELD_ERRORS
 from django.shortcuts import render
 
+from . import audit
 from .errors import DomainError, NotFound, PermissionDenied
 
 ERROR_TITLES = {403: "无权访问", 404: "页面不存在"}
@@ -213,28 +214,9 @@ def dashboard_panels(request) -> list[dict]:
     return panels
 
 
-ACTION_LABELS = {
-    "create": "新增",
-    "update": "修改",
-    "save_draft": "保存草稿",
-    "start_draft": "开始修订",
-    "publish": "发布",
-    "change_flags": "变更状态/清单",
-    "station": "进驻",
-    "withdraw": "撤驻",
-    "import": "Excel导入",
-    "import_create": "Excel导入新增",
-    "import_update": "Excel导入更新",
-    "set_life_events": "调整主题",
-    "authorise_item": "授权事项",
-    "change_authorised_item": "调整授权事项",
-    "remove_authorised_item": "移除授权事项",
-}
-
-
 def history_rows(entries) -> list:
     """Audit entries for ``core/_history.html``, with a Chinese ``action_label``."""
     rows = list(entries)
     for entry in rows:
-        entry.action_label = ACTION_LABELS.get(entry.action, entry.action)
+        entry.action_label = audit.label_of(entry.action)
     return rows

@@ -18,10 +18,21 @@ def staff_of(user) -> Staff | None:
     return getattr(user, "staff", None)
 
 
-def is_centre_admin(user) -> bool:
+def active_staff(user, *roles: str) -> Staff | None:
+    """The user's staff record when it is active (and, with ``roles``, holds one of
+    them): the one "staff_of → is_active → role" check every permission starts from.
+    A deactivated staff member (离岗, 调离) may do and see nothing."""
     staff = staff_of(user)
+    if staff is None or not staff.is_active:
+        return None
+    if roles and staff.role not in roles:
+        return None
+    return staff
+
+
+def is_centre_admin(user) -> bool:
     return bool(getattr(user, "is_superuser", False)) or (
-        staff is not None and staff.is_active and staff.role == Role.CENTRE_ADMIN
+        active_staff(user, Role.CENTRE_ADMIN) is not None
     )
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
-from govhall.core import services as audit
+from govhall.core import audit
 from govhall.core.errors import ValidationFailed
 from govhall.core.validators import validate_id_number, validate_uscc
 

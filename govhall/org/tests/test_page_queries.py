@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from govhall.core import services as audit
+from govhall.core import audit
 from govhall.org.models import Centre, Department, Level, Role, Stationing, Window
 from govhall.testing.factories import make_staff, make_uscc
 
