@@ -21,6 +21,11 @@ from .models import AuthorisedItem, Item, ItemStatus, ItemVersion
 
 APPROVER_ROLES = (Role.APPROVER, Role.CHIEF_REP)
 
+# Audit actions written here, on the 授权书 (so its page shows one trail).
+AUTHORISE_ITEM = audit.Action("catalog.authorised_item.create", "授权事项")
+CHANGE_AUTHORISED_ITEM = audit.Action("catalog.authorised_item.update", "调整授权事项")
+REMOVE_AUTHORISED_ITEM = audit.Action("catalog.authorised_item.remove", "移除授权事项")
+
 
 # --- permissions -----------------------------------------------------------------
 
@@ -135,7 +140,7 @@ def set_authorised_item(
     after = sorted(s.name for s in approvers)
     audit.record(
         actor=actor,
-        action="authorise_item" if created else "change_authorised_item",
+        action=AUTHORISE_ITEM if created else CHANGE_AUTHORISED_ITEM,
         obj=authorisation,
         changes={
             "item": [None if created else item.implementation_code, item.implementation_code],
@@ -160,7 +165,7 @@ def remove_authorised_item(*, actor, authorised_item: AuthorisedItem, reason: st
     authorised_item.delete()
     audit.record(
         actor=actor,
-        action="remove_authorised_item",
+        action=REMOVE_AUTHORISED_ITEM,
         obj=authorisation,
         changes={"item": [code, None], "approvers": [names, []]},
         reason=reason,

@@ -14,8 +14,7 @@ from itertools import chain
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
-from govhall.core import clock
-from govhall.core import audit
+from govhall.core import actors, audit, clock
 from govhall.core.errors import Conflict, ValidationFailed
 from govhall.core.models import AuditEntry
 from govhall.org import permissions
@@ -39,6 +38,17 @@ from .models import (
 )
 from .selectors import guide_children_key
 from .validation import validate_codes, validate_version
+
+# Audit actions written here (labels as shown in the 变更记录 of an item's page).
+CREATE_ITEM = audit.Action("catalog.item.create", "新增")
+START_DRAFT = audit.Action("catalog.version.start_draft", "开始修订")
+SAVE_DRAFT = audit.Action("catalog.version.save_draft", "保存草稿")
+PUBLISH = audit.Action("catalog.version.publish", "发布")
+CHANGE_FLAGS = audit.Action("catalog.item.change_flags", "变更状态/清单")
+CREATE_LIFE_EVENT = audit.Action("catalog.life_event.create", "新增")
+SET_LIFE_EVENTS = audit.Action("catalog.item.set_life_events", "调整主题")
+IMPORT_CREATE = audit.Action("catalog.item.import_create", "Excel导入新增")
+IMPORT_UPDATE = audit.Action("catalog.item.import_update", "Excel导入更新")
 
 
 def build_search_text(
@@ -95,7 +105,7 @@ def create_item(
     draft.save()
     audit.record(
         actor=actor,
-        action="create",
+        action=CREATE_ITEM,
         obj=item,
         changes=audit.diff({}, audit.snapshot(item)),
         reason=reason,
@@ -131,7 +141,7 @@ def start_draft(*, actor, item: Item) -> ItemVersion:
         raise Conflict("该事项已有草稿正在编辑", code="draft_exists")
     _copy_children(latest, draft)
     audit.record(
-        actor=actor, action="start_draft", obj=item, changes={"from_version": [None, latest.number]}
+        actor=actor, action=START_DRAFT, obj=item, changes={"from_version": [None, latest.number]}
     )
     return draft
 
@@ -203,7 +213,7 @@ def save_draft(
     after = {**audit.snapshot(version, GUIDE_FIELDS), **_children_snapshot(version)}
     audit.record(
         actor=actor,
-        action="save_draft",
+        action=SAVE_DRAFT,
         obj=version.item,
         changes=audit.diff(before, after),
         reason=reason,
@@ -252,12 +262,12 @@ def publish(
     version.status = VersionStatus.PUBLISHED
     version.valid_from = valid_from
     version.published_at = clock.now()
-    version.published_by = actor if getattr(actor, "pk", None) else None
+    version.published_by = actors.actor_user(actor)
     version.change_note = change_note
     version.save()
     audit.record(
         actor=actor,
-        action="publish",
+        action=PUBLISH,
         obj=item,
         changes={
             "version": [previous.number if previous else None, number],
@@ -297,7 +307,7 @@ def change_item_flags(*, actor, item: Item, reason: str, **flags) -> Item:
     item.save()
     audit.record(
         actor=actor,
-        action="change_flags",
+        action=CHANGE_FLAGS,
         obj=item,
         changes=audit.diff(before, audit.snapshot(item)),
         reason=reason,
@@ -324,7 +334,7 @@ def create_life_event(
     event = LifeEvent.objects.create(code=code, name=name, audience=audience, order=order)
     audit.record(
         actor=actor,
-        action="create",
+        action=CREATE_LIFE_EVENT,
         obj=event,
         changes=audit.diff({}, audit.snapshot(event)),
         reason=reason,
@@ -344,7 +354,7 @@ def set_item_life_events(*, actor, item: Item, life_events, reason: str = "") ->
         item.life_events.set(events)
         audit.record(
             actor=actor,
-            action="set_life_events",
+            action=SET_LIFE_EVENTS,
             obj=item,
             changes={"life_events": [before, after]},
             reason=reason,
@@ -534,7 +544,7 @@ def import_items(
     version_rows = []
     published_at = ItemVersion._meta.get_field("published_at").get_db_prep_save(now, connection)
     date_field, dates = ItemVersion._meta.get_field("valid_from"), {}
-    published_by = actor.pk if getattr(actor, "pk", None) else None
+    published_by = getattr(actors.actor_user(actor), "pk", None)
     for row, item_id, valid_from, _ in versions:
         numbers[item_id] = base.max_number.get(item_id, 0) + 1
         if valid_from not in dates:
@@ -618,7 +628,7 @@ def import_items(
         entries.append(
             audit.record(
                 actor=actor,
-                action="import_create",
+                action=IMPORT_CREATE,
                 obj=item,
                 changes=changes,
                 reason=reason,
@@ -634,7 +644,7 @@ def import_items(
         entries.append(
             audit.record(
                 actor=actor,
-                action="import_update",
+                action=IMPORT_UPDATE,
                 obj=item,
                 changes=changes,
                 reason=reason,

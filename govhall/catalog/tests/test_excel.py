@@ -104,7 +104,7 @@ def test_round_trip_into_empty_database_is_lossless(rich):
     assert _cells(_export()) == cells
     item = selectors.get_item(code=row["实施编码"])
     assert selectors.current_version(item=item).number == 1
-    assert AuditEntry.objects.filter(action="import_create").count() == 3
+    assert AuditEntry.objects.filter(action="catalog.item.import_create").count() == 3
 
 
 def test_faulty_rows_are_all_reported_and_nothing_is_imported(county):
@@ -151,7 +151,7 @@ def test_reimport_updates_by_code_without_duplicates_or_versions(county):
     report = excel.import_workbook(actor=county.root, stream=io.BytesIO(data))
     assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
     assert report.new_versions == 0 and _counts() == before
-    assert not AuditEntry.objects.filter(action__startswith="import").exists()
+    assert not AuditEntry.objects.filter(action__startswith="catalog.item.import").exists()
 
 
 def test_changed_row_publishes_version_2_and_keeps_version_1(county):
@@ -174,7 +174,7 @@ def test_changed_row_publishes_version_2_and_keeps_version_1(county):
     assert [m.name for m in current.materials.all()] == ["申请书", "营业执照"]
     old = selectors.get_version(item=item, number=1)
     assert old.promised_limit_days == 5 and old.valid_to == clock.today()
-    entry = AuditEntry.objects.get(action="import_update")
+    entry = AuditEntry.objects.get(action="catalog.item.import_update")
     assert entry.changes["version"] == [1, 2] and entry.changes["status"] == ["active", "suspended"]
 
 
@@ -186,7 +186,7 @@ def test_department_staff_cannot_import_another_departments_items(county):
     assert messages == [
         "事项 第3行 「实施部门统一社会信用代码」: 您无权维护“测试县卫生健康委员会”的事项"
     ]
-    assert not AuditEntry.objects.filter(action__startswith="import").exists()
+    assert not AuditEntry.objects.filter(action__startswith="catalog.item.import").exists()
 
 
 def test_commands_export_and_import_end_to_end(county, tmp_path):

@@ -19,7 +19,11 @@ def test_centre_admin_adds_a_life_event_with_an_audit_row(county):
         actor=admin, code="kaiban", name="开办企业", audience="company", order=1, reason="门户"
     )
     entry = history_for(obj=event).get()
-    assert entry.action == "create" and entry.actor == admin and entry.reason == "门户"
+    assert (
+        entry.action == "catalog.life_event.create"
+        and entry.actor == admin
+        and entry.reason == "门户"
+    )
     assert entry.changes["name"] == [None, "开办企业"]
     with pytest.raises(Conflict) as exc:
         services.create_life_event(actor=admin, code="kaiban", name="又一个", audience="company")
@@ -41,12 +45,14 @@ def test_item_life_events_are_set_by_its_department_and_audited(client, county):
 
     services.set_item_life_events(actor=chief, item=item, life_events=[start, food], reason="归类")
     assert set(item.life_events.values_list("code", flat=True)) == {"start", "food"}
-    entry = history_for(obj=item).get(action="set_life_events")
+    entry = history_for(obj=item).get(action="catalog.item.set_life_events")
     assert entry.changes == {"life_events": [[], ["food", "start"]]}
     assert selectors.search_items(life_event="food").get().item == item
 
     services.set_item_life_events(actor=chief, item=item, life_events=[food, start])
-    assert history_for(obj=item).filter(action="set_life_events").count() == 1  # no change
+    assert (
+        history_for(obj=item).filter(action="catalog.item.set_life_events").count() == 1
+    )  # no change
 
     with pytest.raises(PermissionDenied):
         services.set_item_life_events(
@@ -58,4 +64,4 @@ def test_item_life_events_are_set_by_its_department_and_audited(client, county):
     assert client.login(username="market_chief", password="govhall-test")
     page = client.get(reverse("catalog:detail", args=[item.implementation_code])).content
     assert "调整主题" in page.decode()
-    assert AuditEntry.objects.filter(action="set_life_events").count() == 1
+    assert AuditEntry.objects.filter(action="catalog.item.set_life_events").count() == 1

@@ -34,7 +34,7 @@ def test_publish_makes_version_current_and_keeps_old_one_readable(county):
     assert old.promised_limit_days == 5 and old.valid_to == clock.today()
     assert [m.name for m in old.materials.all()] == ["申请书", "营业执照"]
     actions = list(history_for(obj=item).values_list("action", flat=True))
-    assert "publish" in actions and "save_draft" in actions
+    assert "catalog.version.publish" in actions and "catalog.version.save_draft" in actions
 
 
 def test_future_valid_from_becomes_current_on_that_day(county):

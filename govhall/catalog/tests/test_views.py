@@ -295,7 +295,9 @@ def test_authorisation_with_items_and_approvers(client, county):
     html = response.content.decode()
     assert "市场审批" in html and "授权事项" in html
     assert AuditEntry.objects.filter(
-        object_type="org.authorisation", object_id=str(auth.pk), action="authorise_item"
+        object_type="org.authorisation",
+        object_id=str(auth.pk),
+        action="catalog.authorised_item.create",
     ).exists()
     # the approver (not the chief rep) may not change it; the health chief neither
     for staff in (county.staff.market_approver, county.staff.health_chief):
