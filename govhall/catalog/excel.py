@@ -47,7 +47,7 @@ from .models import (
     SpecialStep,
     Step,
 )
-from .validation import validate_codes, validate_guide
+from .validation import validate_codes, validate_guide, validate_negative_list
 
 SHEET_ITEMS = "事项"
 SHEET_MATERIALS = "申请材料"
@@ -594,18 +594,13 @@ def import_workbook(*, actor, stream, progress=None) -> ImportReport:
         ).items():
             for message in messages:
                 item_sheet.fault(row, field, message, ITEM_COLUMNS)
-        if record["on_negative_list"]:
-            if record["is_stationed"]:
-                item_sheet.fault(
-                    row, "is_stationed", "列入负面清单的事项不能进驻中心", ITEM_COLUMNS
-                )
-            if not (record["negative_list_reason"] or "").strip():
-                item_sheet.fault(
-                    row,
-                    "negative_list_reason",
-                    "列入负面清单必须说明不进驻理由（如涉密、场地限制）",
-                    ITEM_COLUMNS,
-                )
+        for field, messages in validate_negative_list(
+            on_negative_list=record["on_negative_list"],
+            is_stationed=record["is_stationed"],
+            negative_list_reason=record["negative_list_reason"],
+        ).items():
+            for message in messages:
+                item_sheet.fault(row, field, message, ITEM_COLUMNS)
         event_ids = []
         for event in record["life_events"]:
             if event not in events:
@@ -648,7 +643,7 @@ def import_workbook(*, actor, stream, progress=None) -> ImportReport:
     try:
         counts = services.import_items(actor=actor, rows=rows, progress=step)
     except ValidationFailed as exc:
-        if exc.code != "import_state":
+        if exc.code != "import_refused":
             raise
         for code, messages in exc.fields.items():
             for message in messages:

@@ -37,7 +37,7 @@ from .models import (
     VersionStatus,
 )
 from .selectors import guide_children_key
-from .validation import validate_codes, validate_version
+from .validation import validate_codes, validate_negative_list, validate_version
 
 # Audit actions written here (labels as shown in the 变更记录 of an item's page).
 CREATE_ITEM = audit.Action("catalog.item.create", "新增")
@@ -278,6 +278,10 @@ def publish(
     return version
 
 
+def _first(errors: dict[str, list[str]]) -> str:
+    return next(m for messages in errors.values() for m in messages)
+
+
 _FLAG_FIELDS = {"status", "is_stationed", "on_negative_list", "negative_list_reason"}
 
 
@@ -297,13 +301,14 @@ def change_item_flags(*, actor, item: Item, reason: str, **flags) -> Item:
     for key, value in flags.items():
         setattr(item, key, value)
     if item.on_negative_list:
-        item.is_stationed = False
-        if not item.negative_list_reason.strip():
-            raise ValidationFailed(
-                "列入负面清单必须说明不进驻理由（如涉密、场地限制）",
-                code="reason_required",
-                fields={"negative_list_reason": ["必填"]},
-            )
+        item.is_stationed = False  # 列入负面清单 takes the item out of the centre
+    errors = validate_negative_list(
+        on_negative_list=item.on_negative_list,
+        is_stationed=item.is_stationed,
+        negative_list_reason=item.negative_list_reason,
+    )
+    if errors:
+        raise ValidationFailed(_first(errors), code="reason_required", fields=errors)
     item.save()
     audit.record(
         actor=actor,
@@ -446,6 +451,17 @@ def _insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
             cursor.execute(head + ", ".join([one] * len(batch)), list(chain(*batch)))
 
 
+def _import_refused(faults: dict[str, list[str]]) -> ValidationFailed:
+    code, messages = next(iter(faults.items()))
+    count = sum(len(m) for m in faults.values())
+    more = f"（共 {count} 处错误）" if count > 1 else ""
+    return ValidationFailed(
+        f"导入失败，未导入任何数据：实施编码 {code}：{messages[0]}{more}",
+        code="import_refused",
+        fields=faults,
+    )
+
+
 @transaction.atomic
 def import_items(
     *, actor, rows: list[ItemImport], reason: str = "Excel导入", progress=None
@@ -459,9 +475,11 @@ def import_items(
     Item-level fields (类型, 状态, 进驻, 负面清单, 主题) are updated in place. Each
     created or updated item gets one audit row.
 
-    Faults that depend on the database (a cancelled item cannot get a new version;
-    a 生效日期 before the open version's) raise ``ValidationFailed`` with code
-    ``import_state`` and ``fields`` keyed by 实施编码; nothing is written.
+    Every row is held to the rules of the staff pages: the 负面清单 rule
+    (``validation.validate_negative_list``), and those that depend on the database
+    (a cancelled item cannot get a new version; a 生效日期 before the open version's).
+    Any fault raises ``ValidationFailed`` with code ``import_refused``, a message
+    naming the first fault and ``fields`` keyed by 实施编码; nothing is written then.
     """
     for department in {row.department for row in rows}:
         _require_editor(actor, department)
@@ -476,6 +494,12 @@ def import_items(
     counts = ImportCounts()
 
     for row in rows:
+        for messages in validate_negative_list(
+            on_negative_list=row.on_negative_list,
+            is_stationed=row.is_stationed,
+            negative_list_reason=row.negative_list_reason,
+        ).values():
+            faults.setdefault(row.implementation_code, []).extend(messages)
         item = base.items.get(row.implementation_code)
         if item is None:
             new_items.append(
@@ -519,7 +543,7 @@ def import_items(
         else:
             counts.unchanged += 1
     if faults:
-        raise ValidationFailed("部分事项不能按导入内容更新", code="import_state", fields=faults)
+        raise _import_refused(faults)
 
     Item.objects.bulk_create(new_items, batch_size=1000)
     counts.created = len(new_items)

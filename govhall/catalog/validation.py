@@ -63,6 +63,22 @@ def validate_codes(*, basic_code: str, implementation_code: str, department_code
     return errors
 
 
+def validate_negative_list(
+    *, on_negative_list: bool, is_stationed: bool, negative_list_reason: str
+) -> dict[str, list[str]]:
+    """The 负面清单 rule, one for every channel (staff page, Excel import,
+    ``services.import_items``): an item on the negative list is not stationed in the
+    centre, and its 不进驻理由 says why (涉密、场地限制 …) for the public list."""
+    errors: dict[str, list[str]] = {}
+    if not on_negative_list:
+        return errors
+    if is_stationed:
+        _add(errors, "is_stationed", "列入负面清单的事项不能进驻中心")
+    if not (negative_list_reason or "").strip():
+        _add(errors, "negative_list_reason", "列入负面清单必须说明不进驻理由（如涉密、场地限制）")
+    return errors
+
+
 def validate_guide(
     *, guide: dict, materials: list[dict], steps: list[dict], special_steps: list[dict]
 ) -> dict[str, list[str]]:

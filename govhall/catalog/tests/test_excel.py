@@ -6,8 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from govhall.catalog import excel, selectors
+from govhall.catalog import excel, selectors, services
 from govhall.catalog.models import Item, ItemVersion, LifeEvent, Material, SpecialStep, Step
+from govhall.catalog.validation import version_as_dicts
 from govhall.core import clock
 from govhall.core.errors import ValidationFailed
 from govhall.core.models import AuditEntry
@@ -212,3 +213,95 @@ def test_commands_export_and_import_end_to_end(county, tmp_path):
             "import_catalog", str(bad), "--user", "admin", stdout=io.StringIO(), stderr=err
         )
     assert "事项 第2行 「事项类型」: “罚款”不是有效取值" in err.getvalue()
+
+
+def _import_row(item, **flags) -> services.ItemImport:
+    """``item`` as an import row with its current guide, and ``flags`` changed."""
+    guide, materials, steps, specials = version_as_dicts(selectors.current_version(item=item))
+    values = {f: getattr(item, f) for f in services.ITEM_IMPORT_FIELDS}
+    return services.ItemImport(
+        implementation_code=item.implementation_code,
+        basic_code=item.basic_code,
+        department=item.department,
+        life_event_ids=frozenset(),
+        guide=guide,
+        materials=materials,
+        steps=steps,
+        special_steps=specials,
+        **{**values, **flags},
+    )
+
+
+def test_import_refuses_negative_list_without_reason_and_imports_nothing(county):
+    """The staff page's rule holds for every caller of ``import_items``: no item goes on
+    the 负面清单 without a 不进驻理由, and one refused row keeps the others out too."""
+    market, health = county.market_item, county.health_item
+    rows = [
+        _import_row(market, on_negative_list=True, is_stationed=False, negative_list_reason=" "),
+        _import_row(health, status="suspended"),
+    ]
+    audit_rows = AuditEntry.objects.count()
+    with pytest.raises(ValidationFailed) as exc:
+        services.import_items(actor=county.root, rows=rows)
+    assert "列入负面清单必须说明不进驻理由" in exc.value.message
+    assert "未导入任何数据" in exc.value.message
+    assert exc.value.fields == {
+        market.implementation_code: ["列入负面清单必须说明不进驻理由（如涉密、场地限制）"]
+    }
+    market.refresh_from_db()
+    health.refresh_from_db()
+    assert not market.on_negative_list and market.is_stationed
+    assert health.status == "active"
+    assert AuditEntry.objects.count() == audit_rows
+
+
+def test_import_refuses_a_stationed_item_on_the_negative_list(county):
+    row = _import_row(county.market_item, on_negative_list=True, negative_list_reason="涉密")
+    with pytest.raises(ValidationFailed) as exc:
+        services.import_items(actor=county.root, rows=[row])
+    assert exc.value.fields == {
+        county.market_item.implementation_code: ["列入负面清单的事项不能进驻中心"]
+    }
+    assert not Item.objects.filter(on_negative_list=True).exists()
+
+
+def test_workbook_negative_list_faults_are_placed_on_their_cells(county):
+    code = county.market_item.implementation_code
+
+    def edits(wb, col):
+        row = _row_of(wb, "事项", code)
+        wb["事项"].cell(row, col("事项", "负面清单")).value = "是"
+        where["row"] = row
+
+    where = {}
+    data = _edit(_export(), edits)
+    with pytest.raises(ValidationFailed) as exc:
+        excel.import_workbook(actor=county.root, stream=io.BytesIO(data))
+    found = {(f.sheet, f.row, f.column): f.message for f in exc.value.rows}
+    assert found == {
+        ("事项", where["row"], "进驻中心"): "列入负面清单的事项不能进驻中心",
+        ("事项", where["row"], "不进驻理由"): "列入负面清单必须说明不进驻理由（如涉密、场地限制）",
+    }
+    assert not Item.objects.filter(on_negative_list=True).exists()
+
+
+def test_cancelled_item_with_a_changed_guide_is_refused_on_its_row(county):
+    code = county.market_item.implementation_code
+    services.change_item_flags(
+        actor=county.root, item=county.market_item, reason="撤销", status="cancelled"
+    )
+
+    def edits(wb, col):
+        where["row"] = _row_of(wb, "事项", code)
+        wb["事项"].cell(where["row"], col("事项", "承诺时限（工作日）")).value = 3
+
+    where = {}
+    data = _edit(_export(), edits)
+    before = _counts()
+    with pytest.raises(ValidationFailed) as exc:
+        excel.import_workbook(actor=county.root, stream=io.BytesIO(data))
+    assert exc.value.code == "import_failed"
+    assert [str(f) for f in exc.value.rows] == [
+        f"事项 第{where['row']}行 「实施编码」: 已取消的事项不能发布新版本（办事指南与现行版本不同）"
+    ]
+    assert _counts() == before
