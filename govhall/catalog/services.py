@@ -221,6 +221,28 @@ def save_draft(
     return version
 
 
+def succession_faults(*, open_version: ItemVersion | None, valid_from: dt.date) -> list[str]:
+    """Why a new published version may not take effect on ``valid_from`` (发布 and the
+    import alike): not before the open version took effect, so that closing it on
+    that day leaves no inverted validity period."""
+    if open_version is not None and valid_from < open_version.valid_from:
+        return [f"生效日期不能早于现行版本的生效日期（{open_version.valid_from}）"]
+    return []
+
+
+def succeed(
+    *, open_version: ItemVersion | None, max_number: int | None, valid_from: dt.date
+) -> int:
+    """How a new published version takes over, one rule for :func:`publish` and
+    :func:`import_items`: the open version ends the day the new one takes effect
+    (``valid_to = valid_from``, set here and saved by the caller, one row or in
+    bulk), and the new one is numbered after the item's highest number. Returns
+    that number."""
+    if open_version is not None:
+        open_version.valid_to = valid_from
+    return (max_number or 0) + 1
+
+
 @transaction.atomic
 def publish(
     *, actor, version: ItemVersion, valid_from: dt.date | None = None, change_note: str = ""
@@ -246,18 +268,20 @@ def publish(
         )
     errors = validate_version(version)
     previous = item.versions.filter(status=VersionStatus.PUBLISHED, valid_to__isnull=True).first()
-    if previous is not None and valid_from < previous.valid_from:
-        errors.setdefault("valid_from", []).append(
-            f"生效日期不能早于现行版本的生效日期（{previous.valid_from}）"
-        )
+    faults = succession_faults(open_version=previous, valid_from=valid_from)
+    if faults:
+        errors.setdefault("valid_from", []).extend(faults)
     if errors:
         raise ValidationFailed(
             "办事指南未通过发布校验，请按提示修改", code="publish_validation", fields=errors
         )
+    number = succeed(
+        open_version=previous,
+        max_number=item.versions.aggregate(m=Max("number"))["m"],
+        valid_from=valid_from,
+    )
     if previous is not None:
-        previous.valid_to = valid_from
         previous.save(update_fields=["valid_to"])
-    number = (item.versions.aggregate(m=Max("number"))["m"] or 0) + 1
     version.number = number
     version.status = VersionStatus.PUBLISHED
     version.valid_from = valid_from
@@ -470,7 +494,8 @@ def import_items(
 
     A new code becomes an item with published version 1. An existing item whose
     guide (fields and children) differs from both its current and its open version
-    gets a new published version that closes the open one, as :func:`publish` does;
+    gets a new published version that closes the open one (:func:`succeed`, as in
+    :func:`publish`);
     an identical guide changes nothing, so re-importing a file adds no versions.
     Item-level fields (类型, 状态, 进驻, 负面清单, 主题) are updated in place. Each
     created or updated item gets one audit row.
@@ -532,10 +557,8 @@ def import_items(
                     "已取消的事项不能发布新版本（办事指南与现行版本不同）"
                 )
             valid_from = max(row.valid_from or today, today)
-            if open_ is not None and valid_from < open_.valid_from:
-                faults.setdefault(row.implementation_code, []).append(
-                    f"生效日期不能早于现行版本的生效日期（{open_.valid_from}）"
-                )
+            for message in succession_faults(open_version=open_, valid_from=valid_from):
+                faults.setdefault(row.implementation_code, []).append(message)
             versions.append((row, item.pk, valid_from, open_))
         if item_changed or not same:
             changed_items.append((item, before, row))
@@ -557,20 +580,19 @@ def import_items(
         Item.objects.bulk_update(
             [item for item, _, _ in changed_items], ITEM_IMPORT_FIELDS, batch_size=500
         )
-    closing = []
-    for _, _, valid_from, open_ in versions:
-        if open_ is not None:
-            open_.valid_to = valid_from
-            closing.append(open_)
+    numbers: dict[int, int] = {}
+    for _, item_id, valid_from, open_ in versions:
+        numbers[item_id] = succeed(
+            open_version=open_, max_number=base.max_number.get(item_id), valid_from=valid_from
+        )
+    closing = [open_ for _, _, _, open_ in versions if open_ is not None]
     ItemVersion.objects.bulk_update(closing, ["valid_to"], batch_size=500)
 
-    numbers: dict[int, int] = {}
     version_rows = []
     published_at = ItemVersion._meta.get_field("published_at").get_db_prep_save(now, connection)
     date_field, dates = ItemVersion._meta.get_field("valid_from"), {}
     published_by = getattr(actors.actor_user(actor), "pk", None)
     for row, item_id, valid_from, _ in versions:
-        numbers[item_id] = base.max_number.get(item_id, 0) + 1
         if valid_from not in dates:
             dates[valid_from] = date_field.get_db_prep_save(valid_from, connection)
         guide = row.guide

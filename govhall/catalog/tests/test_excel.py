@@ -1,5 +1,6 @@
 """Excel export/import of the catalogue (issue 2 §3): lossless, all-or-nothing, upsert."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -305,3 +306,34 @@ def test_cancelled_item_with_a_changed_guide_is_refused_on_its_row(county):
         f"事项 第{where['row']}行 「实施编码」: 已取消的事项不能发布新版本（办事指南与现行版本不同）"
     ]
     assert _counts() == before
+
+
+def test_import_after_a_scheduled_version_closes_and_numbers_as_publish_does(county):
+    """v2 is published to take effect on 12-01; an import may not start v3 before that
+    day, and a v3 from 12-05 closes v2 on 12-05."""
+    item, chief = county.market_item, county.staff.market_chief.user
+    draft = services.start_draft(actor=chief, item=item)
+    services.save_draft(actor=chief, version=draft, guide={"promised_limit_days": 4})
+    services.publish(actor=chief, version=draft, valid_from=dt.date(2026, 12, 1))
+    own = selectors.current_versions().filter(item__department=county.market)
+
+    def changed(valid_from):
+        def edits(wb, col):
+            row = _row_of(wb, "事项", item.implementation_code)
+            wb["事项"].cell(row, col("事项", "承诺时限（工作日）")).value = 3
+            wb["事项"].cell(row, col("事项", "生效日期")).value = valid_from
+
+        return io.BytesIO(_edit(_export(own), edits))
+
+    with pytest.raises(ValidationFailed) as exc:
+        excel.import_workbook(actor=chief, stream=changed(None))
+    assert [f.message for f in exc.value.rows] == [
+        "生效日期不能早于现行版本的生效日期（2026-12-01）"
+    ]
+
+    report = excel.import_workbook(actor=chief, stream=changed(dt.date(2026, 12, 5)))
+    assert report.new_versions == 1
+    v2, v3 = (selectors.get_version(item=item, number=n) for n in (2, 3))
+    assert v2.valid_to == dt.date(2026, 12, 5) == v3.valid_from and v3.valid_to is None
+    assert selectors.get_version(item=item, number=1).valid_to == dt.date(2026, 12, 1)
+    assert selectors.current_version(item=item, on=dt.date(2026, 12, 5)).promised_limit_days == 3
