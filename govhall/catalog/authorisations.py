@@ -82,10 +82,19 @@ def eligible_items(*, department: Department) -> QuerySet[Item]:
 
 
 def eligible_approvers(*, department: Department) -> QuerySet[Staff]:
-    """Active staff of the department who may approve: 审批人员 or the 首席代表."""
+    """Active staff of the department who may approve: 审批人员 or the 首席代表. The
+    one definition: the page offers these and :func:`set_authorised_item` accepts
+    only these."""
     return Staff.objects.filter(
         department=department, is_active=True, role__in=APPROVER_ROLES
     ).order_by("role", "name")
+
+
+def eligible_chief_reps(*, departments: QuerySet[Department]) -> QuerySet[Staff]:
+    """Active 首席代表 of ``departments``: who a 授权书 of theirs may be signed to."""
+    return Staff.objects.filter(
+        department__in=departments, is_active=True, role=Role.CHIEF_REP
+    ).select_related("department")
 
 
 # --- services --------------------------------------------------------------------
@@ -99,12 +108,11 @@ def _check(authorisation: Authorisation, item: Item, approvers: list[Staff]) -> 
         errors["item"] = [f"事项 {item.implementation_code} 不属于{authorisation.department.name}"]
     if not approvers:
         errors["approvers"] = ["每个授权事项至少指定一名审批人员"]
+    eligible = set(
+        eligible_approvers(department=authorisation.department).values_list("pk", flat=True)
+    )
     for staff in approvers:
-        if (
-            not staff.is_active
-            or staff.department_id != authorisation.department_id
-            or staff.role not in APPROVER_ROLES
-        ):
+        if staff.pk not in eligible:
             errors.setdefault("approvers", []).append(
                 f"{staff.name}不是本部门在岗的审批人员或首席代表"
             )

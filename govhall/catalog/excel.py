@@ -585,7 +585,7 @@ def import_workbook(*, actor, stream, progress=None) -> ImportReport:
                 editable[department.pk] = permissions.can_edit_department_data(actor, department)
             if not editable[department.pk]:
                 item_sheet.fault(
-                    row, "department_code", f"您无权维护“{department.name}”的事项", ITEM_COLUMNS
+                    row, "department_code", services.not_editor_message(department), ITEM_COLUMNS
                 )
         for field, messages in validate_codes(
             basic_code=record["basic_code"],

@@ -9,8 +9,9 @@ from django.db.models import QuerySet
 from govhall.core import clock
 from govhall.core.web import StyledForm, plain_model_form
 from govhall.org import selectors as org_selectors
-from govhall.org.models import Department, Role, Staff
+from govhall.org.models import Department, Staff
 
+from .authorisations import eligible_chief_reps
 from .models import (
     GUIDE_FIELDS,
     MATERIAL_FIELDS,
@@ -190,16 +191,13 @@ class AuthorisationForm(StyledForm):
             )
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
-        chiefs = Staff.objects.filter(role=Role.CHIEF_REP, is_active=True).select_related(
-            "department"
-        )
+        signed_for = departments
         if instance is not None:
             self.fields["department"].disabled = True
-            chiefs = chiefs.filter(department=instance.department)
+            signed_for = Department.objects.filter(pk=instance.department_id)
         else:
             del self.fields["is_revoked"]
-            chiefs = chiefs.filter(department__in=departments)
-        self.fields["chief_rep"].queryset = chiefs
+        self.fields["chief_rep"].queryset = eligible_chief_reps(departments=signed_for)
         self.fields["chief_rep"].label_from_instance = lambda s: f"{s.name}（{s.department}）"
 
     def data_for_service(self) -> dict:

@@ -59,10 +59,15 @@ def build_search_text(
     return " ".join(p for p in (name, keywords, department_name, result_name) if p).lower()
 
 
-def _require_editor(actor, department: Department) -> None:
+def not_editor_message(department: Department) -> str:
+    return f"您无权维护“{department.name}”的事项"
+
+
+def require_item_editor(*, user, department: Department) -> None:
+    """Items of ``department`` are kept by its chief representative, its approvers or
+    the centre administrator (the rule: ``org.permissions.can_edit_department_data``)."""
     permissions.require(
-        permissions.can_edit_department_data(actor, department),
-        f"您无权维护“{department.name}”的事项",
+        permissions.can_edit_department_data(user, department), not_editor_message(department)
     )
 
 
@@ -79,7 +84,7 @@ def create_item(
     **guide,
 ) -> Item:
     """新增事项: the item and its first draft guide."""
-    _require_editor(actor, department)
+    require_item_editor(user=actor, department=department)
     errors = validate_codes(
         basic_code=basic_code,
         implementation_code=implementation_code,
@@ -125,7 +130,7 @@ def _copy_children(source: ItemVersion, target: ItemVersion) -> None:
 def start_draft(*, actor, item: Item) -> ItemVersion:
     """修订: open a draft copied from the latest published version (or return the
     existing draft — there is at most one)."""
-    _require_editor(actor, item.department)
+    require_item_editor(user=actor, department=item.department)
     existing = item.versions.filter(status=VersionStatus.DRAFT).first()
     if existing is not None:
         return existing
@@ -181,7 +186,7 @@ def save_draft(
     ``edit_token`` is the token the editor loaded; if someone saved in between the
     save is refused (optimistic locking) rather than silently overwriting.
     """
-    _require_editor(actor, version.item.department)
+    require_item_editor(user=actor, department=version.item.department)
     version = (
         ItemVersion.objects.select_for_update()
         .select_related("item__department")
@@ -252,7 +257,7 @@ def publish(
     Raises ``ValidationFailed`` with ``fields`` holding every failure (nothing changes).
     """
     item = Item.objects.select_for_update().select_related("department").get(pk=version.item_id)
-    _require_editor(actor, item.department)
+    require_item_editor(user=actor, department=item.department)
     version = ItemVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_draft:
         raise Conflict("该版本已经发布", code="already_published")
@@ -312,7 +317,7 @@ _FLAG_FIELDS = {"status", "is_stationed", "on_negative_list", "negative_list_rea
 @transaction.atomic
 def change_item_flags(*, actor, item: Item, reason: str, **flags) -> Item:
     """暂停 / 取消 / 恢复, 进驻, 负面清单: list memberships, with a reason each time."""
-    _require_editor(actor, item.department)
+    require_item_editor(user=actor, department=item.department)
     unknown = set(flags) - _FLAG_FIELDS
     if unknown:
         raise ValidationFailed(f"未知字段：{', '.join(sorted(unknown))}", code="unknown_field")
@@ -375,7 +380,7 @@ def create_life_event(
 def set_item_life_events(*, actor, item: Item, life_events, reason: str = "") -> Item:
     """调整主题: the life events under which the portal lists an item (one audit row
     with the codes before and after; nothing is written when they are the same)."""
-    _require_editor(actor, item.department)
+    require_item_editor(user=actor, department=item.department)
     events = list(life_events)
     before = sorted(item.life_events.values_list("code", flat=True))
     after = sorted(e.code for e in events)
@@ -507,7 +512,7 @@ def import_items(
     naming the first fault and ``fields`` keyed by 实施编码; nothing is written then.
     """
     for department in {row.department for row in rows}:
-        _require_editor(actor, department)
+        require_item_editor(user=actor, department=department)
     today, now = clock.today(), clock.now()
     base = selectors.import_baseline(on=today)
     faults: dict[str, list[str]] = {}

@@ -231,7 +231,7 @@ def _editor(request, item, draft, guide, formsets, *, publish_form=None, errors=
 def draft_edit(request, code):
     """办事指南草稿编辑: guide fields + materials, steps, special steps."""
     item = selectors.get_item(code=code)
-    permissions.require(_can_edit(request.user, item), f"您无权维护“{item.department.name}”的事项")
+    services.require_item_editor(user=request.user, department=item.department)
     draft = selectors.draft_of(item=item)
     if draft is None:
         messages.info(request, "该事项没有草稿，请先点击“修订”。")

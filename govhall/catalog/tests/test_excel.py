@@ -13,6 +13,7 @@ from govhall.catalog.validation import version_as_dicts
 from govhall.core import clock
 from govhall.core.errors import ValidationFailed
 from govhall.core.models import AuditEntry
+from govhall.org.models import Staff
 from govhall.testing import factories
 
 
@@ -337,3 +338,18 @@ def test_import_after_a_scheduled_version_closes_and_numbers_as_publish_does(cou
     assert v2.valid_to == dt.date(2026, 12, 5) == v3.valid_from and v3.valid_to is None
     assert selectors.get_version(item=item, number=1).valid_to == dt.date(2026, 12, 1)
     assert selectors.current_version(item=item, on=dt.date(2026, 12, 5)).promised_limit_days == 3
+
+
+def test_import_command_runs_as_the_superuser_else_an_administrator_on_duty(county, tmp_path):
+    from govhall.catalog.management.commands.import_catalog import default_actor
+
+    assert default_actor() == county.root
+    county.root.is_active = False
+    county.root.save()
+    assert default_actor() == county.staff.admin.user
+    Staff.objects.filter(pk=county.staff.admin.pk).update(is_active=False)
+    assert default_actor() is None
+    path = tmp_path / "目录.xlsx"
+    path.write_bytes(_export())
+    with pytest.raises(CommandError, match="没有超级用户或中心管理员"):
+        call_command("import_catalog", str(path), stdout=io.StringIO(), stderr=io.StringIO())

@@ -6,25 +6,23 @@ the command exits non-zero without importing anything.
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 from tqdm import tqdm
 
 from govhall.catalog import excel
 from govhall.core.errors import DomainError
-from govhall.org.models import Role
+from govhall.org import permissions
 
 
 def default_actor():
-    """The first superuser, else the first active centre administrator."""
-    User = get_user_model()
-    return (
-        User.objects.filter(
-            Q(is_superuser=True) | Q(staff__role=Role.CENTRE_ADMIN, staff__is_active=True)
-        )
-        .filter(is_active=True)
+    """The first superuser, else the first centre administrator on duty (the rule:
+    ``org.permissions.is_centre_admin``)."""
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .select_related("staff")
         .order_by("-is_superuser", "pk")
-        .first()
     )
+    return next((u for u in users.iterator() if permissions.is_centre_admin(u)), None)
 
 
 class Command(BaseCommand):
