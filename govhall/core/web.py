@@ -2,7 +2,8 @@
 
 What a page needs around a service call, in one place:
 
-* :func:`staff_page` — decorator: login required, and a ``DomainError`` that escapes
+* :func:`staff_page` — decorator: login required, the access rules apps register with
+  :func:`page_access_rule` (org: only staff on duty), and a ``DomainError`` that escapes
   the view becomes a page (``core/error.html``): ``PermissionDenied`` → 403 无权访问
   with its Chinese message, ``NotFound`` → 404 页面不存在. Views catch only the
   errors they can show beside a form (``ValidationFailed``, ``Conflict``).
@@ -53,11 +54,33 @@ def error_page(request, exc: DomainError, *, status: int | None = None):
     return render(request, "core/error.html", context, status=status)
 
 
+AccessRule = Callable[..., bool]
+_ACCESS_RULES: list[tuple[AccessRule, str]] = []
+
+
+def page_access_rule(message: str):
+    """Register ``rule(user) -> bool``: every :func:`staff_page` answers a signed-in
+    user the rule refuses with a 403 page saying ``message``. The rule lives in the
+    app that knows it (``org.permissions.may_use_staff_site``, registered in
+    ``OrgConfig.ready``), so core imports nothing above it."""
+
+    def register(rule: AccessRule) -> AccessRule:
+        if rule not in [r for r, _ in _ACCESS_RULES]:
+            _ACCESS_RULES.append((rule, message))
+        return rule
+
+    return register
+
+
 def staff_page(view: Callable) -> Callable:
-    """Login required; PermissionDenied → 403 page, NotFound → 404 page (Chinese)."""
+    """Login required, the registered access rules; PermissionDenied → 403 page,
+    NotFound → 404 page (Chinese)."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        for rule, message in _ACCESS_RULES:
+            if not rule(request.user):
+                return error_page(request, PermissionDenied(message))
         try:
             return view(request, *args, **kwargs)
         except (PermissionDenied, NotFound) as exc:

@@ -2,7 +2,8 @@
 
 Rules (issue 2): the centre administrator manages everything; department staff see
 and change only their own department's data; the supervision office reads all and
-changes nothing; the public changes nothing.
+changes nothing; the public changes nothing. Every rule starts from
+:func:`active_staff`: a deactivated staff member (离岗, 调离) may do and see nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from .models import Department, Role, Staff
 
 
 def staff_of(user) -> Staff | None:
+    """The user's staff record, active or not (for showing who someone is; a
+    permission asks :func:`active_staff`)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return getattr(user, "staff", None)
@@ -41,15 +44,27 @@ def can_manage_organisation(user) -> bool:
     return is_centre_admin(user)
 
 
+def require_organisation_manager(user) -> None:
+    """:class:`PermissionDenied` unless ``user`` may change the organisation."""
+    require(can_manage_organisation(user), "只有中心管理员可以维护组织机构")
+
+
+def may_use_staff_site(user) -> bool:
+    """The staff pages (工作平台) are for the superuser and staff on duty: a
+    deactivated staff member (离岗, 调离) whose login still works sees nothing."""
+    return bool(getattr(user, "is_superuser", False)) or active_staff(user) is not None
+
+
+def _of_department(staff: Staff | None, department: Department | None) -> bool:
+    return staff is not None and department is not None and staff.department_id == department.pk
+
+
 def can_edit_department_data(user, department: Department | None) -> bool:
     """Items, guides and authorisations of ``department``: its chief representative,
     its approvers, or the centre administrator."""
     if is_centre_admin(user):
         return True
-    staff = staff_of(user)
-    if staff is None or not staff.is_active or department is None:
-        return False
-    return staff.role in (Role.CHIEF_REP, Role.APPROVER) and staff.department_id == department.pk
+    return _of_department(active_staff(user, Role.CHIEF_REP, Role.APPROVER), department)
 
 
 def can_manage_authorisation(user, department: Department | None) -> bool:
@@ -57,21 +72,7 @@ def can_manage_authorisation(user, department: Department | None) -> bool:
     administrator); approvers are named in it but do not edit it."""
     if is_centre_admin(user):
         return True
-    staff = staff_of(user)
-    return bool(
-        staff
-        and staff.is_active
-        and department is not None
-        and staff.role == Role.CHIEF_REP
-        and staff.department_id == department.pk
-    )
-
-
-def can_view_department_data(user, department: Department | None) -> bool:
-    staff = staff_of(user)
-    if is_centre_admin(user) or (staff and staff.role in (Role.SUPERVISOR, Role.WINDOW_CLERK)):
-        return True
-    return bool(staff and department and staff.department_id == department.pk)
+    return _of_department(active_staff(user, Role.CHIEF_REP), department)
 
 
 def require(allowed: bool, message: str = "您无权执行此操作") -> None:

@@ -179,3 +179,67 @@ def build_county() -> SimpleNamespace:
         market_item=market_item,
         health_item=health_item,
     )
+
+
+def make_centre(
+    *,
+    code: str = "150626",
+    name: str = "测试县政务服务中心",
+    level: str = Level.COUNTY,
+    parent: Centre | None = None,
+    **fields,
+) -> Centre:
+    """One service centre (by default the county centre of :func:`build_county`)."""
+    return Centre.objects.create(code=code, name=name, level=level, parent=parent, **fields)
+
+
+def make_department(*, serial: int, name: str, **fields) -> Department:
+    """One department with a valid USCC built from ``serial``."""
+    return Department.objects.create(code=make_uscc(serial), name=name, **fields)
+
+
+def build_org() -> SimpleNamespace:
+    """The organisation of :func:`build_county` — same centres, departments, 进驻,
+    window, staff, usernames and passwords — without its catalogue (no items): for
+    tests of the organisation, the calendar and the staff pages that need no item."""
+    root = superuser()
+    county = make_centre()
+    township = make_centre(
+        code="150626101", name="测试镇便民服务中心", level=Level.TOWNSHIP, parent=county
+    )
+    village = make_centre(
+        code="150626101001", name="测试村便民服务站", level=Level.VILLAGE, parent=township
+    )
+    market = make_department(
+        serial=1, name="测试县市场监督管理局", short_name="市场监管局", is_approval=True
+    )
+    health = make_department(
+        serial=2, name="测试县卫生健康委员会", short_name="卫健委", is_supervising=True
+    )
+    for dept in (market, health):
+        Stationing.objects.create(centre=county, department=dept, since=dt.date(2024, 1, 1))
+    window = Window.objects.create(
+        centre=county, number="01", name="综合受理", type="comprehensive"
+    )
+
+    def person(username, name, role, **where):
+        return make_staff(username=username, name=name, role=role, centre=county, **where)
+
+    staff = SimpleNamespace(
+        admin=person("admin", "管理员", Role.CENTRE_ADMIN),
+        market_chief=person("market_chief", "市场首代", Role.CHIEF_REP, department=market),
+        market_approver=person("market_approver", "市场审批", Role.APPROVER, department=market),
+        health_chief=person("health_chief", "卫健首代", Role.CHIEF_REP, department=health),
+        clerk=person("clerk", "综窗", Role.WINDOW_CLERK, window=window),
+        supervisor=person("supervisor", "监察", Role.SUPERVISOR),
+    )
+    return SimpleNamespace(
+        root=root,
+        county=county,
+        township=township,
+        village=village,
+        market=market,
+        health=health,
+        window=window,
+        staff=staff,
+    )
