@@ -2,7 +2,7 @@
 
 Only the centre administrator (中心管理员) edits the calendar. ``calendar`` sits
 below ``org`` in the layering, so the permission module is imported lazily inside
-:func:`_require_admin` — at call time, never at import time, so ``org`` can still
+:func:`require_editor` — at call time, never at import time, so ``org`` can still
 import ``calendar`` freely and no cycle exists.
 
 Every write is one transaction: the days are rewritten, the ordinals of all later
@@ -21,8 +21,7 @@ import uuid
 from django.db import transaction
 from django.db.models import F
 
-from govhall.core import clock
-from govhall.core import audit
+from govhall.core import audit, clock
 from govhall.core.errors import ValidationFailed
 
 from . import rules, selectors
@@ -47,6 +46,10 @@ KIND_ALIASES = {
 }
 EXCEL_HEADERS = ["日期", "类型", "节日名称"]
 
+# audit actions (``<app>.<entity>.<verb>``, label shown in 变更记录)
+ENTER_SCHEDULE = audit.Action("calendar.year.enter_schedule", "录入年度放假安排")
+EDIT_DAY = audit.Action("calendar.day.edit", "调整日历")
+
 
 def can_edit(user) -> bool:
     """May ``user`` change the calendar? (pages use it to show edit buttons)"""
@@ -55,7 +58,8 @@ def can_edit(user) -> bool:
     return permissions.is_centre_admin(user)
 
 
-def _require_admin(actor) -> None:
+def require_editor(*, actor) -> None:
+    """:class:`PermissionDenied` unless ``actor`` may change the calendar."""
     from govhall.org import permissions  # lazy: org is above calendar
 
     permissions.require(permissions.is_centre_admin(actor), "只有中心管理员可以维护工作日历")
@@ -210,7 +214,7 @@ def _rewrite(days: list[rules.DayRule], *, provisional: bool) -> dict:
 def enter_year_schedule(*, actor, year: int, days: list, source_note: str = "") -> YearSchedule:
     """录入年度放假安排: the listed holidays and 调休上班 days; every other day follows
     the weekend rule. The year becomes official (no longer 推算)."""
-    _require_admin(actor)
+    require_editor(actor=actor)
     year = _check_year(year)
     entries = validate_entries(year=year, rows=days)
     if not any(e.kind == rules.HOLIDAY for e in entries):
@@ -229,7 +233,7 @@ def enter_year_schedule(*, actor, year: int, days: list, source_note: str = "") 
     )
     audit.record(
         actor=actor,
-        action="calendar.enter_schedule",
+        action=ENTER_SCHEDULE,
         obj=schedule,
         changes=changes,
         reason=source_note or f"录入{year}年放假安排",
@@ -243,7 +247,7 @@ def enter_year_schedule(*, actor, year: int, days: list, source_note: str = "") 
 def edit_day(*, actor, day: dt.date, kind: str, name: str = "", reason: str) -> Day:
     """调整某一天: e.g. a one-off local holiday or a correction. The year keeps its
     source (editing one day of a 推算 year does not make the whole year official)."""
-    _require_admin(actor)
+    require_editor(actor=actor)
     if not (reason or "").strip():
         raise ValidationFailed(
             "请填写调整理由", code="reason_required", fields={"reason": ["必填"]}
@@ -267,7 +271,7 @@ def edit_day(*, actor, day: dt.date, kind: str, name: str = "", reason: str) -> 
     provisional = schedule is None or schedule.source == ScheduleSource.PROVISIONAL
     changes = _rewrite([rules.DayRule(day, code, name)], provisional=provisional)
     row = Day.objects.get(date=day)
-    audit.record(actor=actor, action="calendar.edit_day", obj=row, changes=changes, reason=reason)
+    audit.record(actor=actor, action=EDIT_DAY, obj=row, changes=changes, reason=reason)
     _bump_version()
     schedule_changed.send(sender=Day, years=[day.year])
     return row
@@ -330,7 +334,7 @@ def read_schedule_workbook(*, file) -> list[tuple]:
 
 def import_year_schedule_excel(*, actor, year: int, file, source_note: str = "") -> YearSchedule:
     """Excel upload of a year's schedule; row numbers in messages are Excel rows."""
-    _require_admin(actor)
+    require_editor(actor=actor)
     rows = read_schedule_workbook(file=file)
     if not rows:
         raise ValidationFailed("文件中没有任何日期", code="invalid_schedule")

@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from govhall.core import clock, web
-from govhall.core.errors import PermissionDenied, ValidationFailed
+from govhall.core.errors import ValidationFailed
 
 from . import rules, selectors, services
 from .forms import EditDayForm, ScheduleForm
@@ -75,8 +75,7 @@ def edit_day(request, day: str):
         date = dt.date.fromisoformat(day)
     except ValueError:
         raise Http404("日期格式不正确") from None
-    if not services.can_edit(request.user):
-        raise PermissionDenied("只有中心管理员可以维护工作日历")
+    services.require_editor(actor=request.user)
     current = next(d for d in selectors.year_days(year=_year_or_404(date.year)) if d.date == date)
     form = EditDayForm(request.POST or None, initial={"kind": current.kind, "name": current.name})
     if request.method == "POST" and form.is_valid():
@@ -93,8 +92,7 @@ def edit_day(request, day: str):
 @web.staff_page
 def enter_schedule(request, year: int):
     year = _year_or_404(year)
-    if not services.can_edit(request.user):
-        raise PermissionDenied("只有中心管理员可以维护工作日历")
+    services.require_editor(actor=request.user)
     current = "\n".join(
         f"{d.date:%Y-%m-%d} {d.label} {d.name}".strip()
         for d in selectors.year_days(year=year)

@@ -15,6 +15,30 @@ from .models import Authorisation, Centre, Department, Level, Staff, Stationing,
 
 _LEVEL_ORDER = [Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]
 
+# --- audit actions (``<app>.<entity>.<verb>``, label shown in 变更记录) -----------------
+
+CENTRE_CREATE = audit.Action("org.centre.create", "新增服务中心")
+CENTRE_UPDATE = audit.Action("org.centre.update", "修改服务中心")
+DEPARTMENT_CREATE = audit.Action("org.department.create", "新增部门")
+DEPARTMENT_UPDATE = audit.Action("org.department.update", "修改部门")
+WINDOW_CREATE = audit.Action("org.window.create", "新增窗口")
+WINDOW_UPDATE = audit.Action("org.window.update", "修改窗口")
+STAFF_CREATE = audit.Action("org.staff.create", "新增工作人员")
+STAFF_UPDATE = audit.Action("org.staff.update", "修改工作人员")
+AUTHORISATION_CREATE = audit.Action("org.authorisation.create", "新增授权书")
+AUTHORISATION_UPDATE = audit.Action("org.authorisation.update", "修改授权书")
+STATIONING_CREATE = audit.Action("org.stationing.create", "进驻")
+STATIONING_END = audit.Action("org.stationing.end", "撤驻")
+
+# model -> (its create action, its update action), for the generic create/update
+_ACTIONS = {
+    Centre: (CENTRE_CREATE, CENTRE_UPDATE),
+    Department: (DEPARTMENT_CREATE, DEPARTMENT_UPDATE),
+    Window: (WINDOW_CREATE, WINDOW_UPDATE),
+    Staff: (STAFF_CREATE, STAFF_UPDATE),
+    Authorisation: (AUTHORISATION_CREATE, AUTHORISATION_UPDATE),
+}
+
 
 def _check_centre(data: dict) -> None:
     level, parent = data.get("level"), data.get("parent")
@@ -97,9 +121,7 @@ def _authorise(actor, model, data: dict, instance=None) -> None:
             "只有本部门首席代表或中心管理员可以维护授权书",
         )
     else:
-        permissions.require(
-            permissions.can_manage_organisation(actor), "只有中心管理员可以维护组织机构"
-        )
+        permissions.require_organisation_manager(actor)
 
 
 @transaction.atomic
@@ -113,7 +135,7 @@ def create(*, actor, model, data: dict, reason: str = ""):
     instance.save()
     audit.record(
         actor=actor,
-        action="create",
+        action=_ACTIONS[model][0],
         obj=instance,
         changes=audit.diff({}, audit.snapshot(instance)),
         reason=reason,
@@ -138,16 +160,16 @@ def update(*, actor, instance, data: dict, reason: str = ""):
     instance.save()
     changes = audit.diff(before, audit.snapshot(instance))
     if changes:
-        audit.record(actor=actor, action="update", obj=instance, changes=changes, reason=reason)
+        audit.record(
+            actor=actor, action=_ACTIONS[model][1], obj=instance, changes=changes, reason=reason
+        )
     return instance
 
 
 @transaction.atomic
 def create_staff(*, actor, username: str, password: str, data: dict, reason: str = "") -> Staff:
     """Create a login account and its staff record together."""
-    permissions.require(
-        permissions.can_manage_organisation(actor), "只有中心管理员可以维护组织机构"
-    )
+    permissions.require_organisation_manager(actor)
     User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise ValidationFailed(
@@ -161,7 +183,7 @@ def create_staff(*, actor, username: str, password: str, data: dict, reason: str
     staff = Staff.objects.create(user=user, **data)
     audit.record(
         actor=actor,
-        action="create",
+        action=STAFF_CREATE,
         obj=staff,
         changes=audit.diff({}, audit.snapshot(staff)),
         reason=reason,
@@ -174,9 +196,7 @@ def station_department(
     *, actor, centre: Centre, department: Department, since, reason: str = ""
 ) -> Stationing:
     """进驻: put a department in a centre (or re-activate it)."""
-    permissions.require(
-        permissions.can_manage_organisation(actor), "只有中心管理员可以维护组织机构"
-    )
+    permissions.require_organisation_manager(actor)
     stationing, created = Stationing.objects.get_or_create(
         centre=centre, department=department, defaults={"since": since}
     )
@@ -186,7 +206,7 @@ def station_department(
         stationing.save()
     audit.record(
         actor=actor,
-        action="station",
+        action=STATIONING_CREATE,
         obj=stationing,
         changes={"is_active": [None, True]},
         reason=reason,
@@ -195,11 +215,11 @@ def station_department(
 
 
 @transaction.atomic
-def withdraw_department(*, actor, stationing: Stationing, reason: str) -> Stationing:
-    """撤驻: end a stationing (kept for history, never deleted)."""
-    permissions.require(
-        permissions.can_manage_organisation(actor), "只有中心管理员可以维护组织机构"
-    )
+def end_stationing(*, actor, stationing: Stationing, reason: str) -> Stationing:
+    """撤驻: end a department's stationing in a centre (kept for history, never
+    deleted; 进驻 again re-activates it). Not to be confused with 撤回 of a case
+    (``cases`` ``withdraw``)."""
+    permissions.require_organisation_manager(actor)
     if not reason:
         raise ValidationFailed(
             "撤驻必须填写理由", code="reason_required", fields={"reason": ["必填"]}
@@ -208,7 +228,7 @@ def withdraw_department(*, actor, stationing: Stationing, reason: str) -> Statio
     stationing.save()
     audit.record(
         actor=actor,
-        action="withdraw",
+        action=STATIONING_END,
         obj=stationing,
         changes={"is_active": [True, False]},
         reason=reason,

@@ -15,7 +15,11 @@ urlpatterns = [
     path("departments/new/", views.department_edit, name="department_create"),
     path("departments/<int:pk>/", views.department_edit, name="department"),
     path("departments/<int:pk>/station/", views.station, name="station"),
-    path("departments/<int:pk>/withdraw/<int:stationing_pk>/", views.withdraw, name="withdraw"),
+    path(
+        "departments/<int:pk>/end-stationing/<int:stationing_pk>/",
+        views.end_stationing,
+        name="end_stationing",
+    ),
     path("windows/", views.window_list, name="windows"),
     path("windows/new/", views.window_edit, name="window_create"),
     path("windows/<int:pk>/", views.window_edit, name="window"),

@@ -1,6 +1,6 @@
 """Staff pages of the organisation (/staff/org/): centres, departments with their
-进驻, windows and staff. The centre administrator edits; everyone signed in may
-view (ID numbers and phones masked). Every edit goes through ``org.services`` with
+进驻, windows and staff. The centre administrator edits; every staff member on duty
+may view (ID numbers and phones masked). Every edit goes through ``org.services`` with
 a reason, and each page shows its audit trail."""
 
 from __future__ import annotations
@@ -211,7 +211,7 @@ def _edit(request, model, pk=None):
     instance = get_object_or_404(model, pk=pk) if pk is not None else None
     can_manage = permissions.can_manage_organisation(request.user)
     if instance is None or request.method == "POST":
-        permissions.require(can_manage, "只有中心管理员可以维护组织机构")
+        permissions.require_organisation_manager(request.user)
     if instance is None and model is Staff:
         form_class = NewStaffForm
     creating = instance is None
@@ -292,10 +292,10 @@ def station(request, pk):
 
 @web.staff_page
 @require_POST
-def withdraw(request, pk, stationing_pk):
+def end_stationing(request, pk, stationing_pk):
     stationing = get_object_or_404(Stationing, pk=stationing_pk, department_id=pk)
     try:
-        services.withdraw_department(
+        services.end_stationing(
             actor=request.user, stationing=stationing, reason=request.POST.get("reason", "").strip()
         )
     except ValidationFailed as exc:

@@ -12,14 +12,14 @@ D = dt.date
 
 
 @pytest.fixture
-def admin_client(client, county):
-    client.force_login(county.staff.admin.user)
+def admin_client(client, admin):
+    client.force_login(admin)
     return client
 
 
 @pytest.fixture
-def clerk_client(client, county):
-    client.force_login(county.staff.clerk.user)
+def clerk_client(client, clerk):
+    client.force_login(clerk)
     return client
 
 

@@ -40,21 +40,21 @@ def test_apply_errors_places_every_message():
     assert "别处的问题" in guide.non_field_errors()
 
 
-def test_login_required_and_login_page(client, county):
+def test_login_required_and_login_page(client, org):
     response = client.get(reverse("core:home"))
     assert response.status_code == 302 and reverse("core:login") in response["Location"]
     response = client.post(reverse("core:login"), {"username": "market_chief", "password": "wrong"})
     assert "用户名或密码不正确" in response.content.decode()
 
 
-def test_home_shows_role_abilities(client, county):
+def test_home_shows_role_abilities(client, org):
     assert client.login(username="supervisor", password="govhall-test")
     html = client.get(reverse("core:home")).content.decode()
     assert "电子监察" in html and "组织机构" in html
     assert "新增事项" not in html  # supervisors change nothing
 
 
-def test_permission_denied_becomes_403_page(client, county):
+def test_permission_denied_becomes_403_page(client, org):
     assert client.login(username="clerk", password="govhall-test")
     response = client.get(reverse("org:centre_create"))
     assert response.status_code == 403
@@ -63,7 +63,7 @@ def test_permission_denied_becomes_403_page(client, county):
     assert response.status_code == 404 and "事项 NOPE 不存在" in response.content.decode()
 
 
-def test_error_pages_are_titled_by_what_went_wrong(client, county):
+def test_error_pages_are_titled_by_what_went_wrong(client, org):
     assert client.login(username="clerk", password="govhall-test")
     page = client.get(reverse("org:centre_create")).content.decode()
     assert "<title>无权访问" in page and "页面不存在" not in page

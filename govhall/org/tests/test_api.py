@@ -15,7 +15,7 @@ def api(client):
     return get
 
 
-def test_centres_filter_by_level_and_parent(county, api):
+def test_centres_filter_by_level_and_parent(org, api):
     codes = [c["code"] for c in api("centres/").json()["results"]]
     assert codes == ["150626", "150626101", "150626101001"]
 
@@ -32,7 +32,7 @@ def test_centres_filter_by_level_and_parent(county, api):
 @pytest.mark.parametrize(
     "query,param", [({"level": "bar"}, "level"), ({"parent": "999999"}, "parent")]
 )
-def test_centre_filters_reject_bad_values(county, api, query, param):
+def test_centre_filters_reject_bad_values(org, api, query, param):
     response = api("centres/", **query)
     assert response.status_code == 400
     body = response.json()
@@ -40,7 +40,7 @@ def test_centre_filters_reject_bad_values(county, api, query, param):
     assert param in body["fields"] and param in body["message"]
 
 
-def test_centre_detail_lists_children_and_stationed_departments(county, api):
+def test_centre_detail_lists_children_and_stationed_departments(org, api):
     body = api("centres/150626/").json()
     assert body["name"] == "测试县政务服务中心"
     assert [c["code"] for c in body["children"]] == ["150626101"]
@@ -52,13 +52,13 @@ def test_centre_detail_lists_children_and_stationed_departments(county, api):
     assert body["window_count"] == 1
 
 
-def test_unknown_centre_is_404_with_code(county, api):
+def test_unknown_centre_is_404_with_code(org, api):
     response = api("centres/000000/")
     assert response.status_code == 404
     assert response.json()["code"] == "centre_not_found"
 
 
-def test_departments_filter_by_role_and_centre(county, api):
+def test_departments_filter_by_role_and_centre(org, api):
     def names(**query):
         return [d["name"] for d in api("departments/", **query).json()["results"]]
 
@@ -70,15 +70,15 @@ def test_departments_filter_by_role_and_centre(county, api):
     assert bad.status_code == 400 and bad.json()["fields"].keys() == {"role"}
 
 
-def test_department_detail_shows_centres_and_windows_but_no_staff(county, api):
+def test_department_detail_shows_centres_and_windows_but_no_staff(org, api):
     Window.objects.create(
-        centre=county.county,
+        centre=org.county,
         number="05",
         name="市场专窗",
         type="department",
-        department=county.market,
+        department=org.market,
     )
-    response = api(f"departments/{county.market.pk}/")
+    response = api(f"departments/{org.market.pk}/")
     body = response.json()
     assert body["roles"] == ["approval", "competent"]
     assert [c["code"] for c in body["centres"]] == ["150626"]
@@ -88,32 +88,30 @@ def test_department_detail_shows_centres_and_windows_but_no_staff(county, api):
     assert api("departments/999999/").json()["code"] == "department_not_found"
 
 
-def test_windows_filter_by_type_centre_and_department(county, api):
+def test_windows_filter_by_type_centre_and_department(org, api):
     Window.objects.create(
-        centre=county.county,
+        centre=org.county,
         number="05",
         name="市场专窗",
         type="department",
-        department=county.market,
+        department=org.market,
     )
     assert [w["number"] for w in api("windows/").json()["results"]] == ["01", "05"]
     rows = api("windows/", type="department").json()["results"]
     assert [w["name"] for w in rows] == ["市场专窗"]
     assert rows[0]["department"]["name"] == "测试县市场监督管理局"
-    assert api("windows/", department=county.health.pk).json()["count"] == 0
+    assert api("windows/", department=org.health.pk).json()["count"] == 0
     assert api("windows/", centre="150626101").json()["count"] == 0
     assert api("windows/", type="foo").json()["code"] == "invalid_filter"
     assert api("windows/", department="abc").json()["fields"].keys() == {"department"}
 
 
-def test_org_lists_do_not_grow_queries_with_rows(county, api, django_assert_max_num_queries):
+def test_org_lists_do_not_grow_queries_with_rows(org, api, django_assert_max_num_queries):
     for n in range(20):
         centre = Centre.objects.create(
-            code=f"150626{200 + n}", name=f"第{n}镇", level=Level.TOWNSHIP, parent=county.county
+            code=f"150626{200 + n}", name=f"第{n}镇", level=Level.TOWNSHIP, parent=org.county
         )
-        Stationing.objects.create(
-            centre=centre, department=county.market, since=dt.date(2025, 1, 1)
-        )
+        Stationing.objects.create(centre=centre, department=org.market, since=dt.date(2025, 1, 1))
         Window.objects.create(centre=centre, number="01", name="综合", type="comprehensive")
     for url in ("centres/", "departments/", "windows/"):
         with django_assert_max_num_queries(3):

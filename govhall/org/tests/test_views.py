@@ -13,13 +13,13 @@ def login(client, staff):
     assert client.login(username=staff.user.username, password="govhall-test")
 
 
-def window_data(county, **extra):
+def window_data(org, **extra):
     data = {
-        "centre": county.county.pk,
+        "centre": org.county.pk,
         "number": "08",
         "name": "市场监管专窗",
         "type": "department",
-        "department": county.market.pk,
+        "department": org.market.pk,
         "is_active": "on",
         "reason": "新设专窗",
     }
@@ -27,28 +27,28 @@ def window_data(county, **extra):
     return data
 
 
-def test_admin_creates_window_with_audit_row(client, county):
-    login(client, county.staff.admin)
-    response = client.post(reverse("org:window_create"), window_data(county))
+def test_admin_creates_window_with_audit_row(client, org):
+    login(client, org.staff.admin)
+    response = client.post(reverse("org:window_create"), window_data(org))
     window = Window.objects.get(number="08")
     assert response.status_code == 302
     entry = AuditEntry.objects.get(object_type="org.window", object_id=str(window.pk))
-    assert entry.action == "create" and entry.actor == county.staff.admin.user
+    assert entry.action == "org.window.create" and entry.actor == org.staff.admin.user
     assert entry.reason == "新设专窗"
     page = client.get(reverse("org:window", args=[window.pk])).content.decode()
     assert "新设专窗" in page  # history shown
 
 
-def test_department_window_without_department_is_refused_beside_the_field(client, county):
-    login(client, county.staff.admin)
-    response = client.post(reverse("org:window_create"), window_data(county, department=""))
+def test_department_window_without_department_is_refused_beside_the_field(client, org):
+    login(client, org.staff.admin)
+    response = client.post(reverse("org:window_create"), window_data(org, department=""))
     assert response.status_code == 400
     assert response.context["form"].errors["department"] == ["必填"]
     assert not Window.objects.filter(number="08").exists()
 
 
-def test_admin_creates_staff_account_and_it_can_sign_in(client, county):
-    login(client, county.staff.admin)
+def test_admin_creates_staff_account_and_it_can_sign_in(client, org):
+    login(client, org.staff.admin)
     response = client.post(
         reverse("org:staff_create"),
         {
@@ -56,8 +56,8 @@ def test_admin_creates_staff_account_and_it_can_sign_in(client, county):
             "password": "s3cret-pass",
             "name": "新审批员",
             "role": "approver",
-            "centre": county.county.pk,
-            "department": county.market.pk,
+            "centre": org.county.pk,
+            "department": org.market.pk,
             "phone": "13912345678",
             "id_number": make_id_number(7),
             "is_active": "on",
@@ -66,7 +66,7 @@ def test_admin_creates_staff_account_and_it_can_sign_in(client, county):
     assert response.status_code == 302
     staff = Staff.objects.get(user__username="market_new")
     assert AuditEntry.objects.filter(
-        object_type="org.staff", object_id=str(staff.pk), action="create"
+        object_type="org.staff", object_id=str(staff.pk), action="org.staff.create"
     ).exists()
     listing = client.get(reverse("org:staff_list")).content.decode()
     assert "139****5678" in listing and "13912345678" not in listing
@@ -75,14 +75,14 @@ def test_admin_creates_staff_account_and_it_can_sign_in(client, county):
     assert client.login(username="market_new", password="s3cret-pass")
 
 
-def test_admin_edit_requires_reason_and_records_before_after(client, county):
-    login(client, county.staff.admin)
-    url = reverse("org:staff", args=[county.staff.clerk.pk])
+def test_admin_edit_requires_reason_and_records_before_after(client, org):
+    login(client, org.staff.admin)
+    url = reverse("org:staff", args=[org.staff.clerk.pk])
     data = {
         "name": "综窗",
         "role": "window_clerk",
-        "centre": county.county.pk,
-        "window": county.window.pk,
+        "centre": org.county.pk,
+        "window": org.window.pk,
         "is_active": "",
         "reason": "",
     }
@@ -90,47 +90,55 @@ def test_admin_edit_requires_reason_and_records_before_after(client, county):
     assert response.status_code == 400 and "reason" in response.context["form"].errors
     data["reason"] = "调离"
     assert client.post(url, data).status_code == 302
-    county.staff.clerk.refresh_from_db()
-    assert county.staff.clerk.is_active is False
-    entry = AuditEntry.objects.get(object_type="org.staff", action="update")
+    org.staff.clerk.refresh_from_db()
+    assert org.staff.clerk.is_active is False
+    entry = AuditEntry.objects.get(object_type="org.staff", action="org.staff.update")
     assert entry.changes["is_active"] == [True, False] and entry.reason == "调离"
 
 
-def test_non_admin_cannot_create_or_edit(client, county):
-    login(client, county.staff.market_chief)
+def test_non_admin_cannot_create_or_edit(client, org):
+    login(client, org.staff.market_chief)
     assert client.get(reverse("org:window_create")).status_code == 403
-    response = client.post(reverse("org:window_create"), window_data(county))
+    response = client.post(reverse("org:window_create"), window_data(org))
     assert response.status_code == 403
     assert "只有中心管理员可以维护组织机构" in response.content.decode()
     assert not Window.objects.filter(number="08").exists()
     # viewing is fine, read-only and masked, without a form
-    page = client.get(reverse("org:staff", args=[county.staff.clerk.pk]))
+    page = client.get(reverse("org:staff", args=[org.staff.clerk.pk]))
     assert page.status_code == 200 and "只读" in page.content.decode()
     assert b'name="reason"' not in page.content
     response = client.post(
-        reverse("org:staff", args=[county.staff.clerk.pk]), {"name": "x", "reason": "y"}
+        reverse("org:staff", args=[org.staff.clerk.pk]), {"name": "x", "reason": "y"}
     )
     assert response.status_code == 403
 
 
-def test_station_and_withdraw_department(client, county):
-    login(client, county.staff.admin)
-    url = reverse("org:station", args=[county.market.pk])
-    client.post(url, {"centre": county.township.pk, "since": "2026-11-23", "reason": "下沉"})
-    stationing = Stationing.objects.get(centre=county.township, department=county.market)
+def test_station_and_end_stationing_with_reasons_in_the_history(client, org):
+    login(client, org.staff.admin)
+    url = reverse("org:station", args=[org.market.pk])
+    client.post(url, {"centre": org.township.pk, "since": "2026-11-23", "reason": "下沉"})
+    stationing = Stationing.objects.get(centre=org.township, department=org.market)
     assert stationing.is_active
-    withdraw = reverse("org:withdraw", args=[county.market.pk, stationing.pk])
-    response = client.post(withdraw, {"reason": ""}, follow=True)
+    end = reverse("org:end_stationing", args=[org.market.pk, stationing.pk])
+    response = client.post(end, {"reason": ""}, follow=True)
     assert "撤驻必须填写理由" in response.content.decode()
     stationing.refresh_from_db()
     assert stationing.is_active
-    client.post(withdraw, {"reason": "场地调整"})
+    client.post(end, {"reason": "场地调整"})
     stationing.refresh_from_db()
     assert not stationing.is_active
+    rows = AuditEntry.objects.filter(object_type="org.stationing", object_id=str(stationing.pk))
+    assert list(rows.order_by("pk").values_list("action", "reason")) == [
+        ("org.stationing.create", "下沉"),
+        ("org.stationing.end", "场地调整"),
+    ]
+    page = client.get(reverse("org:department", args=[org.market.pk])).content.decode()
+    assert "已撤驻" in page and "场地调整" in page
+    assert "<td>进驻</td>" in page and "<td>撤驻</td>" in page  # Chinese labels, not names
 
 
-def test_centre_tree_shows_levels(client, county):
-    login(client, county.staff.supervisor)
+def test_centre_tree_shows_levels(client, org):
+    login(client, org.staff.supervisor)
     html = client.get(reverse("org:centres")).content.decode()
     assert (
         html.index("测试县政务服务中心")
