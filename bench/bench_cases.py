@@ -111,20 +111,37 @@ def _life_fn(county):
             applicant=applicant,
             materials=[{"material": m} for m in materials],
         )
-        case = services.accept(actor=clerk, case=case, expected_version=case.version)
-        case = services.review(
-            actor=chief, case=case, expected_version=case.version, opinion="符合"
+        case = services.transition(
+            action="accept", actor=clerk, case=case, expected_version=case.version
         )
-        case = services.decide(
-            actor=chief, case=case, expected_version=case.version, result="approved", opinion="同意"
+        case = services.transition(
+            action="review", actor=chief, case=case, expected_version=case.version, opinion="符合"
         )
-        case = services.certify(
-            actor=chief, case=case, expected_version=case.version, result_number=f"B{i}"
+        case = services.transition(
+            action="decide",
+            actor=chief,
+            case=case,
+            expected_version=case.version,
+            result="approved",
+            opinion="同意",
         )
-        case = services.deliver(
-            actor=clerk, case=case, expected_version=case.version, method="electronic"
+        case = services.transition(
+            action="certify",
+            actor=chief,
+            case=case,
+            expected_version=case.version,
+            result_number=f"B{i}",
         )
-        services.complete(actor=clerk, case=case, expected_version=case.version)
+        case = services.transition(
+            action="deliver",
+            actor=clerk,
+            case=case,
+            expected_version=case.version,
+            method="electronic",
+        )
+        services.transition(
+            action="complete", actor=clerk, case=case, expected_version=case.version
+        )
 
     return life
 

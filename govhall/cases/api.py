@@ -20,6 +20,7 @@ import hashlib
 import json
 
 from django.urls import path
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -39,9 +40,9 @@ from govhall.catalog.models import Item, Material
 from govhall.core.errors import Conflict, NotFound, ValidationFailed
 from govhall.core.validators import mask_id_number, mask_phone
 from govhall.org import permissions as org_permissions
-from govhall.org.models import Centre, Staff
+from govhall.org.models import Centre
 
-from . import bundles, deadlines, selectors, services, workflow
+from . import deadlines, selectors, services, workflow
 from .models import (
     ApplicantKind,
     Channel,
@@ -51,6 +52,7 @@ from .models import (
     Result,
     State,
 )
+from .roles import CaseRole
 
 TAG = "办件"
 
@@ -173,38 +175,32 @@ class CaseCreateSerializer(serializers.Serializer):
 
 
 class _ActionIn(serializers.Serializer):
-    expected_version = serializers.IntegerField(help_text="读取时的 version（乐观锁）")
+    expected_version = serializers.IntegerField(
+        help_text="读取时的 version（乐观锁）", min_value=0, max_value=2**31 - 1
+    )
 
 
-class AcceptIn(_ActionIn):
-    responsible = serializers.IntegerField(required=False, help_text="承办人 Staff id")
-    opinion = serializers.CharField(required=False, allow_blank=True)
+_ID = {"min_value": 1, "max_value": 2**31 - 1}
 
 
 class CorrectionItemIn(serializers.Serializer):
-    material = serializers.IntegerField(required=False, allow_null=True)
-    name = serializers.CharField(required=False, allow_blank=True)
-    problem = serializers.CharField(help_text="缺少或不符合要求的原因")
+    material = serializers.IntegerField(required=False, allow_null=True, **_ID)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=workflow.TEXT_MAX)
+    problem = serializers.CharField(
+        help_text="缺少或不符合要求的原因", max_length=workflow.LONG_TEXT_MAX
+    )
 
 
-class CorrectionIn(_ActionIn):
-    corrections = CorrectionItemIn(many=True, help_text="一次性列明全部需补正的材料")
-    opinion = serializers.CharField(required=False, allow_blank=True)
+class NoticeIn(serializers.Serializer):
+    """特殊环节告知书的内容（均可选）。"""
 
-
-class ReasonIn(_ActionIn):
-    reason = serializers.CharField()
-
-
-class ToleranceIn(_ActionIn):
-    tolerated = serializers.ListField(child=serializers.IntegerField(), help_text="容缺材料 id")
-    commitment = serializers.CharField(help_text="承诺书内容")
-    catch_up_days = serializers.IntegerField()
-    responsible = serializers.IntegerField(required=False)
-
-
-class MaterialsIn(_ActionIn):
-    materials = MaterialInSerializer(many=True)
+    time = serializers.CharField(required=False, allow_blank=True, max_length=workflow.TEXT_MAX)
+    place = serializers.CharField(required=False, allow_blank=True, max_length=workflow.TEXT_MAX)
+    content = serializers.CharField(
+        required=False, allow_blank=True, max_length=workflow.LONG_TEXT_MAX
+    )
+    persons = serializers.CharField(required=False, allow_blank=True, max_length=workflow.TEXT_MAX)
+    method = serializers.CharField(required=False, allow_blank=True, max_length=workflow.TEXT_MAX)
 
 
 @extend_schema_field({"type": "string", "format": "binary"})
@@ -218,11 +214,13 @@ class MaterialsUploadIn(_ActionIn):
     belongs to the i-th material id)."""
 
     material = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=serializers.IntegerField(**_ID),
+        max_length=200,
         help_text="办事指南申请材料 id，与 file 一一对应（重复该字段）",
     )
     file = serializers.ListField(
         child=UploadField(),
+        max_length=200,
         help_text="材料文件（PDF/JPG/PNG/OFD，按扩展名和文件头校验），与 material 一一对应",
     )
     is_original = serializers.ListField(
@@ -244,117 +242,64 @@ class MaterialsUploadIn(_ActionIn):
         }
 
 
-# Actions whose materials may come with files (multipart/form-data).
-UPLOAD_ACTIONS = {"resubmit", "catch_up"}
+def _text(spec, max_length):
+    return serializers.CharField(
+        required=spec.required,
+        allow_blank=not spec.required,
+        max_length=max_length,
+        help_text=spec.help or spec.label,
+    )
 
 
-class OpinionIn(_ActionIn):
-    opinion = serializers.CharField()
-
-
-class SpecialStartIn(_ActionIn):
-    special_step = serializers.IntegerField(help_text="办事指南特殊环节 id")
-    notice = serializers.DictField(help_text="告知内容：time, place, content, persons, method")
-    opinion = serializers.CharField(required=False, allow_blank=True)
-
-
-class SpecialEndIn(_ActionIn):
-    record = serializers.CharField()
-
-
-class ExtendIn(_ActionIn):
-    days = serializers.IntegerField()
-    reason = serializers.CharField()
-
-
-class DecideIn(_ActionIn):
-    result = serializers.ChoiceField([c for c in Result.choices if c[0]])
-    opinion = serializers.CharField()
-    reason = serializers.CharField(required=False, allow_blank=True)
-
-
-class CertifyIn(_ActionIn):
-    result_number = serializers.CharField()
-
-
-class DeliverIn(_ActionIn):
-    method = serializers.ChoiceField([c for c in DeliveryMethod.choices if c[0]])
-    tracking_number = serializers.CharField(required=False, allow_blank=True)
-
-
-ACTION_INPUTS: dict[str, type[_ActionIn]] = {
-    "accept": AcceptIn,
-    "request_correction": CorrectionIn,
-    "refuse": ReasonIn,
-    "accept_with_tolerance": ToleranceIn,
-    "resubmit": MaterialsIn,
-    "catch_up": MaterialsIn,
-    "review": OpinionIn,
-    "start_special_step": SpecialStartIn,
-    "end_special_step": SpecialEndIn,
-    "extend": ExtendIn,
-    "decide": DecideIn,
-    "certify": CertifyIn,
-    "deliver": DeliverIn,
-    "complete": _ActionIn,
-    "archive": _ActionIn,
-    "withdraw": ReasonIn,
-    "terminate": ReasonIn,
+# One request field per input kind of the transition table (workflow.Kind).
+_API_FIELDS = {
+    workflow.Kind.TEXT: lambda spec: _text(spec, workflow.TEXT_MAX),
+    workflow.Kind.LONG_TEXT: lambda spec: _text(spec, workflow.LONG_TEXT_MAX),
+    workflow.Kind.DAYS: lambda spec: serializers.IntegerField(
+        min_value=0, max_value=workflow.DAYS_MAX, help_text=spec.help or spec.label
+    ),
+    workflow.Kind.CHOICE: lambda spec: serializers.ChoiceField(
+        list(spec.choices), required=spec.required, help_text=spec.help or spec.label
+    ),
+    workflow.Kind.STAFF: lambda spec: serializers.IntegerField(
+        required=spec.required, allow_null=True, help_text=spec.help or spec.label, **_ID
+    ),
+    workflow.Kind.MATERIALS: lambda spec: MaterialInSerializer(
+        many=True, max_length=200, help_text=spec.help or spec.label
+    ),
+    workflow.Kind.CORRECTIONS: lambda spec: CorrectionItemIn(
+        many=True, max_length=200, help_text=spec.help or spec.label
+    ),
+    workflow.Kind.MATERIAL_IDS: lambda spec: serializers.ListField(
+        child=serializers.IntegerField(**_ID), max_length=200, help_text=spec.help or spec.label
+    ),
+    workflow.Kind.SPECIAL_STEP: lambda spec: serializers.IntegerField(
+        help_text=spec.help or spec.label, **_ID
+    ),
+    workflow.Kind.NOTICE: lambda spec: NoticeIn(help_text=spec.help or spec.label),
 }
+assert set(_API_FIELDS) == workflow.Kind.ALL, "every input kind needs an API field"
 
 
-def _material(case, pk, field):
-    if pk is None:
-        return None
-    found = case.item_version.materials.filter(pk=pk).first() if case.item_version else None
-    if found is None:
-        raise ValidationFailed(
-            "材料不属于该办件适用的办事指南",
-            code="unknown_material",
-            fields={field: ["不属于本事项"]},
-        )
-    return found
+def _action_serializer(row) -> type[_ActionIn]:
+    """The request serializer of one action, built from its row's inputs: its name
+    (``AcceptIn``, ``DecideIn`` …) is its OpenAPI component."""
+    name = "".join(part.title() for part in row.action.split("_")) + "In"
+    fields = {spec.name: _API_FIELDS[spec.kind](spec) for spec in row.inputs}
+    return type(name, (_ActionIn,), {**fields, "__doc__": f"“{row.label}”的请求。"})
 
 
-def _staff(pk, field="responsible"):
-    staff = Staff.objects.filter(pk=pk).first()
-    if staff is None:
-        raise ValidationFailed("承办人不存在", code="unknown_staff", fields={field: ["不存在"]})
-    return staff
-
-
-def to_inputs(case, data: dict) -> dict:
-    """API ids → the objects ``services.transition`` takes."""
-    data = dict(data)
-    data.pop("expected_version", None)
-    if data.get("responsible"):
-        data["responsible"] = _staff(data["responsible"])
-    if "corrections" in data:
-        data["corrections"] = [
-            {**c, "material": _material(case, c.get("material"), f"corrections.{i}.material")}
-            for i, c in enumerate(data["corrections"])
-        ]
-    if "materials" in data:
-        data["materials"] = [
-            {**m, "material": _material(case, m.get("material"), f"materials.{i}.material")}
-            for i, m in enumerate(data["materials"])
-        ]
-    if "tolerated" in data:
-        data["tolerated"] = [_material(case, pk, "tolerated") for pk in data["tolerated"]]
-    if "special_step" in data:
-        step = (
-            case.item_version.special_steps.filter(pk=data["special_step"]).first()
-            if case.item_version
-            else None
-        )
-        if step is None:
-            raise ValidationFailed(
-                "该特殊环节不属于本办件适用的办事指南",
-                code="invalid_special_step",
-                fields={"special_step": ["不属于本事项"]},
-            )
-        data["special_step"] = step
-    return data
+ACTION_SERIALIZERS: dict[str, type[_ActionIn]] = {
+    row.action: _action_serializer(row)
+    for row in workflow.TRANSITIONS
+    if not row.roles <= {CaseRole.SYSTEM}
+}
+# Actions whose materials may come with files (multipart/form-data).
+UPLOAD_ACTIONS = {
+    row.action
+    for row in workflow.TRANSITIONS
+    if any(spec.kind == workflow.Kind.MATERIALS for spec in row.inputs)
+}
 
 
 # --------------------------------------------------------------------------- views
@@ -437,29 +382,22 @@ class CaseListApi(_StaffApi):
     )
     def get(self, request):
         q = request.query_params
-        qs = selectors.visible_cases(user=request.user)
-        department = params.integer(q, "department")
         state = params.choice(q, "state", State)
-        light = params.choice(q, "light", Light)
-        if department:
-            qs = qs.filter(department_id=department)
-        if state:
-            qs = qs.filter(state=state)
-        if light:
-            qs = qs.filter(deadlines.light_filter(light))
-        for name, lookup in (("received_from", "gte"), ("received_to", "lte")):
+        dates = {}
+        for name in ("received_from", "received_to"):
             value = params.text(q, name)
             if value:
                 try:
-                    day = dt.date.fromisoformat(value)
+                    dates[name] = dt.date.fromisoformat(value)
                 except ValueError:
                     raise params.invalid_filter(name, value, "应为 YYYY-MM-DD")
-                qs = qs.filter(**{f"received_at__date__{lookup}": day})
-        qs = selectors.with_light(
-            qs.select_related(
-                "item", "item_version", "department", "centre", "responsible", "bundle"
-            )
-        ).order_by("due_date", "received_at", "id")
+        qs = selectors.case_list(
+            user=request.user,
+            department=params.integer(q, "department") or None,
+            states=[state] if state else None,
+            light=params.choice(q, "light", Light),
+            **dates,
+        )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(CaseSerializer(page, many=True).data)
@@ -521,66 +459,88 @@ class CaseDetailApi(_StaffApi):
         return Response(CaseDetailSerializer(case, context={"request": request}).data)
 
 
-def _action_view(action: str) -> type[APIView]:
-    row = workflow.TABLE[action]
-    serializer_class = ACTION_INPUTS[action]
+class CaseActionSchema(AutoSchema):
+    """The OpenAPI operation of one route of :class:`CaseActionApi`: each action its
+    own summary, description and request schema, from its row."""
 
-    uploads = action in UPLOAD_ACTIONS
-    description = (
-        f"“{row.label}”：允许的状态 "
-        + "、".join(State(s).label for s in row.sources)
-        + "。过期的 expected_version 返回 409 stale_case；当前状态不允许返回 409 invalid_transition。"
-    )
-    request_schema: object = serializer_class
-    if uploads:
-        description += (
-            "\n\n可用 application/json（materials 列表，不含文件）或 multipart/form-data 上传文件："
-            "expected_version，以及成对重复的 material（材料 id）和 file（文件），"
-            "第 i 个 file 属于第 i 个 material。文件仅接受 PDF/JPG/PNG/OFD，按扩展名和文件头校验，"
-            "不符合的返回 400 invalid_file。"
+    def _row(self):
+        return workflow.TABLE[self.view.transition_name]
+
+    def get_tags(self):
+        return [TAG]
+
+    def get_operation_id(self):
+        return f"cases_{self.view.transition_name}"
+
+    def get_summary(self):
+        row = self._row()
+        return f"{row.label}（{row.action.replace('_', '-')}）"
+
+    def get_description(self):
+        row = self._row()
+        text = (
+            f"“{row.label}”：允许的状态 "
+            + "、".join(State(s).label for s in row.sources)
+            + "。过期的 expected_version 返回 409 stale_case；当前状态不允许返回 409 invalid_transition。"
         )
-        request_schema = {
-            "application/json": serializer_class,
-            "multipart/form-data": MaterialsUploadIn,
+        if row.action in UPLOAD_ACTIONS:
+            text += (
+                "\n\n可用 application/json（materials 列表，不含文件）或 multipart/form-data 上传文件："
+                "expected_version，以及成对重复的 material（材料 id）和 file（文件），"
+                "第 i 个 file 属于第 i 个 material。文件仅接受 PDF/JPG/PNG/OFD，按扩展名和文件头校验，"
+                "不符合的返回 400 invalid_file。"
+            )
+        return text
+
+    def get_request_serializer(self):
+        serializer = ACTION_SERIALIZERS[self.view.transition_name]
+        if self.view.transition_name in UPLOAD_ACTIONS:
+            return {"application/json": serializer, "multipart/form-data": MaterialsUploadIn}
+        return serializer
+
+    def get_response_serializers(self):
+        return {
+            200: CaseDetailSerializer,
+            **error_responses(
+                **{
+                    "400": "validation_failed / missing_input",
+                    "403": "permission_denied",
+                    "404": "case_not_found",
+                    "409": "stale_case / invalid_transition",
+                }
+            ),
         }
 
-    class ActionApi(_StaffApi):
-        @extend_schema(
-            tags=[TAG],
-            summary=f"{row.label}（{action.replace('_', '-')}）",
-            description=description,
-            request=request_schema,
-            responses={
-                200: CaseDetailSerializer,
-                **error_responses(
-                    **{
-                        "400": "validation_failed / missing_input",
-                        "403": "permission_denied",
-                        "404": "case_not_found",
-                        "409": "stale_case / invalid_transition",
-                    }
-                ),
-            },
-            operation_id=f"cases_{action}",
-        )
-        def post(self, request, number: str):
-            case = selectors.case_by_number(number=number, user=request.user)
-            multipart = uploads and request.content_type.startswith("multipart/form-data")
-            serializer = (MaterialsUploadIn if multipart else serializer_class)(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            case = services.transition(
-                actor=request.user,
-                case=case,
-                action=action,
-                expected_version=serializer.validated_data["expected_version"],
-                **to_inputs(case, serializer.validated_data),
-            )
-            return _detail(case, request)
 
-    ActionApi.__name__ = ActionApi.__qualname__ = (
-        "".join(p.title() for p in action.split("_")) + "Api"
-    )
-    return ActionApi
+class CaseActionApi(_StaffApi):
+    """``POST /api/v1/cases/{受理编号}/{action}``: one action of the transition table
+    (``workflow.TRANSITIONS``), one route per action (``transition_name``), all through
+    ``services.transition``. The request serializer is built from the row's inputs;
+    the ids in it become objects through ``selectors.resolve_inputs``, as for the page
+    forms."""
+
+    schema = CaseActionSchema()
+    transition_name = ""
+
+    def post(self, request, number: str):
+        case = selectors.case_by_number(number=number, user=request.user)
+        action = self.transition_name
+        multipart = action in UPLOAD_ACTIONS and request.content_type.startswith(
+            "multipart/form-data"
+        )
+        serializer_class = MaterialsUploadIn if multipart else ACTION_SERIALIZERS[action]
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        expected = data.pop("expected_version")
+        case = services.transition(
+            actor=request.user,
+            case=case,
+            action=action,
+            expected_version=expected,
+            **selectors.resolve_inputs(case=case, action=action, data=data),
+        )
+        return _detail(case, request)
 
 
 # --------------------------------------------------------------------------- 一件事
@@ -662,7 +622,7 @@ class BundleListApi(_StaffApi):
         responses={200: BundleOutSerializer(many=True)},
     )
     def get(self, request):
-        qs = bundles.bundle_list(active_only=True).prefetch_related(
+        qs = selectors.bundle_list(active_only=True).prefetch_related(
             "bundle_items__item__department"
         )
         return Response(BundleOutSerializer(qs, many=True).data)
@@ -692,7 +652,7 @@ class BundleCaseCreateApi(_StaffApi):
         serializer = BundleCaseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
-        bundle = bundles.get_bundle(code=d["bundle"])
+        bundle = selectors.get_bundle(code=d["bundle"])
         centre = _centre(request, d.get("centre"))
         items = {bi.item.implementation_code: bi.item for bi in bundle.bundle_items.all()}
         materials: dict[int, list] = {}
@@ -742,10 +702,13 @@ class _Hidden:
     schema = None
 
 
-def _both(route: str, view, name: str) -> list:
+def _both(route: str, view, name: str, **initkwargs) -> list:
     """``route/`` documented, ``route`` (no slash) served too but not documented."""
     hidden = type(view.__name__ + "NoSlash", (_Hidden, view), {})
-    return [path(route + "/", view.as_view(), name=name), path(route, hidden.as_view())]
+    return [
+        path(route + "/", view.as_view(**initkwargs), name=name),
+        path(route, hidden.as_view(**initkwargs)),
+    ]
 
 
 urlpatterns: list = [
@@ -755,9 +718,11 @@ urlpatterns: list = [
     *_both("cases", CaseListApi, "case-list"),
     *_both("cases/<str:number>", CaseDetailApi, "case-detail"),
 ]
-for _action in ACTION_INPUTS:
+for _action in ACTION_SERIALIZERS:
+    _slug = _action.replace("_", "-")
     urlpatterns += _both(
-        f"cases/<str:number>/{_action.replace('_', '-')}",
-        _action_view(_action),
-        f"case-{_action.replace('_', '-')}",
+        f"cases/<str:number>/{_slug}",
+        CaseActionApi,
+        f"case-{_slug}",
+        transition_name=_action,
     )

@@ -5,7 +5,7 @@ guide version the case was applied under (each material: the submitted file, or
 marked 缺 / 容缺), the files, every notice issued (文书) and every decision and record
 (办理记录, 特殊环节记录) with who acted. The 副卷 (restricted part: restricted
 records and personal documents such as the 授权委托书 and the unmasked ID number) is
-included only for the roles ``cases.permissions.can_see_restricted`` allows.
+included only for the roles ``cases.roles.can_see_restricted`` allows.
 
 :func:`export_zip` packs it as ``index.html`` + ``index.csv`` + ``files/`` +
 ``documents/*.pdf`` (+ ``副卷/`` when permitted).
@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from govhall.core.validators import mask_id_number, mask_phone
 
-from . import documents, permissions, selectors
+from . import documents, roles, selectors, workflow
 from .models import Case
 
 
@@ -33,7 +33,7 @@ def _when(value) -> str:
 
 def build(*, case: Case, user) -> dict:
     """The archive as data for the page and the zip (a fixed number of queries)."""
-    restricted_ok = permissions.can_see_restricted(user, case)
+    restricted_ok = roles.can_see_restricted(user, case)
     submitted = list(case.materials.select_related("material").order_by("id"))
     by_material: dict = {}
     for row in submitted:
@@ -74,11 +74,7 @@ def build(*, case: Case, user) -> dict:
             }
         )
     history = list(selectors.case_history(case=case, user=user))
-    labels = {}
-    from .workflow import TABLE
-
-    for event in history:
-        labels[event.pk] = TABLE[event.action].label if event.action in TABLE else "申请/收件"
+    labels = {event.pk: workflow.event_label(event.action) for event in history}
     events = [
         {
             "at": _when(e.at),

@@ -11,6 +11,7 @@ is computed from them and today, in Python (:func:`light_of`) or in SQL
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from django.db.models import Case as SqlCase
 from django.db.models import CharField, Q, Value, When
@@ -19,7 +20,12 @@ from govhall.calendar import selectors as calendar
 from govhall.core import clock, policy
 
 from .models import CLOSED_STATES, OPEN_STATES, Light
-from .workflow import yellow_used_days
+
+
+def yellow_used_days(total: int) -> int:
+    """Working days used at which the light turns yellow (80% of ``total``)."""
+    ratio = policy.get("YELLOW_USED_RATIO")
+    return math.ceil(round(ratio * total, 6))
 
 
 def s32_deadline(case) -> dt.date:

@@ -23,7 +23,7 @@ from govhall.org import selectors as org_selectors
 from govhall.org.models import Centre, Level, Role, Staff
 from govhall.testing.factories import make_id_number
 
-from . import bundles, services, workflow
+from . import guards, selectors, services
 from .models import Bundle, Case
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐"
@@ -181,7 +181,7 @@ def _one(rng, index, version, chief, clerk, centre, day, today, target) -> None:
         return
     if target == "in_review":
         if rng.random() < 0.5:
-            for _ in workflow.review_steps(case)[:1]:
+            for _ in guards.review_steps(case)[:1]:
                 step("review", next_time(2), opinion="材料齐全，符合要求")
         return
     special = list(version.special_steps.all())
@@ -194,10 +194,10 @@ def _one(rng, index, version, chief, clerk, centre, day, today, target) -> None:
                 notice={"time": "另行通知", "place": "申请人经营场所", "content": special[0].name},
             )
         return
-    if workflow.is_instant(case):
+    if guards.is_instant(case):
         pass
     else:
-        for _ in workflow.review_steps(case):
+        for _ in guards.review_steps(case):
             step("review", next_time(2), opinion="同意")
     approved = rng.random() < 0.85
     step(
@@ -252,7 +252,7 @@ DEMO_BUNDLES = [
 
 
 def load_demo_bundles(out, *, centre) -> int:
-    """Define the demo bundles (via ``bundles.create_bundle``) and, once, a few
+    """Define the demo bundles (via ``services.create_bundle``) and, once, a few
     bundle cases: in progress, completed, and completed with a denied child."""
     admin = Staff.objects.filter(role=Role.CENTRE_ADMIN, is_active=True).first()
     if admin is None:
@@ -273,7 +273,7 @@ def load_demo_bundles(out, *, centre) -> int:
         items = [current[n] for n in required + optional if n in current]
         try:
             made.append(
-                bundles.create_bundle(
+                services.create_bundle(
                     actor=admin.user,
                     code=code,
                     name=name,
@@ -310,7 +310,7 @@ def load_demo_bundles(out, *, centre) -> int:
 
 def _bundle_case(bundle, centre, clerk, chiefs, today, days_back, plan, serial) -> None:
     rng = random.Random(serial)
-    parts = [p for p in bundles.bundle_parts(bundle=bundle) if p["version"] is not None]
+    parts = [p for p in selectors.bundle_parts(bundle=bundle) if p["version"] is not None]
     # Not before every guide of the bundle was in force.
     earliest = max([p["version"].valid_from or today for p in parts] or [today])
     day = max(earliest, today - dt.timedelta(days=days_back))
@@ -334,7 +334,9 @@ def _bundle_case(bundle, centre, clerk, chiefs, today, days_back, plan, serial) 
         )
         if plan == "submitted":
             return
-        parent = services.accept(actor=clerk.user, case=parent, expected_version=parent.version)
+        parent = services.transition(
+            actor=clerk.user, case=parent, action="accept", expected_version=parent.version
+        )
     if plan == "in_review":
         return
     when = _at(min(today, day + dt.timedelta(days=1)), 15)
@@ -355,7 +357,7 @@ def _finish_child(case, actor, *, denied: bool) -> None:
             actor=actor, case=case, action=action, expected_version=case.version, **inputs
         )
 
-    for _ in workflow.review_steps(case):
+    for _ in guards.review_steps(case):
         step("review", opinion="材料齐全，符合要求")
     if denied:
         step("decide", result="denied", opinion="不符合法定条件", reason="申请人不符合申领条件")

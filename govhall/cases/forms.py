@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django import forms
 
-from govhall.core.web import StyledForm
-from govhall.org.models import Role, Staff
+from govhall.core.web import StyledForm, style_form
 
-from .models import ApplicantKind, DeliveryMethod, Result, State
+from . import selectors, workflow
+from .models import ApplicantKind
 
 
 class ItemSearchForm(StyledForm):
@@ -69,9 +69,7 @@ class DeskActionForm(StyledForm):
 
     def __init__(self, *args, allow_tolerance: bool = False, department=None, **kwargs):
         super().__init__(*args, **kwargs)
-        staff = Staff.objects.filter(
-            department=department, is_active=True, role__in=[Role.CHIEF_REP, Role.APPROVER]
-        ).order_by("role", "id")
+        staff = selectors.staff_choices(department=department)
         self.fields["responsible"].choices = [("", "（由部门指定）")] + [
             (s.pk, f"{s.name}（{s.get_role_display()}）") for s in staff
         ]
@@ -85,60 +83,190 @@ class DeskActionForm(StyledForm):
 
 
 # --------------------------------------------------------------------------- actions
+# The form of each case action is built from its row's inputs (workflow.TRANSITIONS),
+# one builder per input kind, so the page asks for exactly what the service takes.
+# A builder gives the fields of one input and reads its value back in the shape the
+# API sends (ids); ``selectors.resolve_inputs`` turns both into objects.
 
 
-class _ActionForm(StyledForm):
-    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+class _Builder:
+    def fields(self, spec, case) -> dict:
+        raise NotImplementedError
 
-    def __init__(self, *args, case=None, **kwargs):
-        self.case = case
+    def value(self, spec, cleaned: dict, case, form):
+        return cleaned.get(spec.name)
+
+
+class _Text(_Builder):
+    def __init__(self, *, long: bool):
+        self.long = long
+
+    def fields(self, spec, case):
+        widget = forms.Textarea(attrs={"rows": 3}) if self.long else None
+        return {
+            spec.name: forms.CharField(
+                label=spec.label,
+                required=spec.required,
+                max_length=workflow.LONG_TEXT_MAX if self.long else workflow.TEXT_MAX,
+                widget=widget,
+            )
+        }
+
+
+class _Days(_Builder):
+    def fields(self, spec, case):
+        return {
+            spec.name: forms.IntegerField(
+                label=spec.label, required=spec.required, min_value=1, max_value=workflow.DAYS_MAX
+            )
+        }
+
+
+class _Choice(_Builder):
+    def fields(self, spec, case):
+        return {spec.name: forms.ChoiceField(label=spec.label, choices=list(spec.choices))}
+
+
+class _Staff(_Builder):
+    def fields(self, spec, case):
+        staff = selectors.staff_choices(department=case.department)
+        return {
+            spec.name: forms.TypedChoiceField(
+                label=spec.label,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", "（本人/默认）")] + [(s.pk, s.name) for s in staff],
+            )
+        }
+
+
+class _Materials(_Builder):
+    """补正材料 / 容缺补齐: one tick and one file per material of the version (for
+    容缺补齐 only the tolerated ones not yet caught up)."""
+
+    def _materials(self, spec, case):
+        materials = list(case.item_version.materials.all()) if case.item_version else []
+        if spec.outstanding_only:
+            outstanding = set(
+                case.materials.filter(tolerated=True, caught_up_at__isnull=True).values_list(
+                    "material_id", flat=True
+                )
+            )
+            materials = [m for m in materials if m.pk in outstanding]
+        return materials
+
+    def fields(self, spec, case):
+        out = {}
+        for m in self._materials(spec, case):
+            out[f"m{m.pk}"] = forms.BooleanField(label=f"收到：{m.name}", required=False)
+            out[f"f{m.pk}"] = forms.FileField(label="文件", required=False)
+        return out
+
+    def value(self, spec, cleaned, case, form):
+        rows = []
+        for m in self._materials(spec, case):
+            if cleaned.get(f"m{m.pk}") or cleaned.get(f"f{m.pk}"):
+                row = {"material": m.pk}
+                if cleaned.get(f"f{m.pk}"):
+                    row["file"] = cleaned[f"f{m.pk}"]
+                rows.append(row)
+        return rows
+
+
+class _Corrections(_Builder):
+    def fields(self, spec, case):
+        return {
+            spec.name: forms.CharField(
+                label=spec.label,
+                max_length=workflow.LONG_TEXT_MAX,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text="每行一项：材料名称：原因（一次性全部列明）",
+            )
+        }
+
+    def value(self, spec, cleaned, case, form):
+        return parse_corrections(cleaned.get(spec.name), case)
+
+
+class _MaterialIds(_Builder):
+    def fields(self, spec, case):
+        materials = case.item_version.materials.all() if case.item_version else []
+        return {
+            spec.name: forms.TypedMultipleChoiceField(
+                label=spec.label,
+                coerce=int,
+                widget=forms.CheckboxSelectMultiple,
+                choices=[(m.pk, m.name) for m in materials],
+            )
+        }
+
+
+class _SpecialStep(_Builder):
+    def fields(self, spec, case):
+        steps = case.item_version.special_steps.all() if case.item_version else []
+        return {
+            spec.name: forms.TypedChoiceField(
+                label=spec.label, coerce=int, choices=[(s.pk, s.name) for s in steps]
+            )
+        }
+
+
+class _Notice(_Builder):
+    def fields(self, spec, case):
+        return {
+            key: forms.CharField(label=label, required=False, max_length=workflow.TEXT_MAX)
+            for key, label in workflow.NOTICE_FIELDS.items()
+        }
+
+    def value(self, spec, cleaned, case, form):
+        return {key: cleaned[key] for key in workflow.NOTICE_FIELDS if cleaned.get(key)}
+
+
+_BUILDERS = {
+    workflow.Kind.TEXT: _Text(long=False),
+    workflow.Kind.LONG_TEXT: _Text(long=True),
+    workflow.Kind.DAYS: _Days(),
+    workflow.Kind.CHOICE: _Choice(),
+    workflow.Kind.STAFF: _Staff(),
+    workflow.Kind.MATERIALS: _Materials(),
+    workflow.Kind.CORRECTIONS: _Corrections(),
+    workflow.Kind.MATERIAL_IDS: _MaterialIds(),
+    workflow.Kind.SPECIAL_STEP: _SpecialStep(),
+    workflow.Kind.NOTICE: _Notice(),
+}
+assert set(_BUILDERS) == workflow.Kind.ALL, "every input kind needs a form builder"
+
+
+class ActionForm(StyledForm):
+    """The form of one case action on the case page, built from its row."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, case, action: str, **kwargs):
         super().__init__(*args, **kwargs)
+        self.case = case
+        self.row = workflow.get(action)
+        for spec in self.row.inputs:
+            for name, field in _BUILDERS[spec.kind].fields(spec, case).items():
+                self.fields[name] = field
+        style_form(self)
 
     def to_inputs(self) -> dict:
-        d = dict(self.cleaned_data)
-        d.pop("expected_version", None)
-        return {k: v for k, v in d.items() if v not in (None, "")}
-
-
-def _staff_choices(case):
-    qs = Staff.objects.filter(
-        department=case.department, is_active=True, role__in=[Role.CHIEF_REP, Role.APPROVER]
-    )
-    return [("", "（本人/默认）")] + [(s.pk, s.name) for s in qs]
-
-
-class AcceptForm(_ActionForm):
-    responsible = forms.TypedChoiceField(label="承办人", required=False, coerce=int)
-    opinion = forms.CharField(label="意见", required=False, widget=forms.Textarea)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["responsible"].choices = _staff_choices(self.case)
-
-    def to_inputs(self):
-        inputs = super().to_inputs()
-        if inputs.get("responsible"):
-            inputs["responsible"] = Staff.objects.get(pk=inputs["responsible"])
-        return inputs
-
-
-class CorrectionForm(_ActionForm):
-    corrections = forms.CharField(
-        label="需补正的材料及原因",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="每行一项：材料名称：原因（一次性全部列明）",
-    )
-    opinion = forms.CharField(label="说明", required=False, widget=forms.Textarea)
-
-    def to_inputs(self):
-        inputs = super().to_inputs()
-        inputs["corrections"] = parse_corrections(self.cleaned_data["corrections"], self.case)
-        return inputs
+        """The row's inputs as the API would send them (ids), blanks left out."""
+        out = {}
+        for spec in self.row.inputs:
+            value = _BUILDERS[spec.kind].value(spec, self.cleaned_data, self.case, self)
+            if value not in (None, "", [], {}):
+                out[spec.name] = value
+        return out
 
 
 def parse_corrections(text: str, case) -> list[dict]:
-    """``名称：原因`` per line → ``[{"material", "name", "problem"}]``."""
-    materials = {m.name: m for m in case.item_version.materials.all()} if case.item_version else {}
+    """``名称：原因`` per line → ``[{"material": id|None, "name", "problem"}]``."""
+    materials = (
+        {m.name: m.pk for m in case.item_version.materials.all()} if case.item_version else {}
+    )
     out = []
     for line in (text or "").splitlines():
         line = line.strip()
@@ -152,138 +280,6 @@ def parse_corrections(text: str, case) -> list[dict]:
             name, problem = line, ""
         out.append({"material": materials.get(name), "name": name, "problem": problem})
     return out
-
-
-class ReasonActionForm(_ActionForm):
-    reason = forms.CharField(label="理由", widget=forms.Textarea)
-
-
-class OpinionForm(_ActionForm):
-    opinion = forms.CharField(label="审查意见", widget=forms.Textarea)
-
-
-class DecideForm(_ActionForm):
-    result = forms.ChoiceField(label="办理结果", choices=[c for c in Result.choices if c[0]])
-    opinion = forms.CharField(label="决定意见", widget=forms.Textarea)
-    reason = forms.CharField(label="不予许可/退件理由", required=False, widget=forms.Textarea)
-
-
-class SpecialStepForm(_ActionForm):
-    special_step = forms.TypedChoiceField(label="特殊环节", coerce=int)
-    time = forms.CharField(label="时间", required=False)
-    place = forms.CharField(label="地点", required=False)
-    content = forms.CharField(label="内容", required=False)
-    persons = forms.CharField(label="人员", required=False)
-    method = forms.CharField(label="方式", required=False)
-    opinion = forms.CharField(label="说明", required=False, widget=forms.Textarea)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        steps = self.case.item_version.special_steps.all() if self.case.item_version else []
-        self.fields["special_step"].choices = [(s.pk, s.name) for s in steps]
-
-    def to_inputs(self):
-        d = self.cleaned_data
-        step = self.case.item_version.special_steps.get(pk=d["special_step"])
-        notice = {k: d[k] for k in ("time", "place", "content", "persons", "method") if d.get(k)}
-        return {"special_step": step, "notice": notice, "opinion": d.get("opinion", "")}
-
-
-class EndSpecialForm(_ActionForm):
-    record = forms.CharField(label="环节记录/结论", widget=forms.Textarea)
-
-
-class ExtendForm(_ActionForm):
-    days = forms.IntegerField(label="延长工作日", min_value=1)
-    reason = forms.CharField(label="延期理由", widget=forms.Textarea)
-
-
-class CertifyForm(_ActionForm):
-    result_number = forms.CharField(label="证照编号", max_length=60)
-
-
-class DeliverForm(_ActionForm):
-    method = forms.ChoiceField(
-        label="送达方式", choices=[c for c in DeliveryMethod.choices if c[0]]
-    )
-    tracking_number = forms.CharField(label="邮寄单号", required=False)
-
-
-class EmptyActionForm(_ActionForm):
-    pass
-
-
-class MaterialsActionForm(_ActionForm):
-    """补正材料 / 容缺补齐: one file per material of the version (optional)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.materials = (
-            list(self.case.item_version.materials.all()) if self.case.item_version else []
-        )
-        if self.case.state != State.AWAITING_CORRECTION:
-            outstanding = set(
-                self.case.materials.filter(tolerated=True, caught_up_at__isnull=True).values_list(
-                    "material_id", flat=True
-                )
-            )
-            self.materials = [m for m in self.materials if m.pk in outstanding]
-        for m in self.materials:
-            self.fields[f"m{m.pk}"] = forms.BooleanField(label=f"收到：{m.name}", required=False)
-            self.fields[f"f{m.pk}"] = forms.FileField(label="文件", required=False)
-
-    def to_inputs(self):
-        rows = []
-        for m in self.materials:
-            if self.cleaned_data.get(f"m{m.pk}") or self.cleaned_data.get(f"f{m.pk}"):
-                row = {"material": m}
-                if self.cleaned_data.get(f"f{m.pk}"):
-                    row["file"] = self.cleaned_data[f"f{m.pk}"]
-                rows.append(row)
-        return {"materials": rows}
-
-
-class ToleranceForm(_ActionForm):
-    tolerated = forms.TypedMultipleChoiceField(
-        label="容缺材料", coerce=int, widget=forms.CheckboxSelectMultiple
-    )
-    commitment = forms.CharField(label="承诺书内容", widget=forms.Textarea)
-    catch_up_days = forms.IntegerField(label="补齐期限（工作日）", min_value=1)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        mats = self.case.item_version.materials.all() if self.case.item_version else []
-        self.fields["tolerated"].choices = [(m.pk, m.name) for m in mats]
-
-    def to_inputs(self):
-        d = self.cleaned_data
-        mats = list(self.case.item_version.materials.filter(pk__in=d["tolerated"]))
-        return {
-            "tolerated": mats,
-            "commitment": d["commitment"],
-            "catch_up_days": d["catch_up_days"],
-        }
-
-
-ACTION_FORMS = {
-    "accept": AcceptForm,
-    "request_correction": CorrectionForm,
-    "refuse": ReasonActionForm,
-    "accept_with_tolerance": ToleranceForm,
-    "resubmit": MaterialsActionForm,
-    "catch_up": MaterialsActionForm,
-    "review": OpinionForm,
-    "decide": DecideForm,
-    "start_special_step": SpecialStepForm,
-    "end_special_step": EndSpecialForm,
-    "extend": ExtendForm,
-    "certify": CertifyForm,
-    "deliver": DeliverForm,
-    "complete": EmptyActionForm,
-    "archive": EmptyActionForm,
-    "withdraw": ReasonActionForm,
-    "terminate": ReasonActionForm,
-}
 
 
 class ProgressForm(forms.Form):

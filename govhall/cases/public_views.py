@@ -7,13 +7,10 @@ nothing personal beyond a masked name (``selectors.public_progress``).
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.shortcuts import redirect, render
 
-from govhall.catalog import selectors as catalog_selectors
-from govhall.catalog.models import HandlingForm, Item
+from govhall.catalog.models import Item
 from govhall.core.errors import DomainError, NotFound
-from govhall.org.models import Centre, Level
 
 from . import selectors, services
 from .forms import ApplicantForm, DeskMaterialsForm, ProgressForm, place_applicant_errors
@@ -42,17 +39,11 @@ def progress(request):
     )
 
 
-def _online_version(item_id: int):
-    item = Item.objects.select_related("department").filter(pk=item_id).first()
-    version = catalog_selectors.current_version(item=item) if item else None
-    if version is None or version.handling_form == HandlingForm.WINDOW or not item.accepting:
-        return item, None
-    return item, version
-
-
 def apply(request, item_id: int):
-    """网上申请: applicant data + uploads → submit_application(channel=online)."""
-    item, version = _online_version(item_id)
+    """网上申请: applicant data + uploads → ``services.apply_online`` (the service
+    decides whether the item is offered online and at which centre)."""
+    item = Item.objects.select_related("department").filter(pk=item_id).first()
+    version = services.online_version(item=item)
     if version is None:
         return render(
             request, "cases/public_apply.html", {"item": item, "closed": True}, status=404
@@ -62,20 +53,13 @@ def apply(request, item_id: int):
     materials = DeskMaterialsForm(data, files, version=version, prefix="m")
     errors: list[str] = []
     if request.method == "POST" and applicant.is_valid() and materials.is_valid():
-        centre = (
-            Centre.objects.filter(level=Level.COUNTY, parent__isnull=True).order_by("id").first()
-        )
         try:
-            with transaction.atomic():
-                case = services.submit_application(
-                    actor=None,
-                    item=item,
-                    centre=centre,
-                    channel="online",
-                    applicant=applicant.applicant(),
-                    agent=applicant.agent(),
-                    materials=materials.submitted(),
-                )
+            case = services.apply_online(
+                item=item,
+                applicant=applicant.applicant(),
+                agent=applicant.agent(),
+                materials=materials.submitted(),
+            )
         except DomainError as exc:
             errors.extend(place_applicant_errors(exc, applicant))
         else:

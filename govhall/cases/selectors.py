@@ -1,20 +1,35 @@
-"""Reads of cases: department lists by urgency, overdue counts, the public progress
-query and the history. Each is a fixed number of queries (no N+1)."""
+"""Reads of cases: the one case list (by urgency), overdue counts, the public progress
+query, the history and the 一件事 definitions. Each is a fixed number of queries (no
+N+1). What a user may see is ``roles.visible_filter`` / ``roles.can_view``."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
+from govhall.catalog import selectors as catalog_selectors
 from govhall.core import clock
-from govhall.core.errors import NotFound, PermissionDenied
+from govhall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from govhall.core.validators import mask_phone
-from govhall.org import permissions as org_permissions
-from govhall.org.models import Role
+from govhall.org.models import Role, Staff
 
-from . import deadlines, permissions
-from .models import CLOSED_STATES, OPEN_STATES, Case, CaseEvent, IdempotencyKey, Light, State
+from . import deadlines, roles, workflow
+from .models import (
+    CLOSED_STATES,
+    OPEN_STATES,
+    Bundle,
+    BundleItem,
+    Case,
+    CaseEvent,
+    IdempotencyKey,
+    Light,
+    State,
+)
+
+# The one order of a case list, most urgent first: earliest due date; cases without a
+# deadline (not yet accepted) after them on every database, oldest first.
+URGENCY = (F("due_date").asc(nulls_last=True), "received_at", "id")
 
 
 def with_light(qs: QuerySet[Case], *, today: dt.date | None = None) -> QuerySet[Case]:
@@ -23,12 +38,15 @@ def with_light(qs: QuerySet[Case], *, today: dt.date | None = None) -> QuerySet[
 
 
 def _list_related(qs: QuerySet[Case]) -> QuerySet[Case]:
-    return qs.select_related("item_version", "department", "centre", "responsible")
+    return qs.select_related(
+        "item", "item_version", "department", "centre", "responsible", "bundle"
+    )
 
 
-def department_cases(
+def case_list(
     *,
-    department,
+    user=None,
+    department=None,
     states: list[str] | None = None,
     light: str | None = None,
     received_from: dt.date | None = None,
@@ -36,11 +54,15 @@ def department_cases(
     due_before: dt.date | None = None,
     today: dt.date | None = None,
 ) -> QuerySet[Case]:
-    """待办/在办 list of a department, most urgent first (earliest due date; cases
-    without a deadline — not yet accepted — after them, oldest first)."""
+    """The case list of every page, the API and exports: what ``user`` may see (all
+    cases when ``user`` is not given, for jobs), filtered, with ``light`` annotated,
+    in the one order :data:`URGENCY`."""
     today = today or clock.today()
-    qs = Case.objects.filter(department=department)
-    qs = qs.filter(state__in=states) if states else qs.filter(state__in=OPEN_STATES)
+    qs = Case.objects.all() if user is None else visible_cases(user=user)
+    if department is not None:
+        qs = qs.filter(department=department)
+    if states:
+        qs = qs.filter(state__in=states)
     if light:
         qs = qs.filter(deadlines.light_filter(light, today))
     if received_from:
@@ -50,7 +72,12 @@ def department_cases(
     if due_before:
         qs = qs.filter(due_date__lte=due_before)
     qs = with_light(_list_related(qs), today=today)
-    return qs.order_by(F("due_date").asc(nulls_last=True), "received_at", "id")
+    return qs.order_by(*URGENCY)
+
+
+def department_cases(*, department, states: list[str] | None = None, **filters) -> QuerySet[Case]:
+    """待办/在办 of a department: its open cases (or ``states``) by urgency."""
+    return case_list(department=department, states=states or list(OPEN_STATES), **filters)
 
 
 def overdue_count(*, department, today: dt.date | None = None) -> int:
@@ -61,18 +88,8 @@ def overdue_count(*, department, today: dt.date | None = None) -> int:
 
 
 def visible_cases(*, user) -> QuerySet[Case]:
-    """Department isolation: what ``user`` may list."""
-    qs = Case.objects.all()
-    if org_permissions.is_centre_admin(user):
-        return qs
-    staff = org_permissions.staff_of(user)
-    if staff is None or not staff.is_active:
-        return qs.none()
-    if staff.role == Role.SUPERVISOR:
-        return qs
-    if staff.role == Role.WINDOW_CLERK:
-        return qs.filter(centre_id=staff.centre_id)
-    return qs.filter(department_id=staff.department_id)
+    """Department isolation (R-PRIV-2): what ``user`` may list."""
+    return Case.objects.filter(roles.visible_filter(user))
 
 
 def case_by_number(*, number: str, user=None) -> Case:
@@ -86,7 +103,7 @@ def case_by_number(*, number: str, user=None) -> Case:
     )
     if case is None:
         raise NotFound(f"办件 {number} 不存在", code="case_not_found")
-    if user is not None and not permissions.can_view_case(user, case):
+    if user is not None and not roles.can_view(user, case):
         raise PermissionDenied("您无权查看该办件")
     return case
 
@@ -94,7 +111,7 @@ def case_by_number(*, number: str, user=None) -> Case:
 def case_history(*, case: Case, user) -> QuerySet[CaseEvent]:
     """办理记录, oldest first; 副卷 entries only for permitted roles."""
     qs = case.events.select_related("actor").prefetch_related("attachments", "documents")
-    if not permissions.can_see_restricted(user, case):
+    if not roles.can_see_restricted(user, case):
         qs = qs.filter(restricted=False)
     return qs.order_by("at", "id")
 
@@ -108,9 +125,6 @@ def failed_children(*, parent: Case) -> QuerySet[Case]:
     return parent.children.filter(
         state__in=[State.REFUSED, State.WITHDRAWN, State.TERMINATED]
     ) | parent.children.filter(result__in=["denied", "returned"])
-
-
-_EVENT_LABELS = {"submit": "申请", "deemed_acceptance": "视为受理"}
 
 
 def mask_name(name: str) -> str:
@@ -137,8 +151,6 @@ def public_progress(*, number: str, phone_tail: str) -> dict:
     events = list(
         case.events.filter(restricted=False).order_by("at", "id").values("action", "to_state", "at")
     )
-    from .workflow import TABLE
-
     return {
         "number": case.number,
         "item": case.item_version.name if case.item_version else case.bundle.name,
@@ -156,9 +168,7 @@ def public_progress(*, number: str, phone_tail: str) -> dict:
         "steps": [
             {
                 "action": e["action"],
-                "label": TABLE[e["action"]].label
-                if e["action"] in TABLE
-                else _EVENT_LABELS.get(e["action"], e["action"]),
+                "label": workflow.event_label(e["action"]),
                 "state_label": State(e["to_state"]).label,
                 "at": e["at"],
             }
@@ -170,3 +180,144 @@ def public_progress(*, number: str, phone_tail: str) -> dict:
 def idempotency_key_used(*, key: str) -> bool:
     """Has a create request with this ``Idempotency-Key`` already been served?"""
     return IdempotencyKey.objects.filter(key=key).exists()
+
+
+# --------------------------------------------------------------------------- 一件事 definitions
+
+
+def bundle_list(*, active_only: bool = False) -> QuerySet[Bundle]:
+    """一件事 list with lead department and item count (two queries)."""
+    qs = Bundle.objects.select_related("lead_department").annotate(
+        item_count=Count("bundle_items", distinct=True)
+    )
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return qs.order_by("code")
+
+
+def get_bundle(*, pk: int | None = None, code: str | None = None) -> Bundle:
+    qs = Bundle.objects.select_related("lead_department").prefetch_related(
+        Prefetch(
+            "bundle_items",
+            queryset=BundleItem.objects.select_related("item__department").order_by("order", "id"),
+        )
+    )
+    bundle = qs.filter(pk=pk).first() if pk is not None else qs.filter(code=code or "").first()
+    if bundle is None:
+        raise NotFound("该一件事不存在", code="bundle_not_found")
+    return bundle
+
+
+def search_bundles(*, q: str) -> QuerySet[Bundle]:
+    """Active bundles whose name, description or one of whose items matches every
+    word of ``q`` — what the window desk's item search also shows (综合受理)."""
+    qs = bundle_list(active_only=True)
+    for word in (q or "").lower().split():
+        qs = qs.filter(
+            Q(name__icontains=word)
+            | Q(description__icontains=word)
+            | Q(bundle_items__item__versions__search_text__contains=word)
+        )
+    return qs.distinct()
+
+
+def bundle_parts(*, bundle: Bundle) -> list[dict]:
+    """The bundle's items with their current guide version (materials prefetched),
+    ordered by department then order: ``[{"item", "version", "department"}]``.
+    ``version`` is ``None`` where the item has no guide in force."""
+    rows = list(bundle.bundle_items.select_related("item__department").order_by("order", "id"))
+    versions = {
+        v.item_id: v
+        for v in catalog_selectors.with_guide(
+            catalog_selectors.current_versions().filter(item__in=[r.item_id for r in rows])
+        )
+    }
+    parts = [
+        {"item": r.item, "version": versions.get(r.item_id), "department": r.item.department}
+        for r in rows
+    ]
+    lead = bundle.lead_department_id
+    parts.sort(key=lambda p: (p["department"].pk != lead, p["department"].name))
+    return parts
+
+
+def bundle_item_choices() -> list[tuple[int, str]]:
+    """Items that may join a bundle (accepting, with a current guide), for the editor."""
+    versions = catalog_selectors.search_items(accepting_only=True)
+    return [(v.item_id, f"{v.name}（{v.item.department.name}）") for v in versions]
+
+
+# --------------------------------------------------------------------------- action inputs
+
+
+def _guide_material(case, pk, field):
+    if pk is None:
+        return None
+    found = case.item_version.materials.filter(pk=pk).first() if case.item_version else None
+    if found is None:
+        raise ValidationFailed(
+            "材料不属于该办件适用的办事指南",
+            code="unknown_material",
+            fields={field: ["不属于本事项"]},
+        )
+    return found
+
+
+def staff_member(*, pk, field: str = "responsible"):
+    """The staff member a form or request names by id (``None`` for no id)."""
+    if pk in (None, ""):
+        return None
+    staff = Staff.objects.filter(pk=pk).first()
+    if staff is None:
+        raise ValidationFailed("承办人不存在", code="unknown_staff", fields={field: ["不存在"]})
+    return staff
+
+
+def resolve_inputs(*, case: Case, action: str, data: dict) -> dict:
+    """The inputs of ``action`` as a page form or an API request sent them (ids) →
+    the objects ``services.transition`` takes: 承办人, the guide's materials and
+    special steps of *this* case's version. Both channels call this one function."""
+    row = workflow.get(action)
+    out = {}
+    for spec in row.inputs:
+        if spec.name not in data:
+            continue
+        value = data[spec.name]
+        if spec.kind == workflow.Kind.STAFF:
+            value = staff_member(pk=value, field=spec.name)
+            if value is None:
+                continue
+        elif spec.kind in (workflow.Kind.MATERIALS, workflow.Kind.CORRECTIONS):
+            value = [
+                {
+                    **entry,
+                    "material": _guide_material(
+                        case, entry.get("material"), f"{spec.name}.{i}.material"
+                    ),
+                }
+                for i, entry in enumerate(value)
+            ]
+        elif spec.kind == workflow.Kind.MATERIAL_IDS:
+            value = [_guide_material(case, pk, spec.name) for pk in value]
+        elif spec.kind == workflow.Kind.SPECIAL_STEP:
+            step = (
+                case.item_version.special_steps.filter(pk=value).first()
+                if case.item_version
+                else None
+            )
+            if step is None:
+                raise ValidationFailed(
+                    "该特殊环节不属于本办件适用的办事指南",
+                    code="invalid_special_step",
+                    fields={spec.name: ["不属于本事项"]},
+                )
+            value = step
+        out[spec.name] = value
+    return out
+
+
+def staff_choices(*, department) -> QuerySet:
+    """Who may be named 承办人 of a department's case: its active chief and approvers."""
+    return Staff.objects.filter(
+        department=department, is_active=True, role__in=[Role.CHIEF_REP, Role.APPROVER]
+    ).order_by("role", "id")

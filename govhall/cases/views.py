@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,12 +21,11 @@ from govhall.core.selectors import history_for
 from govhall.core.validators import mask_id_number, mask_phone
 from govhall.org import permissions as org_permissions
 from govhall.org import selectors as org_selectors
-from govhall.org.models import Staff
 
 from . import archive as case_archive
-from . import bundles, deadlines, documents, selectors, services, workflow
+from . import deadlines, documents, selectors, services, workflow
 from .forms import (
-    ACTION_FORMS,
+    ActionForm,
     ApplicantForm,
     BundleDeskActionForm,
     BundleForm,
@@ -79,7 +77,7 @@ def desk(request):
                 "item__department"
             )[:30]
         )
-        found_bundles = list(bundles.search_bundles(q=q)[:10])
+        found_bundles = list(selectors.search_bundles(q=q)[:10])
     return render(
         request,
         "cases/desk_search.html",
@@ -141,59 +139,23 @@ def desk_apply(request, item_id: int):
 
 
 def _receive(request, item, centre, applicant, materials, action):
-    what = action.cleaned_data["action"]
-    pk = action.cleaned_data.get("responsible")
-    responsible = Staff.objects.get(pk=pk) if pk else None
-    with transaction.atomic():
-        case = services.submit_application(
-            actor=request.user,
-            item=item,
-            centre=centre,
-            channel="window",
-            applicant=applicant.applicant(),
-            agent=applicant.agent(),
-            materials=materials.submitted(),
-        )
-        v = case.version
-        if what == "accept":
-            missing = [m.name for m in materials.missing() if m.required]
-            if missing:
-                raise ValidationFailed(
-                    f"以下必要材料未勾选收到，不能直接受理：{'、'.join(missing)}。"
-                    "请选择一次性告知补正或容缺受理",
-                    code="materials_missing",
-                )
-            services.accept(
-                actor=request.user, case=case, expected_version=v, responsible=responsible
-            )
-        elif what == "request_correction":
-            corrections = materials.corrections()
-            if not corrections:
-                raise ValidationFailed(
-                    "没有需要补正的材料：请在材料清单中取消勾选缺失的材料并写明原因",
-                    code="corrections_incomplete",
-                )
-            services.request_correction(
-                actor=request.user, case=case, expected_version=v, corrections=corrections
-            )
-        elif what == "accept_with_tolerance":
-            services.accept_with_tolerance(
-                actor=request.user,
-                case=case,
-                expected_version=v,
-                tolerated=materials.tolerated(),
-                commitment=action.cleaned_data.get("commitment") or "",
-                catch_up_days=action.cleaned_data.get("catch_up_days"),
-                responsible=responsible,
-            )
-        else:
-            services.refuse(
-                actor=request.user,
-                case=case,
-                expected_version=v,
-                reason=action.cleaned_data.get("reason") or "",
-            )
-    return case
+    """The window's 收件 and decision, in one service call (the rules live there)."""
+    d = action.cleaned_data
+    return services.receive_at_window(
+        actor=request.user,
+        item=item,
+        centre=centre,
+        applicant=applicant.applicant(),
+        agent=applicant.agent(),
+        materials=materials.submitted(),
+        decision=d["action"],
+        responsible=selectors.staff_member(pk=d.get("responsible")),
+        corrections=materials.corrections(),
+        tolerated=materials.tolerated(),
+        commitment=d.get("commitment") or "",
+        catch_up_days=d.get("catch_up_days"),
+        reason=d.get("reason") or "",
+    )
 
 
 @web.staff_page
@@ -249,17 +211,12 @@ def inbox(request):
     light = request.GET.get("light", "")
     states = [state] if state in State.values else None
     light = light if light in Light.values and light else None
-    if staff is not None and staff.department_id:
-        qs = selectors.department_cases(department=staff.department, states=states, light=light)
-    else:
-        qs = selectors.with_light(
-            selectors.visible_cases(user=request.user).select_related(
-                "item_version", "department", "responsible"
-            )
-        ).filter(state__in=states or OPEN_STATES)
-        if light:
-            qs = qs.filter(light=light)
-        qs = qs.order_by("due_date", "received_at", "id")
+    qs = selectors.case_list(
+        user=request.user,
+        department=staff.department if staff is not None and staff.department_id else None,
+        states=states or list(OPEN_STATES),
+        light=light,
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     remaining: dict = {}
     for case in page:
@@ -305,8 +262,8 @@ def _case_context(request, case, forms_by_action=None, errors=None):
     forms_by_action = forms_by_action or {}
     panels = []
     for t in actions:
-        form = forms_by_action.get(t.action) or ACTION_FORMS[t.action](
-            initial={"expected_version": case.version}, case=case
+        form = forms_by_action.get(t.action) or ActionForm(
+            initial={"expected_version": case.version}, case=case, action=t.action
         )
         panels.append({"action": t.action, "label": t.label, "form": form})
     history = selectors.case_history(case=case, user=request.user)
@@ -339,9 +296,9 @@ def detail(request, number: str):
 def act(request, number: str, action: str):
     """POST one action of the case page to the one transition service."""
     case = selectors.case_by_number(number=number, user=request.user)
-    if request.method != "POST" or action not in ACTION_FORMS:
+    if request.method != "POST" or action not in workflow.TABLE:
         return redirect("cases:detail", number=case.number)
-    form = ACTION_FORMS[action](request.POST, request.FILES, case=case)
+    form = ActionForm(request.POST, request.FILES, case=case, action=action)
     if form.is_valid():
         try:
             services.transition(
@@ -349,7 +306,7 @@ def act(request, number: str, action: str):
                 case=case,
                 action=action,
                 expected_version=form.cleaned_data["expected_version"],
-                **form.to_inputs(),
+                **selectors.resolve_inputs(case=case, action=action, data=form.to_inputs()),
             )
         except DomainError as exc:
             if exc.http_status == 403 or exc.http_status == 404:
@@ -405,10 +362,10 @@ def desk_bundle(request, bundle_id: int):
     """一件事一次办 at the window: the applicant once, each item's materials grouped
     by department, one decision for the whole bundle ([seed 2 §20]). Application and
     decision are one transaction; the clerk then prints ONE notice (一件事告知单)."""
-    bundle = bundles.get_bundle(pk=bundle_id)
+    bundle = selectors.get_bundle(pk=bundle_id)
     if not bundle.is_active:
         raise NotFound("该一件事已停用")
-    parts = bundles.bundle_parts(bundle=bundle)
+    parts = selectors.bundle_parts(bundle=bundle)
     unavailable = [p["item"] for p in parts if p["version"] is None]
     if unavailable:
         raise NotFound("该一件事中有事项没有现行有效的办事指南，暂不能受理")
@@ -441,117 +398,22 @@ def desk_bundle(request, bundle_id: int):
 
 
 def _receive_bundle(request, bundle, centre, applicant, parts, action):
-    what = action.cleaned_data["action"]
-    with transaction.atomic():
-        parent = services.submit_bundle_application(
-            actor=request.user,
-            bundle=bundle,
-            centre=centre,
-            channel="window",
-            applicant=applicant.applicant(),
-            agent=applicant.agent(),
-            materials={p["item"].pk: p["form"].submitted() for p in parts},
-        )
-        if what == "refuse":
-            services.refuse(
-                actor=request.user,
-                case=parent,
-                expected_version=parent.version,
-                reason=action.cleaned_data.get("reason") or "",
-            )
-            return parent
-        children = {c.item_id: c for c in parent.children.all()}
-        if what == "accept_with_tolerance":
-            _tolerate_bundle(request, parent, parts, children, action)
-            return parent
-        if what == "accept":
-            missing = [
-                f"{p['version'].name}：{m.name}"
-                for p in parts
-                for m in p["form"].missing()
-                if m.required
-            ]
-            if missing:
-                raise ValidationFailed(
-                    f"以下必要材料未勾选收到，不能直接受理：{'；'.join(missing)}。"
-                    "请选择一次性告知补正",
-                    code="materials_missing",
-                )
-            # Accepting the parent accepts every child through the one transition
-            # service and issues ONE 受理通知书 for the whole bundle.
-            services.accept(actor=request.user, case=parent, expected_version=parent.version)
-            return parent
-        corrections = {p["item"].pk: p["form"].corrections() for p in parts}
-        if not any(corrections.values()):
-            raise ValidationFailed(
-                "没有需要补正的材料：请在材料清单中取消勾选缺失的材料并写明原因",
-                code="corrections_incomplete",
-            )
-        for part in parts:
-            child = children[part["item"].pk]
-            wanted = corrections[part["item"].pk]
-            if wanted:
-                services.request_correction(
-                    actor=request.user,
-                    case=child,
-                    expected_version=child.version,
-                    corrections=wanted,
-                )
-            else:
-                services.accept(actor=request.user, case=child, expected_version=child.version)
-        # Decided child by child: the parent issued nothing itself, so the applicant
-        # gets ONE 一件事告知单 covering every child's notice.
-        services.issue_bundle_notice(actor=request.user, parent=parent)
-    return parent
-
-
-def _tolerance_blocker(version, material) -> str:
-    if not version.allows_tolerance:
-        return "该事项不适用容缺受理"
-    if not material.tolerance_allowed:
-        return "该材料不允许容缺"
-    return "未勾选容缺"
-
-
-def _tolerate_bundle(request, parent, parts, children, action) -> None:
-    """容缺受理 of a 一件事 [seed 3 §19]: each child with materials ticked 容缺 goes
-    through ``services.accept_with_tolerance`` (the service checks the item and each
-    material allow it, the signed 承诺书 and catch-up days ≤ that item's 承诺时限);
-    then accepting the parent accepts the other children and issues the ONE notice
-    (the parent's 受理通知书 = 一件事告知单). Any refusal rolls the whole application
-    back: nothing is registered."""
-    blocking = [
-        f"{p['version'].name}：{m.name}（{_tolerance_blocker(p['version'], m)}）"
-        for p in parts
-        for m in p["form"].missing()
-        if m.required and m not in p["form"].tolerated()
-    ]
-    if blocking:
-        raise ValidationFailed(
-            f"以下必要材料既未收到也不能容缺，不能容缺受理：{'；'.join(blocking)}。"
-            "请补齐材料或选择一次性告知补正",
-            code="materials_missing",
-        )
-    tolerant = [p for p in parts if p["form"].tolerated()]
-    if not tolerant:
-        raise ValidationFailed(
-            "没有勾选容缺的材料：材料齐全的请直接选择受理", code="tolerance_empty"
-        )
+    """The window's 一件事 收件 and decision, in one service call."""
     d = action.cleaned_data
-    for part in tolerant:
-        child = children[part["item"].pk]
-        try:
-            services.accept_with_tolerance(
-                actor=request.user,
-                case=child,
-                expected_version=child.version,
-                tolerated=part["form"].tolerated(),
-                commitment=d.get("commitment") or "",
-                catch_up_days=d.get("catch_up_days"),
-            )
-        except ValidationFailed as exc:
-            raise ValidationFailed(f"{part['version'].name}：{exc.message}", code=exc.code) from exc
-    services.accept(actor=request.user, case=parent, expected_version=parent.version)
+    return services.receive_bundle_at_window(
+        actor=request.user,
+        bundle=bundle,
+        centre=centre,
+        applicant=applicant.applicant(),
+        agent=applicant.agent(),
+        materials={p["item"].pk: p["form"].submitted() for p in parts},
+        decision=d["action"],
+        corrections={p["item"].pk: p["form"].corrections() for p in parts},
+        tolerated={p["item"].pk: p["form"].tolerated() for p in parts},
+        commitment=d.get("commitment") or "",
+        catch_up_days=d.get("catch_up_days"),
+        reason=d.get("reason") or "",
+    )
 
 
 @web.staff_page
@@ -593,7 +455,7 @@ def bundle_list(request):
         request,
         "cases/bundle_list.html",
         {
-            "bundles": bundles.bundle_list(),
+            "bundles": selectors.bundle_list(),
             "can_edit": org_permissions.is_centre_admin(request.user),
         },
     )
@@ -614,7 +476,7 @@ def _bundle_form(request, bundle=None):
         request.POST or None,
         initial=initial,
         departments=org_selectors.department_list().filter(is_active=True),
-        items=bundles.bundle_item_choices(),
+        items=selectors.bundle_item_choices(),
         editing=bundle is not None,
     )
 
@@ -625,7 +487,7 @@ def bundle_edit(request, pk: int | None = None):
     org_permissions.require(
         org_permissions.is_centre_admin(request.user), "只有中心管理员可以设置一件事"
     )
-    bundle = bundles.get_bundle(pk=pk) if pk is not None else None
+    bundle = selectors.get_bundle(pk=pk) if pk is not None else None
     form = _bundle_form(request, bundle)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -641,9 +503,9 @@ def bundle_edit(request, pk: int | None = None):
         )
         try:
             if bundle is None:
-                bundle = bundles.create_bundle(code=d["code"], **common)
+                bundle = services.create_bundle(code=d["code"], **common)
             else:
-                bundle = bundles.update_bundle(bundle=bundle, **common)
+                bundle = services.update_bundle(bundle=bundle, **common)
         except (ValidationFailed, Conflict) as exc:
             web.apply_errors(exc, form=form)
         else:

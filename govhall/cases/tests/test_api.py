@@ -164,8 +164,11 @@ def old_item(county):
 def test_list_filters_and_visibility(county, old_item):
     with clock.frozen(dt.datetime(2026, 11, 2, 9, 0)):
         late = _case(county, 4, item=old_item)
-        services.accept(
-            actor=county.staff.market_chief.user, case=late, expected_version=late.version
+        services.transition(
+            action="accept",
+            actor=county.staff.market_chief.user,
+            case=late,
+            expected_version=late.version,
         )
     fresh = _case(county, 5)
     health = services.submit_application(

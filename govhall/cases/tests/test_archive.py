@@ -17,7 +17,8 @@ ID = factories.make_id_number(11)
 
 def _case(county):
     item = county.market_item
-    first = item.versions.get().materials.first()  # 申请书 with a file; 营业执照 missing
+    # 申请书 with a file; 营业执照 on paper (受理 needs every 必要 material)
+    first, second = item.versions.get().materials.all()
     case = services.submit_application(
         actor=county.staff.clerk.user,
         item=item,
@@ -30,10 +31,15 @@ def _case(county):
             "phone": "13900000000",
             "power_of_attorney": SimpleUploadedFile("委托书.pdf", b"%PDF-1.4 poa"),
         },
-        materials=[{"material": first, "file": SimpleUploadedFile("申请书.pdf", b"%PDF-1.4 app")}],
+        materials=[
+            {"material": first, "file": SimpleUploadedFile("申请书.pdf", b"%PDF-1.4 app")},
+            {"material": second},
+        ],
     )
     chief = county.staff.market_chief.user
-    case = services.accept(actor=chief, case=case, expected_version=case.version)
+    case = services.transition(
+        action="accept", actor=chief, case=case, expected_version=case.version
+    )
     case = services.transition(
         actor=chief,
         case=case,
@@ -50,8 +56,8 @@ def test_contents_follow_material_list(county, settings, tmp_path):
     case = _case(county)
     a = archive.build(case=case, user=county.staff.market_approver.user)
     marks = {t["name"]: t["mark"] for t in a["toc"]}
-    assert marks == {"申请书": "已提交（电子件）", "营业执照": "缺"}
-    assert [e["action"] for e in a["events"]][:2] == ["申请/收件", "受理"]
+    assert marks == {"申请书": "已提交（电子件）", "营业执照": "已提交（纸质）"}
+    assert [e["action"] for e in a["events"]][:2] == ["申请", "受理"]
     assert a["restricted"] is None
 
 

@@ -9,6 +9,7 @@ import pytest
 from govhall.cases import selectors, services
 from govhall.cases.models import Bundle, BundleItem, Case, Channel, DocumentKind, State
 from govhall.core import clock
+from govhall.core.actors import Applicant
 from govhall.core.errors import Conflict, NotFound, ValidationFailed
 
 from .conftest import act, pdf, person, submit
@@ -52,12 +53,14 @@ def test_tolerance_catch_up_then_decision(env):
     with pytest.raises(Conflict) as exc:
         act(case, "decide", s.market_approver.user, result="approved", opinion="同意")
     assert exc.value.code == "tolerance_outstanding"
-    case = act(case, "catch_up", None, materials=[{"material": _health_proof(env), "file": pdf()}])
+    case = act(
+        case, "catch_up", Applicant(), materials=[{"material": _health_proof(env), "file": pdf()}]
+    )
     assert case.tolerance_due is None
     case = act(case, "decide", s.market_approver.user, result="approved", opinion="同意")
     assert case.state == State.DECIDED
     with clock.frozen(dt.datetime(2026, 12, 10, 9)):
-        assert services.expire_tolerance_catchups() == 0
+        assert services.expire_tolerance_catchups() == []
 
 
 def test_missed_catch_up_terminates_the_case(env):
@@ -65,9 +68,9 @@ def test_missed_catch_up_terminates_the_case(env):
     case = act(case, "accept_with_tolerance", env.s.clerk.user, tolerated=[_health_proof(env)],
                commitment="承诺", catch_up_days=3)  # fmt: skip
     with clock.frozen(dt.datetime(2026, 11, 26, 17)):
-        assert services.expire_tolerance_catchups() == 0  # the due day itself is fine
+        assert services.expire_tolerance_catchups() == []  # the due day itself is fine
     with clock.frozen(dt.datetime(2026, 11, 27, 9)):
-        assert services.expire_tolerance_catchups() == 1
+        assert len(services.expire_tolerance_catchups()) == 1
     case.refresh_from_db()
     assert case.state == State.TERMINATED and "容缺材料未在" in case.result_reason
     assert case.events.last().actor_name == "系统"

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from govhall.cases import bundles
+from govhall.cases import selectors as bundle_selectors
+from govhall.cases import services as bundles
 from govhall.cases.models import Bundle, Case, DocumentKind, State
 from govhall.catalog import services as catalog_services
 from govhall.core.errors import PermissionDenied, ValidationFailed
@@ -107,7 +108,7 @@ def test_only_the_centre_admin_defines_bundles_and_changes_are_audited(client, e
     response = client.post(url, data)
     assert response.status_code == 302
     assert bundle.bundle_items.count() == 3
-    entry = AuditEntry.objects.get(action="bundle.update")
+    entry = AuditEntry.objects.get(action="cases.bundle.update")
     assert entry.reason == "加入小餐饮登记" and entry.actor == env.s.admin.user
     page = client.get(url).content.decode()
     assert "加入小餐饮登记" in page  # the change history on the edit page
@@ -123,7 +124,7 @@ def test_only_the_centre_admin_defines_bundles_and_changes_are_audited(client, e
     assert refused.status_code == 200
     assert "牵头部门必须是所含事项的实施部门之一" in refused.content.decode()
     assert client.post(reverse("cases:bundle_new"), {**new, "lead_department": env.c.market.pk})
-    assert AuditEntry.objects.filter(action="bundle.create").count() == 2
+    assert AuditEntry.objects.filter(action="cases.bundle.create").count() == 2
 
 
 # --------------------------------------------------------------------------- the desk
@@ -138,7 +139,7 @@ def _desk_post(bundle, *, action="accept", missing=(), reason=""):
         "x-action": action,
         "x-reason": reason,
     }
-    for part in bundles.bundle_parts(bundle=bundle):
+    for part in bundle_selectors.bundle_parts(bundle=bundle):
         for m in part["version"].materials.all():
             prefix = f"i{part['item'].pk}"
             if (part["version"].name, m.name) in missing:

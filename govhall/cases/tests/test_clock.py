@@ -86,7 +86,7 @@ def test_section_32_five_working_days(env):
     case = submit(env)  # received Monday 11-23; deadline for notice: Monday 11-30
     late = submit(env)
     with clock.frozen(dt.datetime(2026, 11, 30, 17)):
-        assert services.apply_deemed_acceptance() == 0
+        assert services.apply_deemed_acceptance() == []
         case = act(case, "request_correction", clerk,
                    corrections=[{"name": "营业执照", "problem": "已过期"}])  # fmt: skip
         assert case.state == State.AWAITING_CORRECTION
@@ -95,12 +95,12 @@ def test_section_32_five_working_days(env):
             act(late, "request_correction", clerk,
                 corrections=[{"name": "申请书", "problem": "未签字"}])  # fmt: skip
         assert exc.value.code == "deemed_accepted" and "第三十二条" in exc.value.message
-        assert services.apply_deemed_acceptance() == 1
+        assert len(services.apply_deemed_acceptance()) == 1
         late.refresh_from_db()
         assert late.deemed_accepted_s32 and late.accepted_on == D(2026, 11, 23)
         assert late.due_date == D(2026, 11, 30)
         assert deadlines.light_of(late) == Light.OVERDUE
-        assert services.apply_deemed_acceptance() == 0  # idempotent
+        assert services.apply_deemed_acceptance() == []  # idempotent
         late = act(late, "accept", clerk)
     assert late.accepted_on == D(2026, 11, 23) and late.deemed_accepted_s32
     assert late.documents.get(kind=DocumentKind.ACCEPTANCE).data["deemed_accepted_s32"]

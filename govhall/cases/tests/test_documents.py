@@ -48,7 +48,9 @@ def _streams(pdf: bytes) -> bytes:
 
 def test_acceptance_pdf_is_valid_with_number_and_embedded_cjk_font(county):
     case = _case(county)
-    services.accept(actor=county.staff.clerk.user, case=case, expected_version=case.version)
+    services.transition(
+        action="accept", actor=county.staff.clerk.user, case=case, expected_version=case.version
+    )
     doc = case.documents.get(kind=DocumentKind.ACCEPTANCE)
     pdf = documents.render_pdf(doc)
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
@@ -66,7 +68,8 @@ def test_acceptance_pdf_is_valid_with_number_and_embedded_cjk_font(county):
 def test_correction_notice_names_every_problem(county):
     case = _case(county)
     mats = list(county.market_item.versions.get().materials.all())
-    services.request_correction(
+    services.transition(
+        action="request_correction",
         actor=county.staff.clerk.user,
         case=case,
         expected_version=case.version,
@@ -88,7 +91,8 @@ def test_correction_notice_names_every_problem(county):
 
 def test_refusal_names_reason_and_remedies(county):
     case = _case(county)
-    services.refuse(
+    services.transition(
+        action="refuse",
         actor=county.staff.clerk.user,
         case=case,
         expected_version=case.version,
@@ -101,7 +105,9 @@ def test_refusal_names_reason_and_remedies(county):
 
 def test_pdf_view_requires_visibility(client, county):
     case = _case(county)
-    services.accept(actor=county.staff.clerk.user, case=case, expected_version=case.version)
+    services.transition(
+        action="accept", actor=county.staff.clerk.user, case=case, expected_version=case.version
+    )
     doc = case.documents.get()
     url = reverse("cases:notice_pdf", args=[case.number, doc.number])
     client.force_login(county.staff.health_chief.user)

@@ -13,7 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from govhall.cases import bundles
+from govhall.cases import selectors as bundle_selectors
+from govhall.cases import services as bundles
 from govhall.cases.models import Case, DocumentKind, State
 from govhall.core.models import AuditEntry
 from govhall.testing.factories import make_id_number
@@ -47,7 +48,7 @@ def _post(bundle, *, action, tolerate=(), missing=(), **extra):
         "x-action": action,
         **{f"x-{k}": v for k, v in extra.items()},
     }
-    for part in bundles.bundle_parts(bundle=bundle):
+    for part in bundle_selectors.bundle_parts(bundle=bundle):
         prefix = f"i{part['item'].pk}"
         for m in part["version"].materials.all():
             if m.name in tolerate:
@@ -153,7 +154,7 @@ def test_correction_path_issues_exactly_one_bundle_notice_as_one_pdf(client, env
     notice = parent.documents.get()
     assert notice.kind == DocumentKind.BUNDLE_NOTICE
     assert [c["number"] for c in notice.data["children"]] == [small.number, health.number]
-    assert AuditEntry.objects.filter(action="case.bundle_notice").count() == 1
+    assert AuditEntry.objects.filter(action="cases.case.bundle_notice").count() == 1
 
     page = client.get(response["Location"]).content.decode()
     pdf_url = reverse("cases:notice_pdf", args=[parent.number, notice.number])

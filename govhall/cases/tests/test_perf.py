@@ -67,26 +67,43 @@ def _life(env, counts: dict):
             materials=materials,
         ),
     )
-    case = step("accept", lambda: services.accept(actor=clerk, case=case, expected_version=1))
+    case = step(
+        "accept",
+        lambda: services.transition(action="accept", actor=clerk, case=case, expected_version=1),
+    )
     case = step(
         "review",
-        lambda: services.review(actor=approver, case=case, expected_version=2, opinion="符合"),
+        lambda: services.transition(
+            action="review", actor=approver, case=case, expected_version=2, opinion="符合"
+        ),
     )
     case = step(
         "decide",
-        lambda: services.decide(
-            actor=approver, case=case, expected_version=3, result="approved", opinion="同意"
+        lambda: services.transition(
+            action="decide",
+            actor=approver,
+            case=case,
+            expected_version=3,
+            result="approved",
+            opinion="同意",
         ),
     )
     case = step(
         "certify",
-        lambda: services.certify(actor=approver, case=case, expected_version=4, result_number="X1"),
+        lambda: services.transition(
+            action="certify", actor=approver, case=case, expected_version=4, result_number="X1"
+        ),
     )
     case = step(
         "deliver",
-        lambda: services.deliver(actor=clerk, case=case, expected_version=5, method="window"),
+        lambda: services.transition(
+            action="deliver", actor=clerk, case=case, expected_version=5, method="window"
+        ),
     )
-    return step("complete", lambda: services.complete(actor=clerk, case=case, expected_version=6))
+    return step(
+        "complete",
+        lambda: services.transition(action="complete", actor=clerk, case=case, expected_version=6),
+    )
 
 
 def test_each_step_of_a_case_stays_within_its_query_budget(env):
@@ -127,7 +144,7 @@ def test_the_working_day_table_is_checked_once_per_transaction(env):
     )
     calendar.invalidate_cache()  # as after a schedule change: the copy must be reloaded
     with CaptureQueriesContext(connection) as ctx:
-        services.accept(actor=env.s.clerk.user, case=case, expected_version=1)
+        services.transition(action="accept", actor=env.s.clerk.user, case=case, expected_version=1)
     token_reads = [q for q in ctx.captured_queries if "calendarversion" in q["sql"].lower()]
     assert len(token_reads) == 1
 
@@ -179,12 +196,16 @@ def test_the_lean_locking_read_still_refuses_a_stale_page(env):
         applicant=_applicant(),
         materials=[],
     )
-    accepted = services.accept(actor=clerk, case=case, expected_version=1)
+    accepted = services.transition(action="accept", actor=clerk, case=case, expected_version=1)
     assert accepted.due_date is not None and accepted.department.name == case.department.name
     with pytest.raises(services.Conflict) as err:
-        services.accept(actor=clerk, case=case, expected_version=1)
+        services.transition(action="accept", actor=clerk, case=case, expected_version=1)
     assert err.value.code == "stale_case"
-    reviewed = services.review(
-        actor=env.s.market_approver.user, case=case, expected_version=2, opinion="符合"
+    reviewed = services.transition(
+        action="review",
+        actor=env.s.market_approver.user,
+        case=case,
+        expected_version=2,
+        opinion="符合",
     )
     assert reviewed.current_step == 1 and reviewed.version == 3

@@ -121,12 +121,18 @@ def old_item(county):
 def test_inbox_orders_by_urgency_with_lights(client, county, old_item):
     with clock.frozen(dt.datetime(2026, 11, 9, 9, 0)):
         old = _submit(county, item=old_item)
-        services.accept(
-            actor=county.staff.market_chief.user, case=old, expected_version=old.version
+        services.transition(
+            action="accept",
+            actor=county.staff.market_chief.user,
+            case=old,
+            expected_version=old.version,
         )
     fresh = _submit(county, applicant=_applicant(2, "王五"))
-    services.accept(
-        actor=county.staff.market_chief.user, case=fresh, expected_version=fresh.version
+    services.transition(
+        action="accept",
+        actor=county.staff.market_chief.user,
+        case=fresh,
+        expected_version=fresh.version,
     )
     client.force_login(county.staff.market_approver.user)
     html = client.get(reverse("cases:inbox")).content.decode()
@@ -201,7 +207,9 @@ def test_online_application_only_where_offered(client, county, form, ok):
 
 def test_documents_listed_on_case_page(client, county):
     case = _submit(county)
-    services.accept(actor=county.staff.clerk.user, case=case, expected_version=case.version)
+    services.transition(
+        action="accept", actor=county.staff.clerk.user, case=case, expected_version=case.version
+    )
     client.force_login(county.staff.clerk.user)
     doc = case.documents.get(kind=DocumentKind.ACCEPTANCE)
     assert doc.number in client.get(reverse("cases:detail", args=[case.number])).content.decode()

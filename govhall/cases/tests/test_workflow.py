@@ -11,6 +11,7 @@ from govhall.cases import selectors, services
 from govhall.cases.models import Case, CaseDocument, CaseEvent, Channel, DocumentKind, State
 from govhall.catalog import services as catalog_services
 from govhall.core import clock
+from govhall.core.actors import Applicant
 from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
 from govhall.core.models import AuditEntry
 
@@ -50,7 +51,7 @@ def test_full_happy_path_records_every_step(env):
     assert {DocumentKind.ACCEPTANCE, DocumentKind.DECISION, DocumentKind.SERVICE_RECEIPT} <= kinds
     notice = case.documents.get(kind=DocumentKind.ACCEPTANCE)
     assert notice.data["due_date"] == "2026-11-30" and notice.number.startswith(case.number)
-    assert AuditEntry.objects.filter(object_type="cases.case", action="case.decide").exists()
+    assert AuditEntry.objects.filter(object_type="cases.case", action="cases.case.decide").exists()
 
 
 def test_correction_lists_everything_then_resubmission_restarts(env):
@@ -83,7 +84,7 @@ def test_correction_without_reasons_is_refused(env):
     assert exc.value.code == "corrections_incomplete"
     with pytest.raises(ValidationFailed) as exc:
         act(case, "request_correction", env.s.clerk.user, corrections=[])
-    assert exc.value.fields == {"corrections": ["补正材料清单：必须填写"]}
+    assert exc.value.fields == {"corrections": ["需补正的材料及原因：必须填写"]}
 
 
 def test_refusal_needs_a_reason_and_issues_a_decision(env):
@@ -142,7 +143,7 @@ def test_roles_and_departments(env):
     # Only the chief (or admin) terminates; the applicant withdraws.
     with pytest.raises(PermissionDenied):
         act(case, "terminate", s.clerk.user, reason="x")
-    case = act(case, "withdraw", None, reason="不再需要")
+    case = act(case, "withdraw", Applicant(), reason="不再需要")
     assert case.state == State.WITHDRAWN
 
 
@@ -208,7 +209,7 @@ def test_terminate_by_chief_from_any_open_state(env):
     case = act(case, "terminate", env.s.market_chief.user, reason="申请人死亡")
     assert case.state == State.TERMINATED
     with pytest.raises(Conflict):
-        act(case, "withdraw", None, reason="x")
+        act(case, "withdraw", Applicant(), reason="x")
 
 
 def test_extension_once_and_at_most_ten_days(env):
@@ -312,13 +313,19 @@ def test_files_are_checked_by_extension_and_content(env):
 def test_online_only_where_offered_and_idempotent(env):
     version = env.c.market_item.versions.get()
     assert version.handling_form == "both"
-    one = submit(env, actor=None, channel=Channel.ONLINE, idempotency_key="k1", fingerprint="f")
-    again = submit(env, actor=None, channel=Channel.ONLINE, idempotency_key="k1", fingerprint="f")
+    one = submit(
+        env, actor=Applicant(), channel=Channel.ONLINE, idempotency_key="k1", fingerprint="f"
+    )
+    again = submit(
+        env, actor=Applicant(), channel=Channel.ONLINE, idempotency_key="k1", fingerprint="f"
+    )
     assert one.pk == again.pk and Case.objects.count() == 1
     with pytest.raises(Conflict):
-        submit(env, actor=None, channel=Channel.ONLINE, idempotency_key="k1", fingerprint="g")
+        submit(
+            env, actor=Applicant(), channel=Channel.ONLINE, idempotency_key="k1", fingerprint="g"
+        )
     with pytest.raises(PermissionDenied):  # the public cannot file a window application
-        submit(env, actor=None, channel=Channel.WINDOW)
+        submit(env, actor=Applicant(), channel=Channel.WINDOW)
 
 
 def test_department_isolation_in_reads(env):

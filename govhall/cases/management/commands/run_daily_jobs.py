@@ -9,9 +9,9 @@ Run once a day (cron / systemd timer, see docs/cases-ui.md) after midnight:
    (``services.expire_tolerance_catchups``: 终止 by the system).
 
 Both services select only cases not yet handled, so running the command twice on
-the same day changes nothing more (idempotent). ``--date`` judges the rules as of
-that day (e.g. to catch up after an outage); the events are still dated now.
-The command prints, in Chinese, what it did and the 受理编号 concerned.
+the same day changes nothing more (idempotent), and return the 受理编号 of what they
+did, which the command prints. ``--date`` judges the rules as of that day (e.g. to
+catch up after an outage); the events are still dated now.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from govhall.cases import services
-from govhall.cases.models import CaseEvent
 from govhall.core import clock
 
 
@@ -39,27 +38,17 @@ class Command(BaseCommand):
                 raise CommandError(f"日期格式不正确：{options['date']}（应为 YYYY-MM-DD）")
         else:
             day = clock.today()
-        last = CaseEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
         deemed = services.apply_deemed_acceptance(today=day)
-        expired = services.expire_tolerance_catchups(today=day)
-        events = (
-            CaseEvent.objects.filter(id__gt=last, actor__isnull=True, actor_name="系统")
-            .select_related("case")
-            .order_by("id")
-        )
-        deemed_numbers = [e.case.number for e in events if e.action == "deemed_acceptance"]
-        ended_numbers = [
-            e.case.number for e in events if e.action == "terminate" and "容缺" in e.opinion
-        ]
+        ended = services.expire_tolerance_catchups(today=day)
         out = self.stdout
         out.write(f"每日法定任务（{day:%Y年%m月%d日}）")
         out.write(
-            f"  视为受理（行政许可法第三十二条，5个工作日内未受理也未告知补正）：{deemed} 件"
-            + (f"：{'、'.join(deemed_numbers)}" if deemed_numbers else "")
+            f"  视为受理（行政许可法第三十二条，5个工作日内未受理也未告知补正）：{len(deemed)} 件"
+            + (f"：{'、'.join(deemed)}" if deemed else "")
         )
         out.write(
-            f"  容缺材料逾期未补齐，终止办理：{expired} 件"
-            + (f"：{'、'.join(ended_numbers)}" if ended_numbers else "")
+            f"  容缺材料逾期未补齐，终止办理：{len(ended)} 件"
+            + (f"：{'、'.join(ended)}" if ended else "")
         )
-        if not deemed and not expired:
+        if not deemed and not ended:
             out.write("  无需处理的办件。")

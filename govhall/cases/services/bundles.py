@@ -1,20 +1,21 @@
-"""一件事一次办 definitions (Bundle / BundleItem): services and selectors.
+"""一件事一次办 (R-BUNDLE-*): the definitions a centre administrator keeps, and how a
+parent case and its children move together.
 
 A 一件事 bundles items of several departments that a citizen needs for one life or
 business event (开办餐饮店、新生儿出生 …) so that they apply once, at one window, with
-one form, and get one notice ([seed 2 §20]; standards.md 一件事, 国办发〔2022〕32号).
-The 牵头部门 (lead department) coordinates it and owns the parent case.
+one form, and get one notice (国办发〔2022〕32号). The 牵头部门 (lead department)
+coordinates it and owns the parent case.
 
-Only the centre administrator defines bundles (``org.permissions.is_centre_admin``);
-every change is audited (``core.audit.record``). Rules checked here, all with
-Chinese messages beside the field:
+Definitions: only the centre administrator defines bundles; every change is audited.
+Rules, all with Chinese messages beside the field: at least two items (one item is an
+ordinary application); every item accepting with a current guide and its department
+stationed in a centre — else the window could not accept it; the lead department is
+one of the items' departments.
 
-* at least two items (one item is an ordinary application, not a 一件事);
-* every item accepting (在用、进驻、不在负面清单) with a current guide, and its
-  department stationed (进驻) in a centre — else the window could not accept it;
-* the lead department is one of the items' departments.
-
-The applications themselves go through ``services.submit_bundle_application``.
+Cases: the parent's row in the transition table says what it does to the children
+(``workflow.Cascade``); a child's closing flags the parent, its clock moves the
+parent's deadline, and the last child closed completes the parent. Locks are taken
+parent first (see ``transition``).
 """
 
 from __future__ import annotations
@@ -22,89 +23,98 @@ from __future__ import annotations
 import re
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
 
 from govhall.catalog import selectors as catalog_selectors
 from govhall.catalog.models import Item
 from govhall.core import audit
-from govhall.core.errors import Conflict, NotFound, ValidationFailed
+from govhall.core.actors import SYSTEM
+from govhall.core.errors import Conflict, ValidationFailed
 from govhall.org import permissions as org_permissions
 from govhall.org.models import Department, Stationing
 
-from .models import Bundle, BundleItem
+from .. import workflow
+from ..models import CLOSED_STATES, OPEN_STATES, Bundle, BundleItem, Case, Result, State
+from . import transition as transitions
 
 MIN_ITEMS = 2
 _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 
+CREATE = audit.Action("cases.bundle.create", "新增一件事")
+UPDATE = audit.Action("cases.bundle.update", "修改一件事")
 
-# --------------------------------------------------------------------------- selectors
+# --------------------------------------------------------------------------- cases
 
 
-def bundle_list(*, active_only: bool = False) -> QuerySet[Bundle]:
-    """一件事 list with lead department and item count (two queries)."""
-    qs = Bundle.objects.select_related("lead_department").annotate(
-        item_count=Count("bundle_items", distinct=True)
+def _failed(case: Case) -> bool:
+    """Refused, withdrawn, terminated, denied or returned: shown on the parent."""
+    return case.state in (State.REFUSED, State.TERMINATED, State.WITHDRAWN) or case.result in (
+        Result.DENIED,
+        Result.RETURNED,
     )
-    if active_only:
-        qs = qs.filter(is_active=True)
-    return qs.order_by("code")
 
 
-def get_bundle(*, pk: int | None = None, code: str | None = None) -> Bundle:
-    qs = Bundle.objects.select_related("lead_department").prefetch_related(
-        Prefetch(
-            "bundle_items",
-            queryset=BundleItem.objects.select_related("item__department").order_by("order", "id"),
-        )
+def sync_parent_deadline(parent: Case) -> None:
+    """The parent is due when its last child is, accepted when its first child was."""
+    dates = [d for d in parent.children.values_list("due_date", flat=True) if d]
+    accepted = [d for d in parent.children.values_list("accepted_on", flat=True) if d]
+    Case.objects.filter(pk=parent.pk).update(
+        due_date=max(dates) if dates else None,
+        yellow_from=max(dates) if dates else None,
+        accepted_on=min(accepted) if accepted else None,
     )
-    bundle = qs.filter(pk=pk).first() if pk is not None else qs.filter(code=code or "").first()
-    if bundle is None:
-        raise NotFound("该一件事不存在", code="bundle_not_found")
-    return bundle
 
 
-def search_bundles(*, q: str) -> QuerySet[Bundle]:
-    """Active bundles whose name, description or one of whose items matches every
-    word of ``q`` — what the window desk's item search also shows (综合受理)."""
-    qs = bundle_list(active_only=True)
-    for word in (q or "").lower().split():
-        qs = qs.filter(
-            Q(name__icontains=word)
-            | Q(description__icontains=word)
-            | Q(bundle_items__item__versions__search_text__contains=word)
+def _cascade_to_children(row, parent: Case) -> None:
+    cascade = row.children
+    if cascade is None:
+        return
+    for child in parent.children.filter(state__in=OPEN_STATES):
+        name = cascade.action
+        if child.state not in workflow.TABLE[name].sources:
+            name = cascade.fallback
+        if name is None:
+            continue
+        reason = (
+            {"reason": parent.result_reason} if "reason" in workflow.TABLE[name].input_names else {}
         )
-    return qs.distinct()
-
-
-def bundle_parts(*, bundle: Bundle) -> list[dict]:
-    """The bundle's items with their current guide version (materials prefetched),
-    ordered by department then order: ``[{"item", "version", "department"}]``.
-    ``version`` is ``None`` where the item has no guide in force."""
-    rows = list(bundle.bundle_items.select_related("item__department").order_by("order", "id"))
-    versions = {
-        v.item_id: v
-        for v in catalog_selectors.with_guide(
-            catalog_selectors.current_versions().filter(item__in=[r.item_id for r in rows])
+        transitions.transition(
+            actor=SYSTEM,
+            case=child,
+            action=name,
+            expected_version=child.version,
+            notify=cascade.child_notice,
+            **reason,
         )
-    }
-    parts = [
-        {"item": r.item, "version": versions.get(r.item_id), "department": r.item.department}
-        for r in rows
-    ]
-    lead = bundle.lead_department_id
-    parts.sort(key=lambda p: (p["department"].pk != lead, p["department"].name))
-    return parts
+    sync_parent_deadline(parent)
 
 
-def bundle_item_choices() -> list[tuple[int, str]]:
-    """Items that may join a bundle (accepting, with a current guide), for the editor."""
-    versions = catalog_selectors.search_items(accepting_only=True)
-    return [(v.item_id, f"{v.name}（{v.item.department.name}）") for v in versions]
+def _follow_child(child: Case, *, clock_changed: bool) -> None:
+    parent = Case.objects.select_for_update().get(pk=child.parent_id)
+    if _failed(child) and not parent.child_failed:
+        parent.child_failed = True
+        parent.save(update_fields=["child_failed"])
+    if clock_changed:
+        sync_parent_deadline(parent)
+    complete = workflow.TABLE["complete_bundle"]
+    if (
+        parent.state in complete.sources
+        and not parent.children.exclude(state__in=CLOSED_STATES).exists()
+    ):
+        transitions.transition(
+            actor=SYSTEM, case=parent, action=complete.action, expected_version=parent.version
+        )
 
 
-# --------------------------------------------------------------------------- services
+def after_transition(*, row, case: Case, clock_changed: bool) -> None:
+    """Inside the transition's transaction: a parent drives its children, a child's
+    parent follows it."""
+    if case.is_bundle_parent:
+        _cascade_to_children(row, case)
+    elif case.parent_id is not None:
+        _follow_child(case, clock_changed=clock_changed)
 
 
+# --------------------------------------------------------------------------- definitions
 def _validate(
     *, code: str, name: str, lead_department: Department | None, items: list[Item]
 ) -> None:
@@ -217,7 +227,7 @@ def create_bundle(
     after = _snapshot(bundle)
     audit.record(
         actor=actor,
-        action="bundle.create",
+        action=CREATE,
         obj=bundle,
         changes={k: [None, v] for k, v in after.items()},
         reason=reason,
@@ -251,7 +261,5 @@ def update_bundle(
     _set_items(bundle, items)
     changes = audit.diff(before, _snapshot(bundle))
     if changes:
-        audit.record(
-            actor=actor, action="bundle.update", obj=bundle, changes=changes, reason=reason
-        )
+        audit.record(actor=actor, action=UPDATE, obj=bundle, changes=changes, reason=reason)
     return bundle

@@ -1,0 +1,51 @@
+"""Writes to cases, by job:
+
+* ``intake`` — 申请/收件 at every channel, the window's decision, online application;
+* ``transition`` — the one way a case changes state (reads ``workflow.TRANSITIONS``);
+* ``effects`` — what each action changes (named in its row);
+* ``bundles`` — 一件事 definitions and the parent/children cascades;
+* ``notices`` — the 文书 issued to the applicant;
+* ``jobs`` — the daily rules and recomputations.
+
+Callers import the functions re-exported here (``from govhall.cases import services``;
+``services.transition(...)``). Nothing is reversible by editing rows.
+"""
+
+from .bundles import create_bundle, update_bundle
+from .intake import (
+    DESK_DECISIONS,
+    apply_online,
+    offered_version,
+    online_centre,
+    online_version,
+    receive_at_window,
+    receive_bundle_at_window,
+    submit_application,
+    submit_bundle_application,
+)
+from .jobs import (
+    apply_deemed_acceptance,
+    expire_tolerance_catchups,
+    recompute_provisional_deadlines,
+)
+from .notices import issue_bundle_notice
+from .transition import transition
+
+__all__ = [
+    "DESK_DECISIONS",
+    "apply_deemed_acceptance",
+    "apply_online",
+    "create_bundle",
+    "expire_tolerance_catchups",
+    "issue_bundle_notice",
+    "offered_version",
+    "online_centre",
+    "online_version",
+    "receive_at_window",
+    "receive_bundle_at_window",
+    "recompute_provisional_deadlines",
+    "submit_application",
+    "submit_bundle_application",
+    "transition",
+    "update_bundle",
+]

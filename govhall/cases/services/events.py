@@ -1,0 +1,46 @@
+"""The case event (办理记录): insert-only, one per act, naming the real actor."""
+
+from __future__ import annotations
+
+from govhall.core import clock
+from govhall.core.actors import Applicant, actor_name, actor_user
+
+from ..models import CaseAttachment, CaseEvent
+from .materials import check_file
+
+
+def as_actor(actor, case):
+    """The actor as it is named on the case's rows: the applicant by the name on the
+    application when the page did not give one. ``None`` is refused: every caller
+    says who acts (a ``User``, ``Applicant`` or ``SYSTEM``)."""
+    if actor is None:
+        raise TypeError("actor is required: a User, core.actors.Applicant or core.actors.SYSTEM")
+    if isinstance(actor, Applicant) and not actor.name:
+        return Applicant(case.applicant_name)
+    return actor
+
+
+def write_event(
+    *, case, action, from_state, actor, opinion="", data=None, attachments=(), restricted=False
+) -> CaseEvent:
+    """One :class:`CaseEvent` (and its attachments, checked like every upload)."""
+    event = CaseEvent.objects.create(
+        case=case,
+        action=action,
+        from_state=from_state,
+        to_state=case.state,
+        actor=actor_user(actor),
+        actor_name=actor_name(actor)[:100],
+        at=clock.now(),
+        opinion=opinion or "",
+        data=data or {},
+        restricted=restricted,
+    )
+    for attachment in attachments or ():
+        check_file(attachment["file"], "attachments")
+        CaseAttachment.objects.create(
+            event=event,
+            name=attachment.get("name") or attachment["file"].name,
+            file=attachment["file"],
+        )
+    return event

@@ -1,0 +1,59 @@
+"""Files and submitted materials (提交的材料): the checks every channel shares."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+from govhall.core import clock
+from govhall.core.errors import ValidationFailed
+
+from ..models import SubmittedMaterial, validate_case_file
+
+
+def check_file(f, field: str) -> None:
+    """An uploaded file is a PDF/JPG/PNG/OFD by extension and magic bytes, within the
+    size limit (``models.validate_case_file``); ``field`` names it in the error."""
+    if not f:
+        return
+    try:
+        validate_case_file(f)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], code="invalid_file", fields={field: exc.messages})
+
+
+def add_materials(case, version, materials, *, field: str = "materials") -> list:
+    """Rows of 提交的材料, written with one INSERT. A catalogue material belongs to
+    exactly one version, so "in this version's 申请材料目录" is ``version_id`` (no read)."""
+    version_id = version.pk if version else None
+    rows = []
+    now = clock.now()
+    for index, entry in enumerate(materials or ()):
+        material = entry.get("material")
+        if material is not None and (
+            version_id is None or getattr(material, "version_id", None) != version_id
+        ):
+            raise ValidationFailed(
+                "提交的材料不属于该事项的申请材料目录",
+                code="unknown_material",
+                fields={f"{field}.{index}.material": ["不属于本事项"]},
+            )
+        check_file(entry.get("file"), f"{field}.{index}.file")
+        name = (entry.get("name") or (material.name if material else ""))[:200]
+        if not name:
+            raise ValidationFailed(
+                "补充材料须填写名称",
+                code="material_name_required",
+                fields={f"{field}.{index}.name": ["必填"]},
+            )
+        rows.append(
+            SubmittedMaterial(
+                case=case,
+                material=material,
+                name=name,
+                file=entry.get("file") or "",
+                is_original=bool(entry.get("is_original")),
+                copies=entry.get("copies", 1),
+                submitted_at=now,
+            )
+        )
+    return SubmittedMaterial.objects.bulk_create(rows) if rows else rows
