@@ -504,8 +504,9 @@ def _tolerate_bundle(actor, parent, children, tolerated, commitment, catch_up_da
                 catch_up_days=catch_up_days,
             )
         except ValidationFailed as exc:
+            # One form holds every item: the message names the item it is about.
             raise ValidationFailed(
-                f"{child.item_version.name}：{exc.message}", code=exc.code, fields=exc.fields
+                f"{child.item_version.name}：{exc.message}", code=exc.code
             ) from exc
     transition(actor=actor, case=parent, action="accept", expected_version=parent.version)
 

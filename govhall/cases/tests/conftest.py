@@ -138,6 +138,12 @@ def env(county):
     )
 
 
+def application_form(env):
+    """Only the 申请书 of the 容缺 item: its 健康证明 is what gets tolerated."""
+    form = env.tolerance.versions.get().materials.get(name="申请书")
+    return [{"material": form, "file": pdf()}]
+
+
 def submit(env, item=None, *, actor="clerk", centre=None, channel=Channel.WINDOW, **kw):
     item = item or env.c.market_item
     return services.submit_application(

@@ -12,7 +12,7 @@ from govhall.core import clock
 from govhall.core.actors import Applicant
 from govhall.core.errors import Conflict, NotFound, ValidationFailed
 
-from .conftest import act, pdf, person, submit
+from .conftest import act, application_form, pdf, person, submit
 
 
 def _health_proof(env):
@@ -45,7 +45,7 @@ def test_tolerance_only_for_allowed_materials_and_within_limit(env):
 
 def test_tolerance_catch_up_then_decision(env):
     s = env.s
-    case = submit(env, env.tolerance, materials=[])
+    case = submit(env, env.tolerance, materials=application_form(env))
     case = act(case, "accept_with_tolerance", s.clerk.user, tolerated=[_health_proof(env)],
                commitment="本人承诺3个工作日内补齐健康证明", catch_up_days=3)  # fmt: skip
     assert case.state == State.IN_REVIEW and case.tolerance_due == dt.date(2026, 11, 26)
@@ -64,7 +64,7 @@ def test_tolerance_catch_up_then_decision(env):
 
 
 def test_missed_catch_up_terminates_the_case(env):
-    case = submit(env, env.tolerance, materials=[])
+    case = submit(env, env.tolerance, materials=application_form(env))
     case = act(case, "accept_with_tolerance", env.s.clerk.user, tolerated=[_health_proof(env)],
                commitment="承诺", catch_up_days=3)  # fmt: skip
     with clock.frozen(dt.datetime(2026, 11, 26, 17)):
@@ -93,6 +93,10 @@ def _bundle_case(env, bundle):
         centre=env.c.county,
         channel=Channel.WINDOW,
         applicant=person(),
+        materials={
+            bi.item_id: [{"material": m} for m in bi.item.versions.get().materials.all()]
+            for bi in bundle.bundle_items.select_related("item")
+        },
     )
 
 

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from govhall.cases.models import CaseEvent, State
 from govhall.core import clock
 
-from .conftest import act, submit
+from .conftest import act, application_form, submit
 
 
 def _run(*args) -> str:
@@ -28,7 +28,7 @@ def pending(env):
     idle = submit(env)
     health = env.tolerance.versions.get().materials.get(name="健康证明")
     tolerated = act(
-        submit(env, env.tolerance, materials=[]),
+        submit(env, env.tolerance, materials=application_form(env)),
         "accept_with_tolerance",
         env.s.clerk.user,
         tolerated=[health],

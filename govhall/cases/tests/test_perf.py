@@ -19,6 +19,7 @@ from govhall.calendar import selectors as calendar
 from govhall.calendar import services as calendar_services
 from govhall.cases import services
 from govhall.cases.models import CaseDocument, CaseEvent, Channel, State
+from govhall.core.errors import Conflict
 from govhall.core.models import AuditEntry
 from govhall.testing import factories
 
@@ -26,7 +27,7 @@ from govhall.testing import factories
 # Before this work (measured on PostgreSQL, chief acting): 17, 13, 8, 11, 6, 8, 7.
 BUDGET = {
     "submit": 10,  # item, version, 进驻, number, case, materials (one INSERT), event, audit
-    "accept": 8,  # lock, case, event, document number, 受理通知书, audit (+ calendar token)
+    "accept": 9,  # lock, 必要材料 (R-INTAKE-1), case, event, document number, 受理通知书, audit
     "review": 8,  # lock, 授权书, steps, case, event, audit
     "decide": 10,  # lock, 授权书, steps, case, event, document number, 决定书, audit
     "certify": 6,  # lock, case, event, audit
@@ -140,7 +141,7 @@ def test_the_working_day_table_is_checked_once_per_transaction(env):
         centre=env.c.county,
         channel=Channel.WINDOW,
         applicant=_applicant(),
-        materials=[],
+        materials=[{"material": m} for m in env.c.market_item.versions.get().materials.all()],
     )
     calendar.invalidate_cache()  # as after a schedule change: the copy must be reloaded
     with CaptureQueriesContext(connection) as ctx:
@@ -194,11 +195,11 @@ def test_the_lean_locking_read_still_refuses_a_stale_page(env):
         centre=env.c.county,
         channel=Channel.WINDOW,
         applicant=_applicant(),
-        materials=[],
+        materials=[{"material": m} for m in env.c.market_item.versions.get().materials.all()],
     )
     accepted = services.transition(action="accept", actor=clerk, case=case, expected_version=1)
     assert accepted.due_date is not None and accepted.department.name == case.department.name
-    with pytest.raises(services.Conflict) as err:
+    with pytest.raises(Conflict) as err:
         services.transition(action="accept", actor=clerk, case=case, expected_version=1)
     assert err.value.code == "stale_case"
     reviewed = services.transition(

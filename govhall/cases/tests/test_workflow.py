@@ -67,7 +67,7 @@ def test_correction_lists_everything_then_resubmission_restarts(env):
         case = act(
             case,
             "resubmit",
-            None,
+            Applicant(),
             materials=[{"material": m, "file": pdf()} for m in version.materials.all()],
         )
         assert case.state == State.SUBMITTED
