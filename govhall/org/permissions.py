@@ -33,10 +33,13 @@ def active_staff(user, *roles: str) -> Staff | None:
     return staff
 
 
+def _superuser(user) -> bool:
+    """The Django superuser (the installer's account) acts as the centre administrator."""
+    return bool(getattr(user, "is_superuser", False))
+
+
 def is_centre_admin(user) -> bool:
-    return bool(getattr(user, "is_superuser", False)) or (
-        active_staff(user, Role.CENTRE_ADMIN) is not None
-    )
+    return _superuser(user) or active_staff(user, Role.CENTRE_ADMIN) is not None
 
 
 def can_manage_organisation(user) -> bool:
@@ -52,7 +55,7 @@ def require_organisation_manager(user) -> None:
 def may_use_staff_site(user) -> bool:
     """The staff pages (工作平台) are for the superuser and staff on duty: a
     deactivated staff member (离岗, 调离) whose login still works sees nothing."""
-    return bool(getattr(user, "is_superuser", False)) or active_staff(user) is not None
+    return _superuser(user) or active_staff(user) is not None
 
 
 def _of_department(staff: Staff | None, department: Department | None) -> bool:
