@@ -210,7 +210,7 @@ def approved(case, inputs) -> None:
 
 
 def delivery_allowed(case, inputs) -> None:
-    """R-CLOSE-2 (行政许可法 §44): an approved case is certified before delivery; the
+    """R-CLOSE-2: an approved case is certified before delivery; the
     method is one of the three; a posted result has its tracking number."""
     if case.state == State.DECIDED and case.result == Result.APPROVED:
         raise Conflict("准予许可的办件须先制证再送达", code="not_certified")
@@ -246,3 +246,9 @@ def corrections_listed(case, inputs) -> None:
             code="corrections_incomplete",
             fields={"corrections": ["每项须写明原因"]},
         )
+
+
+def bundle_parent_only(case, inputs) -> None:
+    """R-BUNDLE-5: only a 一件事 parent completes with its children (by the system)."""
+    if not case.is_bundle_parent:
+        raise Conflict("只有一件事主件随子件办结", code="not_bundle_parent")

@@ -362,6 +362,7 @@ TRANSITIONS: list[Transition] = [
         State.COMPLETED,
         frozenset({R.SYSTEM}),
         effects.complete,
+        guard=guards.bundle_parent_only,
         bundle_parent=True,
     ),
     Transition(

@@ -104,10 +104,10 @@ def test_demo_county_is_complete_and_loading_twice_changes_nothing(client):
         assert used <= version.promised_limit_days, version.name
     assert LifeEvent.objects.get(code="kaiban").items.exists()
     # 主题 and each item's 主题 are written through audited services, like all the rest.
-    assert AuditEntry.objects.filter(object_type="catalog.lifeevent", action="create").count() == (
+    assert AuditEntry.objects.filter(object_type="catalog.lifeevent", action="catalog.life_event.create").count() == (
         LifeEvent.objects.count()
     )
-    assert AuditEntry.objects.filter(action="set_life_events").count() == (
+    assert AuditEntry.objects.filter(action="catalog.item.set_life_events").count() == (
         Item.objects.filter(life_events__isnull=False).distinct().count()
     )
     assert AuthorisedItem.objects.filter(approvers__isnull=False).distinct().count() == (
