@@ -47,14 +47,31 @@ class Action:
         return self.name
 
 
+def _load_all() -> None:
+    """Import every app's ``services`` (where actions are declared), once: a label may
+    be asked for before the module that writes the action was imported."""
+    global _loaded
+    if not _loaded:
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("services")
+        _loaded = True
+
+
+_loaded = False
+
+
 def label_of(name: str) -> str:
     """The Chinese label of an action name (the name itself if it is unknown)."""
+    if name not in _REGISTRY:
+        _load_all()
     action = _REGISTRY.get(name)
     return action.label if action else name
 
 
 def registered() -> dict[str, Action]:
     """Every declared action by name (for the docs and the convention test)."""
+    _load_all()
     return dict(_REGISTRY)
 
 
