@@ -324,7 +324,7 @@ def _centre(request, code: str | None):
     if code:
         centre = Centre.objects.filter(code=code).first()
     else:
-        staff = org_permissions.staff_of(request.user)
+        staff = org_permissions.active_staff(request.user)
         centre = staff.centre if staff else None
     if centre is None:
         raise ValidationFailed(

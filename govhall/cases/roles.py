@@ -139,3 +139,31 @@ def can_see_restricted(user, case) -> bool:
         return True
     chief = org_permissions.active_staff(user, Role.CHIEF_REP)
     return chief is not None and chief.department_id == case.department_id
+
+
+def may_define_bundles(user) -> bool:
+    """一件事 definitions (R-BUNDLE-3): the centre administrator only."""
+    return org_permissions.is_centre_admin(user)
+
+
+def require_bundle_definer(user) -> None:
+    """Refuse (403) anyone but the centre administrator a 一件事 definition."""
+    org_permissions.require(may_define_bundles(user), "只有中心管理员可以设置一件事")
+
+
+# 承办人 (the responsible person named on the 受理通知书): an active chief representative
+# or approver of the case's department. One rule, as a filter and as a check.
+_RESPONSIBLE_ROLES = (Role.CHIEF_REP, Role.APPROVER)
+
+
+def responsible_filter(department) -> Q:
+    """``Staff.objects.filter(responsible_filter(d))``: who may be named 承办人."""
+    return Q(department=department, is_active=True, role__in=_RESPONSIBLE_ROLES)
+
+
+def may_be_responsible(staff, department) -> bool:
+    return (
+        staff.is_active
+        and staff.department_id == getattr(department, "pk", department)
+        and staff.role in _RESPONSIBLE_ROLES
+    )

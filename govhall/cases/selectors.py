@@ -12,7 +12,7 @@ from govhall.catalog import selectors as catalog_selectors
 from govhall.core import clock
 from govhall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from govhall.core.validators import mask_phone
-from govhall.org.models import Role, Staff
+from govhall.org.models import Staff
 
 from . import deadlines, roles, workflow
 from .models import (
@@ -318,6 +318,4 @@ def resolve_inputs(*, case: Case, action: str, data: dict) -> dict:
 
 def staff_choices(*, department) -> QuerySet:
     """Who may be named 承办人 of a department's case: its active chief and approvers."""
-    return Staff.objects.filter(
-        department=department, is_active=True, role__in=[Role.CHIEF_REP, Role.APPROVER]
-    ).order_by("role", "id")
+    return Staff.objects.filter(roles.responsible_filter(department)).order_by("role", "id")

@@ -23,7 +23,7 @@ from govhall.org import permissions as org_permissions
 from govhall.org import selectors as org_selectors
 
 from . import archive as case_archive
-from . import deadlines, documents, selectors, services, workflow
+from . import deadlines, documents, roles, selectors, services, workflow
 from .forms import (
     ActionForm,
     ApplicantForm,
@@ -38,7 +38,7 @@ from .models import OPEN_STATES, CaseDocument, DocumentKind, Light, State
 
 
 def _staff(request):
-    return org_permissions.staff_of(request.user)
+    return org_permissions.active_staff(request.user)
 
 
 @web.dashboard_panel(order=30)
@@ -138,23 +138,31 @@ def desk_apply(request, item_id: int):
     )
 
 
+def _desk_decision(request, applicant, action) -> dict:
+    """What both window desks pass to their intake service: who acts, the applicant
+    and agent, and the decision with its reason, 承诺书 and catch-up days."""
+    d = action.cleaned_data
+    return {
+        "actor": request.user,
+        "applicant": applicant.applicant(),
+        "agent": applicant.agent(),
+        "decision": d["action"],
+        "commitment": d.get("commitment") or "",
+        "catch_up_days": d.get("catch_up_days"),
+        "reason": d.get("reason") or "",
+    }
+
+
 def _receive(request, item, centre, applicant, materials, action):
     """The window's 收件 and decision, in one service call (the rules live there)."""
-    d = action.cleaned_data
     return services.receive_at_window(
-        actor=request.user,
         item=item,
         centre=centre,
-        applicant=applicant.applicant(),
-        agent=applicant.agent(),
         materials=materials.submitted(),
-        decision=d["action"],
-        responsible=selectors.staff_member(pk=d.get("responsible")),
+        responsible=selectors.staff_member(pk=action.cleaned_data.get("responsible")),
         corrections=materials.corrections(),
         tolerated=materials.tolerated(),
-        commitment=d.get("commitment") or "",
-        catch_up_days=d.get("catch_up_days"),
-        reason=d.get("reason") or "",
+        **_desk_decision(request, applicant, action),
     )
 
 
@@ -399,20 +407,13 @@ def desk_bundle(request, bundle_id: int):
 
 def _receive_bundle(request, bundle, centre, applicant, parts, action):
     """The window's 一件事 收件 and decision, in one service call."""
-    d = action.cleaned_data
     return services.receive_bundle_at_window(
-        actor=request.user,
         bundle=bundle,
         centre=centre,
-        applicant=applicant.applicant(),
-        agent=applicant.agent(),
         materials={p["item"].pk: p["form"].submitted() for p in parts},
-        decision=d["action"],
         corrections={p["item"].pk: p["form"].corrections() for p in parts},
         tolerated={p["item"].pk: p["form"].tolerated() for p in parts},
-        commitment=d.get("commitment") or "",
-        catch_up_days=d.get("catch_up_days"),
-        reason=d.get("reason") or "",
+        **_desk_decision(request, applicant, action),
     )
 
 
@@ -456,7 +457,7 @@ def bundle_list(request):
         "cases/bundle_list.html",
         {
             "bundles": selectors.bundle_list(),
-            "can_edit": org_permissions.is_centre_admin(request.user),
+            "can_edit": roles.may_define_bundles(request.user),
         },
     )
 
@@ -484,9 +485,7 @@ def _bundle_form(request, bundle=None):
 @web.staff_page
 def bundle_edit(request, pk: int | None = None):
     """Create or change a 一件事 (centre administrator only; every change audited)."""
-    org_permissions.require(
-        org_permissions.is_centre_admin(request.user), "只有中心管理员可以设置一件事"
-    )
+    roles.require_bundle_definer(request.user)
     bundle = selectors.get_bundle(pk=pk) if pk is not None else None
     form = _bundle_form(request, bundle)
     if request.method == "POST" and form.is_valid():

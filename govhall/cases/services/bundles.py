@@ -29,10 +29,9 @@ from govhall.catalog.models import Item
 from govhall.core import audit
 from govhall.core.actors import SYSTEM
 from govhall.core.errors import Conflict, ValidationFailed
-from govhall.org import permissions as org_permissions
 from govhall.org.models import Department, Stationing
 
-from .. import workflow
+from .. import roles, workflow
 from ..models import CLOSED_STATES, OPEN_STATES, Bundle, BundleItem, Case, Result, State
 from . import transition as transitions
 
@@ -205,8 +204,8 @@ def create_bundle(
     is_active: bool = True,
     reason: str = "",
 ) -> Bundle:
-    """Define a 一件事 (centre administrator only); audited as ``bundle.create``."""
-    org_permissions.require(org_permissions.is_centre_admin(actor), "只有中心管理员可以设置一件事")
+    """Define a 一件事 (centre administrator only); audited as ``cases.bundle.create``."""
+    roles.require_bundle_definer(actor)
     code = (code or "").strip().lower()
     items = _items(items)
     _validate(code=code, name=name, lead_department=lead_department, items=items)
@@ -248,7 +247,7 @@ def update_bundle(
     reason: str = "",
 ) -> Bundle:
     """Change a 一件事; cases already applied keep their children (the code stays)."""
-    org_permissions.require(org_permissions.is_centre_admin(actor), "只有中心管理员可以设置一件事")
+    roles.require_bundle_definer(actor)
     bundle = Bundle.objects.select_for_update().get(pk=bundle.pk)
     items = _items(items)
     _validate(code=bundle.code, name=name, lead_department=lead_department, items=items)

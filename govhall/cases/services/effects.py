@@ -15,9 +15,8 @@ from govhall.calendar import selectors as calendar
 from govhall.core import clock
 from govhall.core.errors import ValidationFailed
 from govhall.org import permissions as org_permissions
-from govhall.org.models import Role
 
-from .. import deadlines, guards, signals
+from .. import deadlines, guards, roles, signals
 from ..models import Case, SpecialStepRun, SubmittedMaterial
 from .materials import add_materials, check_file
 
@@ -27,11 +26,7 @@ def _responsible(actor, inputs, case):
     else the accepting staff member when they belong to the department."""
     staff = inputs.get("responsible")
     if staff is not None:
-        if (
-            not staff.is_active
-            or staff.department_id != case.department_id
-            or staff.role not in (Role.CHIEF_REP, Role.APPROVER)
-        ):
+        if not roles.may_be_responsible(staff, case.department_id):
             raise ValidationFailed(
                 "承办人须为该部门在岗的首席代表或审批人员",
                 code="invalid_responsible",

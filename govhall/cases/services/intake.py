@@ -320,6 +320,13 @@ def _no_corrections() -> ValidationFailed:
     )
 
 
+def _check_decision(decision: str) -> None:
+    if decision not in DESK_DECISIONS:
+        raise ValidationFailed(
+            "收件后处理方式无效", code="invalid_decision", fields={"action": ["取值无效"]}
+        )
+
+
 def _decide_at_window(
     *, actor, case, decision, responsible, corrections, tolerated, commitment, catch_up_days, reason
 ):
@@ -339,12 +346,8 @@ def _decide_at_window(
             responsible=responsible,
             **common,
         )
-    elif decision == "refuse":
-        transition(action="refuse", reason=reason or "", **common)
     else:
-        raise ValidationFailed(
-            "收件后处理方式无效", code="invalid_decision", fields={"action": ["取值无效"]}
-        )
+        transition(action="refuse", reason=reason or "", **common)
 
 
 @transaction.atomic
@@ -367,6 +370,7 @@ def receive_at_window(
     """综合受理 at the window: 收件 and the decision in one transaction. ``decision``
     is one of :data:`DESK_DECISIONS`; the rules of each are those of the transition
     (受理 needs every 必要 material, R-INTAKE-1), so a refusal registers nothing."""
+    _check_decision(decision)
     case = submit_application(
         actor=actor,
         item=item,
@@ -425,6 +429,7 @@ def receive_bundle_at_window(
       parent accepts the rest; a 必要 material neither received nor tolerated blocks;
     * 不予受理: the parent and every child.
     """
+    _check_decision(decision)
     corrections = corrections or {}
     tolerated = tolerated or {}
     parent = submit_bundle_application(
@@ -460,12 +465,8 @@ def receive_bundle_at_window(
         # Decided child by child: the parent issued nothing itself, so the applicant
         # gets ONE 一件事告知单 covering every child's notice.
         issue_bundle_notice(actor=actor, parent=parent)
-    elif decision == "accept_with_tolerance":
-        _tolerate_bundle(actor, parent, children, tolerated, commitment, catch_up_days)
     else:
-        raise ValidationFailed(
-            "收件后处理方式无效", code="invalid_decision", fields={"action": ["取值无效"]}
-        )
+        _tolerate_bundle(actor, parent, children, tolerated, commitment, catch_up_days)
     return parent
 
 
