@@ -25,3 +25,9 @@ def _fast_passwords(settings):
 @pytest.fixture
 def county(db):
     return factories.build_county()
+
+
+@pytest.fixture
+def org(db):
+    """The organisation alone (no catalogue): centres, departments, 进驻, staff."""
+    return factories.build_org()
