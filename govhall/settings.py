@@ -3,7 +3,7 @@
 Everything a deployment changes comes from the environment (django-environ). The
 embedded default is a SQLite file under ``var/``; production sets ``DATABASE_URL`` to
 PostgreSQL. Policy values that a centre may change (warning thresholds, the list of
-vague wordings …) live in ``govhall.core.policy`` with the defaults of standards.md.
+vague wordings …) live in ``govhall.core.policy`` with the defaults of docs/domain-rules.md R-POLICY-1.
 """
 
 from pathlib import Path
@@ -145,7 +145,7 @@ GOVHALL_PUBLIC_URL = env("GOVHALL_PUBLIC_URL", default="http://127.0.0.1:8000")
 # Largest accepted upload of a case material, in MB.
 GOVHALL_MAX_UPLOAD_MB = env.int("GOVHALL_MAX_UPLOAD_MB", default=20)
 
-# Policy defaults (standards.md); read them through govhall.core.policy.
+# Policy defaults (docs/domain-rules.md R-POLICY-1); read them through govhall.core.policy.
 GOVHALL_POLICY = env.json("GOVHALL_POLICY", default={})
 
 LOGGING = {

@@ -1,4 +1,4 @@
-"""一卷一档 — the case file of one case ([seed 2 §29]).
+"""一卷一档 — the case file of one case (R-ARCHIVE-1).
 
 The 正卷 (main file) has a table of contents that follows the material list of the
 guide version the case was applied under (each material: the submitted file, or

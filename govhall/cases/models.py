@@ -2,7 +2,7 @@
 
 Rows here are changed only by ``cases.services`` (one transaction per transition,
 through the one table in ``cases.workflow``). :class:`CaseEvent` rows are insert-only:
-they are the record of every transition (行政许可法 §32 dated receipt, [seed 2 §29]
+they are the record of every transition (行政许可法 §32 dated receipt, R-ARCHIVE-1
 一卷一档). Deadline fields are stored so that lists filter and sort in SQL.
 """
 
@@ -99,7 +99,7 @@ class DeliveryMethod(models.TextChoices):
 
 
 class Light(models.TextChoices):
-    """电子监察 light (standards.md 电子监察); computed, never stored."""
+    """电子监察 light (R-LIGHT-1); computed, never stored."""
 
     NONE = "", "—"
     NORMAL = "normal", "正常"
@@ -158,7 +158,7 @@ def validate_case_file(f) -> None:
 
 
 class Bundle(models.Model):
-    """一件事一次办 — a bundle of items with a lead department (牵头部门) [seed 2 §20]."""
+    """一件事一次办 — a bundle of items with a lead department (牵头部门) R-BUNDLE-1."""
 
     code = models.SlugField("编码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=100)
@@ -464,7 +464,7 @@ class CaseAttachment(models.Model):
 
 
 class SpecialStepRun(models.Model):
-    """特殊环节 instance (行政许可法 §45, [seed 3 §13]): start, end, notice, record."""
+    """特殊环节 instance (行政许可法 §45, R-SPECIAL-1): start, end, notice, record."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="special_runs")
     special_step = models.ForeignKey(

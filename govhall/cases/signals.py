@@ -2,7 +2,7 @@
 
 * ``case_transitioned(case, action, event)`` — every transition;
 * ``case_decided(case, result)`` — a decision was made: the licences/supervision
-  apps push it to the supervising department (审管联动, [seed 0 联动 §2]).
+  apps push it to the supervising department (审管联动, R-LINK-1, not yet enforced).
 """
 
 import django.dispatch

@@ -368,7 +368,7 @@ def _bundle_forms(request, parts):
 @web.staff_page
 def desk_bundle(request, bundle_id: int):
     """一件事一次办 at the window: the applicant once, each item's materials grouped
-    by department, one decision for the whole bundle ([seed 2 §20]). Application and
+    by department, one decision for the whole bundle (R-BUNDLE-1). Application and
     decision are one transaction; the clerk then prints ONE notice (一件事告知单)."""
     bundle = selectors.get_bundle(pk=bundle_id)
     if not bundle.is_active:

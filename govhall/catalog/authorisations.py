@@ -1,5 +1,5 @@
 """授权书事项 — the items a chief representative's authorisation covers and the
-approvers named for each (乌审旗 动态管理 §3, 内乡 §34: "re-signed when items change").
+approvers named for each (docs/domain-rules.md R-ORG-5: "re-signed when items change").
 
 The 授权书 itself is an org record (``org.services.create/update(model=Authorisation)``);
 the per-item part lives here because items belong to the catalogue (catalog sits

@@ -15,7 +15,7 @@ from govhall.org.models import Authorisation, Department, Level, Staff
 
 
 class ItemType(models.TextChoices):
-    """事项类型 with the codes provincial platforms use (standards.md)."""
+    """事项类型 with the codes provincial platforms use (R-CAT-14)."""
 
     LICENSING = "licensing", "行政许可"
     LEVY = "levy", "行政征收"
@@ -73,7 +73,7 @@ class HandlingForm(models.TextChoices):
 
 
 class ProcedurePattern(models.TextChoices):
-    """审批环节模式 (内乡 §21) with the number of review steps each needs."""
+    """审批环节模式 (R-CAT-10) with the number of review steps each needs."""
 
     SIMPLE = "simple", "审核合一"
     GENERAL = "general", "一审一核"
@@ -188,7 +188,7 @@ class ItemVersion(models.Model):
     change_note = models.TextField("修订说明", blank=True)
     edit_token = models.PositiveIntegerField("编辑序号", default=0, help_text="乐观锁")
 
-    # --- guide elements (standards.md "Elements in use") ---
+    # --- guide elements (R-CAT-5) ---
     name = models.CharField("事项名称", max_length=200)
     exercise_level = models.CharField(
         "行使层级", max_length=12, choices=ExerciseLevel.choices, default=ExerciseLevel.COUNTY
@@ -365,7 +365,7 @@ class StepKind(models.TextChoices):
 
 
 class Step(models.Model):
-    """办理环节 after acceptance, with its review rules (内乡 §12)."""
+    """办理环节 after acceptance, with its review rules (R-CAT-10)."""
 
     version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField("序号", default=0)
@@ -399,7 +399,7 @@ STEP_FIELDS = [
 
 
 class SpecialStepKind(models.TextChoices):
-    """特殊环节 (行政许可法 §45, 达拉特旗 §13–§15)."""
+    """特殊环节 (行政许可法 §45, R-CAT-11)."""
 
     SITE_INSPECTION = "site_inspection", "现场踏勘"
     HEARING = "hearing", "听证"
@@ -412,7 +412,7 @@ class SpecialStepKind(models.TextChoices):
 
 
 class SpecialStep(models.Model):
-    """特殊环节 of one guide version (内乡 §23)."""
+    """特殊环节 of one guide version (R-CAT-11)."""
 
     version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="special_steps")
     order = models.PositiveSmallIntegerField("序号", default=0)

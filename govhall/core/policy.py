@@ -1,4 +1,4 @@
-"""Values that policy may change, with the defaults of standards.md.
+"""Values that policy may change, with the defaults of docs/domain-rules.md R-POLICY-1.
 
 A deployment overrides any of them with the ``GOVHALL_POLICY`` environment variable
 (JSON) or ``settings.GOVHALL_POLICY``; code reads them only through :func:`get`.
@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.conf import settings
 
 DEFAULTS: dict = {
-    # 达拉特旗 §18: no vague catch-alls in guides.
+    # R-CAT-8: no vague catch-alls in guides.
     "VAGUE_WORDINGS": ["其他材料", "有关部门", "相关材料", "等材料", "其他相关", "相关部门"],
-    # Electronic supervision lights (standards.md 电子监察).
+    # Electronic supervision lights (R-LIGHT-1).
     "YELLOW_USED_RATIO": 0.8,
     "YELLOW_DAYS_LEFT": 1,
     # 行政许可法 §32: notice of incomplete materials within 5 working days.

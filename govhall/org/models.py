@@ -1,5 +1,5 @@
 """组织机构 — centres at three levels, departments, stationing, windows, staff and
-the chief representative's authorisation (domain.md §1)."""
+the chief representative's authorisation (docs/domain-rules.md R-ORG-*)."""
 
 from django.conf import settings
 from django.db import models
@@ -54,7 +54,7 @@ class Centre(models.Model):
 
 class Department(models.Model):
     """政务服务部门. One department may be an approval, competent and/or supervising
-    department at once (内蒙古 一(一))."""
+    department at once (R-ORG-9)."""
 
     code = models.CharField("统一社会信用代码", max_length=18, unique=True)
     name = models.CharField("名称", max_length=100, unique=True)
@@ -161,7 +161,7 @@ class Role(models.TextChoices):
 
 class Staff(models.Model):
     """工作人员. Dual management: belongs to a centre and (except centre roles) to a
-    department (内乡 §5)."""
+    department (R-ORG-6)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff"
@@ -210,7 +210,7 @@ class Staff(models.Model):
 
 class Authorisation(models.Model):
     """授权书 — a department authorises its chief representative to act in the hall
-    and names the approvers of each item (乌审旗 动态管理 §3, 内乡 §34).
+    and names the approvers of each item (R-ORG-4, R-ORG-5).
 
     The items it covers live in ``catalog.AuthorisedItem`` (catalog sits above org)."""
 

@@ -113,7 +113,7 @@ def catalogue(
 
 
 def negative_list() -> list[Item]:
-    """负面清单 [seed 0 负面清单 §5]: items that do not enter the hall, with the
+    """负面清单 (R-PUBLIC-2): items that do not enter the hall, with the
     department and the published reason. Each item carries ``portal_version`` (its
     current guide) and ``portal_name`` (that guide's name, or the latest published
     one's)."""
@@ -147,7 +147,7 @@ def negative_list_count() -> int:
 
 
 def not_accepted_notice(item: Item) -> str:
-    """Why the hall does not accept this item (空 when it does) [seed 3 §17, 0 负面清单]."""
+    """Why the hall does not accept this item (空 when it does) (R-PUBLIC-3, R-CAT-2)."""
     if item.status == ItemStatus.CANCELLED:
         return "该事项已取消，政务服务中心不再受理。"
     if item.status == ItemStatus.SUSPENDED:

@@ -92,5 +92,5 @@ def item_detail(request, code: str, number: int | None = None):
 
 
 def negative_list(request):
-    """负面清单 [seed 0 负面清单 §5]: items not entering the hall and why."""
+    """负面清单 (R-PUBLIC-2): items not entering the hall and why."""
     return render(request, "portal/negative_list.html", {"items": selectors.negative_list()})

@@ -1,7 +1,7 @@
 """Shared material and step templates, so each demo item states only what is its own.
 
 Wording follows the national guide standard (办事指南要素) and avoids the catch-alls
-publish validation refuses (“其他材料”“有关部门”… 达拉特旗 §18).
+publish validation refuses (“其他材料”“有关部门”… R-CAT-8).
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ _PATTERN_KINDS = {
 def steps(pattern: str, days: int, *, points: str, licensing: bool, instant: bool) -> list[dict]:
     """Ordered steps for a procedure pattern, the promised days split across them.
 
-    The review rules (审查内容、标准、要点、注意事项, 内乡 §12) are shared text plus the
+    The review rules (审查内容、标准、要点、注意事项, R-CAT-10) are shared text plus the
     item's own ``points``.
     """
     kinds = _PATTERN_KINDS[pattern]
