@@ -61,3 +61,34 @@ def test_the_window_desk_refuses_it_with_the_same_message_and_registers_nothing(
     assert response.status_code == 200
     assert MESSAGE in html.unescape(response.content.decode())
     assert not Case.objects.exists()
+
+
+def test_the_staff_list_and_the_api_list_in_one_order(client, org):
+    """Most urgent first, cases not yet accepted (no deadline) last, oldest first — on
+    SQLite and PostgreSQL alike (they sort NULL differently unless told)."""
+    from govhall.cases import services
+    from govhall.core import clock
+
+    item = _item(org)
+    materials = [{"material": m} for m in item.versions.get().materials.all()]
+    chief = org.staff.market_chief.user
+    numbers = []
+    for hour, accept in ((9, False), (10, True), (11, False)):
+        with clock.frozen(clock.now().replace(hour=hour)):
+            case = services.submit_application(
+                actor=org.staff.clerk.user, item=item, centre=org.county, channel="window",
+                applicant=_applicant(), materials=materials,
+            )  # fmt: skip
+            if accept:
+                services.transition(
+                    actor=chief, case=case, action="accept", expected_version=case.version
+                )
+        numbers.append(case.number)
+    expected = [numbers[1], numbers[0], numbers[2]]
+    api = APIClient()
+    api.force_authenticate(chief)
+    listed = [row["number"] for row in api.get("/api/v1/cases/").json()["results"]]
+    assert listed == expected
+    client.force_login(chief)
+    page = client.get(reverse("cases:inbox")).content.decode()
+    assert sorted(expected, key=page.index) == expected
