@@ -243,3 +243,34 @@ def build_org() -> SimpleNamespace:
         window=window,
         staff=staff,
     )
+
+
+# The catalogue of :func:`build_county`, item by item, for organisations from
+# :func:`build_org`: attribute on the county → (department attribute, 基本编码, 名称).
+COUNTY_ITEMS = {
+    "market_item": ("market", "000111222001", "食品经营许可"),
+    "health_item": ("health", "000222333001", "公共场所卫生许可"),
+}
+
+
+def add_county_item(org: SimpleNamespace, attr: str) -> Item:
+    """Publish one item of :func:`build_county` (``"market_item"`` 食品经营许可 or
+    ``"health_item"`` 公共场所卫生许可) in ``org`` (from :func:`build_org`), with the
+    same department, codes and guide, and set it on ``org`` under the same name."""
+    department, basic_code, name = COUNTY_ITEMS[attr]
+    item = publish_item(
+        actor=org.root, department=getattr(org, department), basic_code=basic_code, name=name
+    )
+    setattr(org, attr, item)
+    return item
+
+
+def build_hall(*items: str) -> SimpleNamespace:
+    """:func:`build_org` with only the named items of :func:`build_county`'s catalogue
+    (default: the market item alone). Publishing an item is what makes a county slow
+    to build, so a test pays only for the items it uses; with both items this is the
+    same data as :func:`build_county`."""
+    org = build_org()
+    for attr in items or ("market_item",):
+        add_county_item(org, attr)
+    return org

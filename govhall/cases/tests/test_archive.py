@@ -15,14 +15,14 @@ from govhall.testing import factories
 ID = factories.make_id_number(11)
 
 
-def _case(county):
-    item = county.market_item
+def _case(hall):
+    item = hall.market_item
     # 申请书 with a file; 营业执照 on paper (受理 needs every 必要 material)
     first, second = item.versions.get().materials.all()
     case = services.submit_application(
-        actor=county.staff.clerk.user,
+        actor=hall.staff.clerk.user,
         item=item,
-        centre=county.county,
+        centre=hall.county,
         channel="window",
         applicant={"kind": "person", "name": "张三丰", "id_number": ID, "phone": "13904771234"},
         agent={
@@ -36,7 +36,7 @@ def _case(county):
             {"material": second},
         ],
     )
-    chief = county.staff.market_chief.user
+    chief = hall.staff.market_chief.user
     case = services.transition(
         action="accept", actor=chief, case=case, expected_version=case.version
     )
@@ -51,22 +51,22 @@ def _case(county):
     return case
 
 
-def test_contents_follow_material_list(county, settings, tmp_path):
+def test_contents_follow_material_list(hall, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    case = _case(county)
-    a = archive.build(case=case, user=county.staff.market_approver.user)
+    case = _case(hall)
+    a = archive.build(case=case, user=hall.staff.market_approver.user)
     marks = {t["name"]: t["mark"] for t in a["toc"]}
     assert marks == {"申请书": "已提交（电子件）", "营业执照": "已提交（纸质）"}
     assert [e["action"] for e in a["events"]][:2] == ["申请", "受理"]
     assert a["restricted"] is None
 
 
-def test_zip_restricted_part_only_for_permitted_roles(client, county, settings, tmp_path):
+def test_zip_restricted_part_only_for_permitted_roles(client, hall, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    case = _case(county)
+    case = _case(hall)
     url = reverse("cases:archive_zip", args=[case.number])
 
-    client.force_login(county.staff.market_approver.user)
+    client.force_login(hall.staff.market_approver.user)
     plain = zipfile.ZipFile(io.BytesIO(client.get(url).content))
     names = plain.namelist()
     assert "index.html" in names and "index.csv" in names
@@ -77,18 +77,18 @@ def test_zip_restricted_part_only_for_permitted_roles(client, county, settings, 
     assert "受理通知书" in index and "营业执照" in index
     assert "违规记录" not in index and ID not in index
 
-    client.force_login(county.staff.market_chief.user)
+    client.force_login(hall.staff.market_chief.user)
     full = zipfile.ZipFile(io.BytesIO(client.get(url).content))
     assert any(n.startswith("副卷/授权委托书-") for n in full.namelist())
     index = full.read("index.html").decode()
     assert "副卷" in index and "违规记录" in index and ID in index
 
 
-def test_archive_page_hidden_from_other_department(client, county, settings, tmp_path):
+def test_archive_page_hidden_from_other_department(client, hall, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    case = _case(county)
-    client.force_login(county.staff.health_chief.user)
+    case = _case(hall)
+    client.force_login(hall.staff.health_chief.user)
     assert client.get(reverse("cases:archive", args=[case.number])).status_code == 403
-    client.force_login(county.staff.supervisor.user)
+    client.force_login(hall.staff.supervisor.user)
     page = client.get(reverse("cases:archive", args=[case.number])).content.decode()
     assert "一卷一档" in page and "违规记录" in page

@@ -16,7 +16,7 @@ SHOTS = Path("/tmp/govhall_casesui_shots")
 
 
 @pytest.mark.browser
-def test_window_desk_from_search_to_printed_notice(browser_page, county):  # noqa: F811
+def test_window_desk_from_search_to_printed_notice(browser_page, hall):  # noqa: F811
     page = browser_page
     page.goto("/staff/login/")
     page.fill("input[name=username]", "clerk")

@@ -1,5 +1,7 @@
-"""The legal clock: due dates, pauses, extension across National Day 2026, 2027
-provisional deadlines recomputed, the §32 five-day rule, the lights."""
+"""The legal clock (``cases.deadlines``): due dates, pauses, extension across National
+Day 2026, acceptance after §32's five days, the lights.
+
+(§32 deemed acceptance and the 2027 recompute are jobs: ``services/test_jobs.py``.)"""
 
 from __future__ import annotations
 
@@ -7,12 +9,9 @@ import datetime as dt
 
 import pytest
 
-from govhall.calendar import rules
-from govhall.calendar import services as calendar_services
-from govhall.cases import deadlines, selectors, services
+from govhall.cases import deadlines, selectors
 from govhall.cases.models import Case, DocumentKind, Light, SpecialStepRun, State
 from govhall.core import clock
-from govhall.core.errors import Conflict
 from govhall.testing import factories
 
 from .conftest import act, submit
@@ -20,7 +19,7 @@ from .conftest import act, submit
 D = dt.date
 
 
-def test_special_step_pause_and_extension_across_national_day(env):
+def test_special_step_pause_and_extension_across_national_day(env, special):
     s = env.s
     with clock.frozen(dt.datetime(2026, 9, 18, 10)):  # Friday
         case = act(submit(env, env.special), "accept", s.clerk.user)
@@ -55,7 +54,7 @@ def test_special_step_pause_and_extension_across_national_day(env):
     assert not case.deadline_provisional
 
 
-def test_counted_special_step_does_not_pause(env):
+def test_counted_special_step_does_not_pause(env, special):
     s = env.s
     with clock.frozen(dt.datetime(2026, 9, 18, 10)):
         case = act(submit(env, env.special), "accept", s.clerk.user)
@@ -66,44 +65,6 @@ def test_counted_special_step_does_not_pause(env):
     with clock.frozen(dt.datetime(2026, 9, 23, 10)):
         case = act(case, "end_special_step", s.market_chief.user, record="同意")
     assert case.due_date == D(2026, 9, 24) and case.paused_days == 0
-
-
-def test_2027_deadline_is_provisional_then_recomputed(env):
-    with clock.frozen(dt.datetime(2026, 12, 30, 10)):  # Wednesday
-        case = act(submit(env), "accept", env.s.clerk.user)
-        # 12-31, (元旦 1-1 by law), 1-4 1-5 1-6 1-7.
-        assert case.due_date == D(2027, 1, 7) and case.deadline_provisional
-        schedule = [(d, "法定节假日", n) for d, n in sorted(rules.statutory_holidays(2027).items())]
-        schedule.append((D(2027, 1, 4), "法定节假日", "元旦"))  # the county's schedule adds 1-4
-        calendar_services.enter_year_schedule(actor=env.s.admin.user, year=2027, days=schedule)
-    case.refresh_from_db()
-    assert case.due_date == D(2027, 1, 8) and not case.deadline_provisional
-    assert case.version == 2  # a recompute is not a staff edit
-
-
-def test_section_32_five_working_days(env):
-    clerk = env.s.clerk.user
-    case = submit(env)  # received Monday 11-23; deadline for notice: Monday 11-30
-    late = submit(env)
-    with clock.frozen(dt.datetime(2026, 11, 30, 17)):
-        assert services.apply_deemed_acceptance() == []
-        case = act(case, "request_correction", clerk,
-                   corrections=[{"name": "营业执照", "problem": "已过期"}])  # fmt: skip
-        assert case.state == State.AWAITING_CORRECTION
-    with clock.frozen(dt.datetime(2026, 12, 1, 9)):
-        with pytest.raises(Conflict) as exc:
-            act(late, "request_correction", clerk,
-                corrections=[{"name": "申请书", "problem": "未签字"}])  # fmt: skip
-        assert exc.value.code == "deemed_accepted" and "第三十二条" in exc.value.message
-        assert len(services.apply_deemed_acceptance()) == 1
-        late.refresh_from_db()
-        assert late.deemed_accepted_s32 and late.accepted_on == D(2026, 11, 23)
-        assert late.due_date == D(2026, 11, 30)
-        assert deadlines.light_of(late) == Light.OVERDUE
-        assert services.apply_deemed_acceptance() == []  # idempotent
-        late = act(late, "accept", clerk)
-    assert late.accepted_on == D(2026, 11, 23) and late.deemed_accepted_s32
-    assert late.documents.get(kind=DocumentKind.ACCEPTANCE).data["deemed_accepted_s32"]
 
 
 def test_accepting_late_uses_receipt_date_and_flags(env):
@@ -142,19 +103,3 @@ def test_yellow_at_80_percent_of_a_long_limit(env):
     case = act(submit(env, long_item), "accept", env.s.clerk.user)
     # 20 days from 11-23 → 12-21; 80% = 16 days → 12-15 (before "1 day left" 12-18).
     assert case.due_date == D(2026, 12, 21) and case.yellow_from == D(2026, 12, 15)
-
-
-def test_department_list_by_urgency_and_overdue_count(env):
-    clerk = env.s.clerk.user
-    with clock.frozen(dt.datetime(2026, 11, 16, 9)):
-        old = act(submit(env, env.tolerance), "accept", clerk)  # due 11-23
-    new = act(submit(env), "accept", clerk)  # due 11-30
-    pending = submit(env)  # not accepted: last
-    done = act(submit(env, env.instant), "accept", clerk)
-    done = act(done, "decide", clerk, result="approved", opinion="当场")
-    with clock.frozen(dt.datetime(2026, 11, 24, 9)):
-        listed = list(selectors.department_cases(department=env.c.market))
-        assert listed[:3] == [old, done, new] and listed[-1] == pending
-        assert [c.light for c in listed] == [Light.OVERDUE, Light.OVERDUE, Light.NORMAL, ""]
-        assert selectors.overdue_count(department=env.c.market) == 2
-        assert selectors.overdue_count(department=env.c.health) == 0

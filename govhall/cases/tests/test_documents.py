@@ -16,12 +16,12 @@ from govhall.cases.models import DocumentKind
 from govhall.testing import factories
 
 
-def _case(county):
-    item = county.market_item
+def _case(hall):
+    item = hall.market_item
     return services.submit_application(
-        actor=county.staff.clerk.user,
+        actor=hall.staff.clerk.user,
         item=item,
-        centre=county.county,
+        centre=hall.county,
         channel="window",
         applicant={
             "kind": "person",
@@ -46,10 +46,10 @@ def _streams(pdf: bytes) -> bytes:
     return out
 
 
-def test_acceptance_pdf_is_valid_with_number_and_embedded_cjk_font(county):
-    case = _case(county)
+def test_acceptance_pdf_is_valid_with_number_and_embedded_cjk_font(hall):
+    case = _case(hall)
     services.transition(
-        action="accept", actor=county.staff.clerk.user, case=case, expected_version=case.version
+        action="accept", actor=hall.staff.clerk.user, case=case, expected_version=case.version
     )
     doc = case.documents.get(kind=DocumentKind.ACCEPTANCE)
     pdf = documents.render_pdf(doc)
@@ -65,12 +65,12 @@ def test_acceptance_pdf_is_valid_with_number_and_embedded_cjk_font(county):
         assert "受理通知书" in text and case.number in text and "承办人" in text
 
 
-def test_correction_notice_names_every_problem(county):
-    case = _case(county)
-    mats = list(county.market_item.versions.get().materials.all())
+def test_correction_notice_names_every_problem(hall):
+    case = _case(hall)
+    mats = list(hall.market_item.versions.get().materials.all())
     services.transition(
         action="request_correction",
-        actor=county.staff.clerk.user,
+        actor=hall.staff.clerk.user,
         case=case,
         expected_version=case.version,
         corrections=[
@@ -89,11 +89,11 @@ def test_correction_notice_names_every_problem(county):
         assert "已过有效期" in text
 
 
-def test_refusal_names_reason_and_remedies(county):
-    case = _case(county)
+def test_refusal_names_reason_and_remedies(hall):
+    case = _case(hall)
     services.transition(
         action="refuse",
-        actor=county.staff.clerk.user,
+        actor=hall.staff.clerk.user,
         case=case,
         expected_version=case.version,
         reason="不属于本机关职权",
@@ -103,23 +103,23 @@ def test_refusal_names_reason_and_remedies(county):
     assert "不属于本机关职权" in text and "行政复议" in text and "行政诉讼" in text
 
 
-def test_pdf_view_requires_visibility(client, county):
-    case = _case(county)
+def test_pdf_view_requires_visibility(client, hall):
+    case = _case(hall)
     services.transition(
-        action="accept", actor=county.staff.clerk.user, case=case, expected_version=case.version
+        action="accept", actor=hall.staff.clerk.user, case=case, expected_version=case.version
     )
     doc = case.documents.get()
     url = reverse("cases:notice_pdf", args=[case.number, doc.number])
-    client.force_login(county.staff.health_chief.user)
+    client.force_login(hall.staff.health_chief.user)
     assert client.get(url).status_code == 403
-    client.force_login(county.staff.market_approver.user)
+    client.force_login(hall.staff.market_approver.user)
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
 
 
 @pytest.mark.parametrize("kind", ["acceptance"])
-def test_qr_points_to_public_progress(county, kind):
-    case = _case(county)
+def test_qr_points_to_public_progress(hall, kind):
+    case = _case(hall)
     url = documents.progress_url(case.number)
     assert reverse("cases_public:progress") in url and case.number in url
     assert documents.qr_png(url).startswith(b"\x89PNG")

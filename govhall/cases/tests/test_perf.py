@@ -150,7 +150,7 @@ def test_the_working_day_table_is_checked_once_per_transaction(env):
     assert len(token_reads) == 1
 
 
-def test_a_rolled_back_schedule_change_leaves_no_stale_copy(county):
+def test_a_rolled_back_schedule_change_leaves_no_stale_copy(org):
     """A holiday entered and then rolled back (e.g. the request failed) must not stay
     in the in-process copy: the next deadline counts the day as a working day."""
     monday = dt.date(2026, 11, 30)
@@ -158,7 +158,7 @@ def test_a_rolled_back_schedule_change_leaves_no_stale_copy(county):
     assert before == monday
     with pytest.raises(RuntimeError), transaction.atomic():
         calendar_services.edit_day(
-            actor=county.root, day=monday, kind="法定节假日", name="临时假日", reason="测试"
+            actor=org.root, day=monday, kind="法定节假日", name="临时假日", reason="测试"
         )
         assert calendar.add_workdays(start=dt.date(2026, 11, 27), days=1).date != monday
         raise RuntimeError("rollback")
