@@ -1,11 +1,22 @@
-"""The demo county: what `make run` shows a visitor, and that loading twice is harmless."""
+"""The demo county: what `make run` shows a visitor, and that loading twice is harmless.
 
+Loading the demo is slow (a few hundred cases through the services), so this module
+loads it once (``demo``) and every test reads that one load; it is rolled back after
+the module's last test, and each test's own writes are rolled back after the test.
+"""
+
+import datetime as dt
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
+from django.test.utils import override_settings
 
+from govhall.cases import selectors as case_selectors
+from govhall.cases.demo import load_demo_cases
 from govhall.cases.models import Case
 from govhall.catalog import selectors
 from govhall.catalog.models import (
@@ -20,6 +31,7 @@ from govhall.catalog.models import (
     SpecialStep,
 )
 from govhall.catalog.validation import validate_version
+from govhall.core import clock
 from govhall.core.models import AuditEntry
 from govhall.org.models import Authorisation, Centre, Department, Role, Staff, Window
 
@@ -50,10 +62,28 @@ def _load() -> str:
     return out.getvalue()
 
 
-@pytest.mark.django_db
-def test_demo_county_is_complete_and_loading_twice_changes_nothing(client):
-    output = _load()
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """``load_demo`` run once for the module, as the function fixtures of
+    ``govhall/conftest.py`` would have run it: on Monday 2026-11-23 09:00 with the
+    fast password hasher. Rolled back when the module is done."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        clock.frozen(dt.datetime(2026, 11, 23, 9, 0)),
+        transaction.atomic(),
+    ):
+        yield SimpleNamespace(output=_load())
+        transaction.set_rollback(True)
 
+
+@pytest.fixture
+def output(demo, db):
+    """What the first ``load_demo`` printed (each test runs inside the loaded data)."""
+    return demo.output
+
+
+def test_demo_organisation_is_a_whole_banner(output):
     # Organisation: 旗 → 苏木镇 → 嘎查村社区, departments, windows, staff.
     county = Centre.objects.get(code="150626")
     assert county.name == "乌审旗政务服务中心"
@@ -78,6 +108,8 @@ def test_demo_county_is_complete_and_loading_twice_changes_nothing(client):
     assert {s.role for s in Staff.objects.all()} == set(Role.values)
     assert Authorisation.objects.count() == Department.objects.count()
 
+
+def test_demo_catalogue_is_complete_and_publishable(output):
     # Catalogue: ≥80 items, each with a current, publishable guide.
     current = selectors.current_versions().select_related("item__department")
     assert current.count() == Item.objects.count() >= 80
@@ -104,9 +136,9 @@ def test_demo_county_is_complete_and_loading_twice_changes_nothing(client):
         assert used <= version.promised_limit_days, version.name
     assert LifeEvent.objects.get(code="kaiban").items.exists()
     # 主题 and each item's 主题 are written through audited services, like all the rest.
-    assert AuditEntry.objects.filter(object_type="catalog.lifeevent", action="catalog.life_event.create").count() == (
-        LifeEvent.objects.count()
-    )
+    assert AuditEntry.objects.filter(
+        object_type="catalog.lifeevent", action="catalog.life_event.create"
+    ).count() == (LifeEvent.objects.count())
     assert AuditEntry.objects.filter(action="catalog.item.set_life_events").count() == (
         Item.objects.filter(life_events__isnull=False).distinct().count()
     )
@@ -117,6 +149,8 @@ def test_demo_county_is_complete_and_loading_twice_changes_nothing(client):
     assert selectors.search_items(q="户口").exists()
     assert selectors.search_items(q="社保").exists()
 
+
+def test_demo_accounts_sign_in_with_the_printed_password(client, output):
     # One printed account per role, and it signs in with the printed password.
     for username in ("admin", "chief", "clerk", "approver", "supervisor"):
         assert username in output
@@ -124,12 +158,29 @@ def test_demo_county_is_complete_and_loading_twice_changes_nothing(client):
         client.logout()
     assert "govhall2026" in output
 
+
+def test_demo_cases_cover_states_and_lights_and_are_idempotent(output):
     # Cases (issue 3): a few hundred ordinary cases in every state, and 一件事 bundles.
     ordinary = Case.objects.filter(bundle__isnull=True, parent__isnull=True)
     assert ordinary.count() >= 250
     assert ordinary.values("state").distinct().count() >= 8
     assert Case.objects.filter(bundle__isnull=False).exists()
+    # ``cases.demo.load_demo_cases`` (run by ``load_demo``) made as many cases as it
+    # reported, in the main states, with overdue and normal ones in a department …
+    assert "[load_cases] 新建：办件 300" in output
+    assert ordinary.count() == 300
+    states = set(ordinary.values_list("state", flat=True))
+    assert {"submitted", "in_review", "completed", "archived"} <= states and len(states) >= 8
+    food = selectors.current_versions().get(name="食品经营许可").item.department
+    lights = set(case_selectors.department_cases(department=food).values_list("light", flat=True))
+    assert {"overdue", "normal"} <= lights
+    # … and running it again makes none.
+    total = Case.objects.count()
+    assert load_demo_cases(stdout=StringIO()) == 0
+    assert Case.objects.count() == total
 
+
+def test_loading_the_demo_twice_changes_nothing(output):
     before = _counts()
     again = _load()
     assert _counts() == before
