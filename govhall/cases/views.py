@@ -274,7 +274,9 @@ def _case_context(request, case, forms_by_action=None, errors=None):
             initial={"expected_version": case.version}, case=case, action=t.action
         )
         panels.append({"action": t.action, "label": t.label, "form": form})
-    history = selectors.case_history(case=case, user=request.user)
+    history = list(selectors.case_history(case=case, user=request.user))
+    for event in history:
+        event.label = workflow.event_label(event.action)
     return {
         "case": case,
         "masked_id": mask_id_number(case.applicant_id_number),
