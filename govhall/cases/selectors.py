@@ -45,7 +45,7 @@ def _list_related(qs: QuerySet[Case]) -> QuerySet[Case]:
 
 def case_list(
     *,
-    user=None,
+    user,
     department=None,
     states: list[str] | None = None,
     light: str | None = None,
@@ -54,9 +54,9 @@ def case_list(
     due_before: dt.date | None = None,
     today: dt.date | None = None,
 ) -> QuerySet[Case]:
-    """The case list of every page, the API and exports: what ``user`` may see (all
-    cases when ``user`` is not given, for jobs), filtered, with ``light`` annotated,
-    in the one order :data:`URGENCY`."""
+    """The case list of every page, the API and exports: what ``user`` may see,
+    filtered, with ``light`` annotated, in the one order :data:`URGENCY`. ``user`` is
+    required; ``user=None`` (said explicitly) lists every case, for jobs and counts."""
     today = today or clock.today()
     qs = Case.objects.all() if user is None else visible_cases(user=user)
     if department is not None:
@@ -77,7 +77,9 @@ def case_list(
 
 def department_cases(*, department, states: list[str] | None = None, **filters) -> QuerySet[Case]:
     """待办/在办 of a department: its open cases (or ``states``) by urgency."""
-    return case_list(department=department, states=states or list(OPEN_STATES), **filters)
+    return case_list(
+        user=None, department=department, states=states or list(OPEN_STATES), **filters
+    )
 
 
 def overdue_count(*, department, today: dt.date | None = None) -> int:

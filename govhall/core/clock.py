@@ -2,7 +2,7 @@
 
 The law counts time, so code never calls ``timezone.now()`` or ``date.today()``
 itself: it asks this module. Tests (and demo scripts) move time with
-:func:`frozen` or :func:`travel`, and every rule that depends on "today" follows.
+:func:`frozen`, and every rule that depends on "today" follows.
 """
 
 from __future__ import annotations

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from govhall.core import clock
 from govhall.core.actors import Applicant, actor_name, actor_user
 
-from ..models import CaseAttachment, CaseEvent
+from .. import signals
+from ..models import Case, CaseAttachment, CaseEvent
 from .materials import check_file
 
 
@@ -44,3 +47,13 @@ def write_event(
             file=attachment["file"],
         )
     return event
+
+
+def announce(*, case, event) -> None:
+    """Tell the apps above cases (``signals.case_transitioned``) once the transaction
+    commits: nothing is announced that was rolled back."""
+    transaction.on_commit(
+        lambda: signals.case_transitioned.send(
+            sender=Case, case=case, action=event.action, event=event
+        )
+    )

@@ -30,7 +30,7 @@ from govhall.org.models import Centre, Level, Role
 
 from .. import guards, numbering, workflow
 from ..models import ApplicantKind, Bundle, Case, Channel, IdempotencyKey, State
-from .events import write_event
+from .events import announce, write_event
 from .materials import add_materials, check_file
 from .notices import issue_bundle_notice
 from .transition import transition
@@ -241,7 +241,10 @@ def submit_application(
         agent=agent_fields,
     )
     add_materials(case, version, materials)
-    write_event(case=case, action="submit", from_state=State.SUBMITTED, actor=actor)
+    announce(
+        case=case,
+        event=write_event(case=case, action="submit", from_state=State.SUBMITTED, actor=actor),
+    )
     _remember(idempotency_key, fingerprint, case)
     audit.record(actor=actor, action=workflow.SUBMIT, obj=case)
     return case
@@ -286,7 +289,10 @@ def submit_bundle_application(
         **applicant_fields,
         **agent_fields,
     )
-    write_event(case=parent, action="submit", from_state=State.SUBMITTED, actor=actor)
+    announce(
+        case=parent,
+        event=write_event(case=parent, action="submit", from_state=State.SUBMITTED, actor=actor),
+    )
     for item, version in zip(items, versions, strict=True):
         child = _new_case(
             item=item,
@@ -298,13 +304,14 @@ def submit_bundle_application(
             parent=parent,
         )
         add_materials(child, version, (materials or {}).get(item.pk, ()))
-        write_event(
+        event = write_event(
             case=child,
             action="submit",
             from_state=State.SUBMITTED,
             actor=actor,
             data={"bundle_parent": parent.number},
         )
+        announce(case=child, event=event)
     _remember(idempotency_key, fingerprint, parent)
     audit.record(actor=actor, action=workflow.SUBMIT_BUNDLE, obj=parent)
     return parent

@@ -12,11 +12,12 @@ from django.db.models import Q
 from govhall.calendar import selectors as calendar
 from govhall.core import audit, clock, policy
 from govhall.core.actors import SYSTEM
+from govhall.core.errors import Conflict
 
 from .. import deadlines, workflow
 from ..models import OPEN_STATES, Case, State
 from .bundles import sync_parent_deadline
-from .events import write_event
+from .events import announce, write_event
 from .transition import transition
 
 RECOMPUTE_DEADLINE = audit.Action("cases.case.recompute_deadline", "重算办结期限")
@@ -52,7 +53,7 @@ def apply_deemed_acceptance(*, today: dt.date | None = None) -> list[str]:
             deadlines.recompute(case)
             case.save()
             opinion = "收到材料后5个工作日内未告知补正，依法视为受理（行政许可法第三十二条）"
-            write_event(
+            event = write_event(
                 case=case,
                 action="deemed_acceptance",
                 from_state=case.state,
@@ -60,6 +61,7 @@ def apply_deemed_acceptance(*, today: dt.date | None = None) -> list[str]:
                 opinion=opinion,
                 data={"accepted_on": case.accepted_on.isoformat()},
             )
+            announce(case=case, event=event)
             audit.record(actor=SYSTEM, action=workflow.DEEMED_ACCEPTANCE, obj=case, reason=opinion)
             done.append(case.number)
     return done
@@ -76,14 +78,20 @@ def expire_tolerance_catchups(*, today: dt.date | None = None) -> list[str]:
         materials__caught_up_at__isnull=True,
     ).distinct()
     done = []
-    for case in cases:
-        transition(
-            actor=SYSTEM,
-            case=case,
-            action="terminate",
-            expected_version=case.version,
-            reason=f"容缺材料未在{case.tolerance_due:%Y年%m月%d日}前补齐，依承诺终止办理",
-        )
+    for pk in list(cases.values_list("pk", flat=True)):
+        case = Case.objects.get(pk=pk)
+        try:
+            transition(
+                actor=SYSTEM,
+                case=case,
+                action="terminate",
+                expected_version=case.version,
+                reason=f"容缺材料未在{case.tolerance_due:%Y年%m月%d日}前补齐，依承诺终止办理",
+            )
+        except Conflict:
+            # Changed by someone between this read and the lock (caught up, closed …):
+            # the next run judges it again; the other cases are not held up.
+            continue
         done.append(case.number)
     return done
 

@@ -13,10 +13,10 @@ from django.db import transaction
 from govhall.core import audit
 from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
 
-from .. import deadlines, roles, signals, workflow
+from .. import deadlines, roles, workflow
 from ..models import Case
 from . import bundles
-from .events import as_actor, write_event
+from .events import announce, as_actor, write_event
 from .notices import issue_transition_notice
 
 # Rows the transition reads besides the case, joined in the locking read (only the
@@ -149,9 +149,5 @@ def transition(
             case.refresh_from_db()
         if row.notice is not None and notify:
             issue_transition_notice(case=case, kind=row.notice, event=event, data=data)
-        transaction.on_commit(
-            lambda: signals.case_transitioned.send(
-                sender=Case, case=case, action=action, event=event
-            )
-        )
+        announce(case=case, event=event)
     return case

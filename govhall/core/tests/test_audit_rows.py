@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import os
+import subprocess
+import sys
 
 from django.apps import apps
 
@@ -91,3 +94,21 @@ def test_the_migration_names_the_applicant_of_an_old_submission(org):
     assert entry.actor_name == "申请人 张三丰"
     staff_row.refresh_from_db()
     assert staff_row.actor_name == "系统"  # no applicant event behind it: left alone
+
+
+def test_every_label_is_known_in_a_fresh_process():
+    """A history page may be the first thing a worker serves: the labels of actions
+    declared outside an app's ``services`` (catalog's 授权书 items) are known too."""
+    code = (
+        "import django; django.setup(); from govhall.core import audit; "
+        "print(audit.label_of('catalog.authorised_item.create'), "
+        "audit.label_of('cases.case.accept'), audit.label_of('org.stationing.end'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "govhall.settings"},
+    ).stdout.split()
+    assert out == ["授权事项", "受理", "撤驻"]
