@@ -12,9 +12,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from govhall.cases import selectors as bundle_selectors
-from govhall.cases import services
-from govhall.cases import services as bundles
+from govhall.cases import selectors, services
 from govhall.cases.models import Case, DocumentKind, State
 from govhall.core import clock
 from govhall.core.errors import PermissionDenied
@@ -223,7 +221,7 @@ def test_only_the_centre_admin_defines_bundles_and_changes_are_audited(
 ):
     bundle = restaurant_bundle
     with pytest.raises(PermissionDenied):
-        bundles.update_bundle(
+        services.update_bundle(
             actor=env.s.market_chief.user,
             bundle=bundle,
             name="改名",
@@ -278,7 +276,7 @@ def _bundle_desk_post(bundle, *, action="accept", missing=(), reason=""):
         "x-action": action,
         "x-reason": reason,
     }
-    for part in bundle_selectors.bundle_parts(bundle=bundle):
+    for part in selectors.bundle_parts(bundle=bundle):
         for m in part["version"].materials.all():
             prefix = f"i{part['item'].pk}"
             if (part["version"].name, m.name) in missing:
