@@ -10,11 +10,15 @@ PORT ?= 8000
 run: setup demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Tests run in one worker per core (pytest-xdist); a module's tests stay on one worker,
+# so a module-scoped fixture (the demo county) is built once.
+PYTEST := $(PY) -m pytest -q -n auto --dist loadscope
+
 test: venv sysdeps static lint
-	DATABASE_URL= $(PY) -m pytest -q
+	DATABASE_URL= $(PYTEST)
 	@if [[ "$$DATABASE_URL" == postgres* ]]; then \
 		echo "== PostgreSQL: $$DATABASE_URL"; \
-		$(PY) -m pytest -q; \
+		$(PYTEST); \
 	fi
 
 setup: venv sysdeps static migrate
