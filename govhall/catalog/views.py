@@ -60,7 +60,7 @@ def _all_messages(exc) -> list[str]:
 def _catalogue_panel(request):
     """事项目录 counts for the home page: the user's department, or all for the
     centre administrator and the supervision office."""
-    staff = permissions.staff_of(request.user)
+    staff = permissions.active_staff(request.user)
     items = Item.objects.all()
     scope = "全部部门"
     if staff is not None and staff.department_id and not permissions.is_centre_admin(request.user):
