@@ -111,74 +111,9 @@ def publish_item(
 
 def build_county() -> SimpleNamespace:
     """A county centre with one township and one village, two stationed departments,
-    a staff member per role and one published item per department."""
-    root = superuser()
-    county = Centre.objects.create(code="150626", name="测试县政务服务中心", level=Level.COUNTY)
-    township = Centre.objects.create(
-        code="150626101", name="测试镇便民服务中心", level=Level.TOWNSHIP, parent=county
-    )
-    village = Centre.objects.create(
-        code="150626101001", name="测试村便民服务站", level=Level.VILLAGE, parent=township
-    )
-    market = Department.objects.create(
-        code=make_uscc(1), name="测试县市场监督管理局", short_name="市场监管局", is_approval=True
-    )
-    health = Department.objects.create(
-        code=make_uscc(2), name="测试县卫生健康委员会", short_name="卫健委", is_supervising=True
-    )
-    for dept in (market, health):
-        Stationing.objects.create(centre=county, department=dept, since=dt.date(2024, 1, 1))
-    window = Window.objects.create(
-        centre=county, number="01", name="综合受理", type="comprehensive"
-    )
-    staff = SimpleNamespace(
-        admin=make_staff(username="admin", name="管理员", role=Role.CENTRE_ADMIN, centre=county),
-        market_chief=make_staff(
-            username="market_chief",
-            name="市场首代",
-            role=Role.CHIEF_REP,
-            centre=county,
-            department=market,
-        ),
-        market_approver=make_staff(
-            username="market_approver",
-            name="市场审批",
-            role=Role.APPROVER,
-            centre=county,
-            department=market,
-        ),
-        health_chief=make_staff(
-            username="health_chief",
-            name="卫健首代",
-            role=Role.CHIEF_REP,
-            centre=county,
-            department=health,
-        ),
-        clerk=make_staff(
-            username="clerk", name="综窗", role=Role.WINDOW_CLERK, centre=county, window=window
-        ),
-        supervisor=make_staff(
-            username="supervisor", name="监察", role=Role.SUPERVISOR, centre=county
-        ),
-    )
-    market_item = publish_item(
-        actor=root, department=market, basic_code="000111222001", name="食品经营许可"
-    )
-    health_item = publish_item(
-        actor=root, department=health, basic_code="000222333001", name="公共场所卫生许可"
-    )
-    return SimpleNamespace(
-        root=root,
-        county=county,
-        township=township,
-        village=village,
-        market=market,
-        health=health,
-        window=window,
-        staff=staff,
-        market_item=market_item,
-        health_item=health_item,
-    )
+    a staff member per role and one published item per department
+    (:func:`build_org` plus both items of :data:`COUNTY_ITEMS`)."""
+    return build_hall("market_item", "health_item")
 
 
 def make_centre(

@@ -5,32 +5,16 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from govhall.cases import services
 from govhall.cases.models import Case
 from govhall.testing.factories import make_id_number
 
-PHONE = "13904771234"
+from .conftest import DESK_PHONE, submit_at_window
 
-
-def _applicant(serial=1, name="张三丰"):
-    return {"kind": "person", "name": name, "id_number": make_id_number(serial), "phone": PHONE}
-
-
-def _submit(hall, item=None, **kw):
-    item = item or hall.market_item
-    mats = [{"material": m} for m in item.versions.get().materials.all()]
-    return services.submit_application(
-        actor=hall.staff.clerk.user,
-        item=item,
-        centre=hall.county,
-        channel="window",
-        applicant=kw.pop("applicant", _applicant()),
-        materials=mats,
-    )
+PHONE = DESK_PHONE
 
 
 def test_public_progress_right_and_wrong_tail(client, hall):
-    case = _submit(hall)
+    case = submit_at_window(hall)
     url = reverse("cases_public:progress")
     right = client.get(url, {"number": case.number, "phone_tail": "1234"}).content.decode()
     assert "已申请" in right and "食品经营许可" in right

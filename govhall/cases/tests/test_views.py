@@ -19,26 +19,9 @@ from govhall.core.errors import PermissionDenied
 from govhall.core.models import AuditEntry
 from govhall.testing.factories import make_id_number
 
-from .conftest import bundle_desk_form
+from .conftest import DESK_PHONE, applicant, bundle_desk_form, submit_at_window
 
-PHONE = "13904771234"
-
-
-def _applicant(serial=1, name="张三丰"):
-    return {"kind": "person", "name": name, "id_number": make_id_number(serial), "phone": PHONE}
-
-
-def _submit(hall, item=None, **kw):
-    item = item or hall.market_item
-    mats = [{"material": m} for m in item.versions.get().materials.all()]
-    return services.submit_application(
-        actor=hall.staff.clerk.user,
-        item=item,
-        centre=hall.county,
-        channel="window",
-        applicant=kw.pop("applicant", _applicant()),
-        materials=mats,
-    )
+PHONE = DESK_PHONE
 
 
 def _desk_post(version, *, action="accept", ticked=None, problems=None, **extra):
@@ -118,14 +101,14 @@ def test_window_desk_refusal_needs_reason_and_shows_remedy(client, hall):
 
 def test_inbox_orders_by_urgency_with_lights(client, hall, old_item):
     with clock.frozen(dt.datetime(2026, 11, 9, 9, 0)):
-        old = _submit(hall, item=old_item)
+        old = submit_at_window(hall, item=old_item)
         services.transition(
             action="accept",
             actor=hall.staff.market_chief.user,
             case=old,
             expected_version=old.version,
         )
-    fresh = _submit(hall, applicant=_applicant(2, "王五"))
+    fresh = submit_at_window(hall, applicant=applicant(2, "王五"))
     services.transition(
         action="accept",
         actor=hall.staff.market_chief.user,
@@ -141,14 +124,14 @@ def test_inbox_orders_by_urgency_with_lights(client, hall, old_item):
 
 
 def test_inbox_hides_other_departments(client, hall):
-    case = _submit(hall)
+    case = submit_at_window(hall)
     client.force_login(hall.staff.health_chief.user)
     assert case.number not in client.get(reverse("cases:inbox")).content.decode()
     assert client.get(reverse("cases:detail", args=[case.number])).status_code == 403
 
 
 def test_case_page_actions_post_to_the_transition_and_stale_is_shown(client, hall):
-    case = _submit(hall)
+    case = submit_at_window(hall)
     chief = hall.staff.market_chief.user
     client.force_login(chief)
     page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
@@ -175,7 +158,7 @@ def test_case_page_actions_post_to_the_transition_and_stale_is_shown(client, hal
 
 
 def test_documents_listed_on_case_page(client, hall):
-    case = _submit(hall)
+    case = submit_at_window(hall)
     services.transition(
         action="accept", actor=hall.staff.clerk.user, case=case, expected_version=case.version
     )
@@ -185,7 +168,7 @@ def test_documents_listed_on_case_page(client, hall):
 
 
 def test_clerk_inbox_lists_centre_cases_and_dashboard_panel(client, hall):
-    case = _submit(hall)
+    case = submit_at_window(hall)
     client.force_login(hall.staff.clerk.user)
     assert case.number in client.get(reverse("cases:inbox")).content.decode()
     client.force_login(hall.staff.market_chief.user)
