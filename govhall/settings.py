@@ -154,3 +154,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# ------------------------------------------------------------------ security (issue 8 §2)
+# Login lockout, login audit, throttles, Content-Security-Policy. Changes to the lists
+# above are made here (``INSTALLED_APPS += […]``, ``MIDDLEWARE.insert(…)``) so that this
+# block can be read on its own.
+
+# ------------------------------------------------------------------ API clients (issue 8 §2)
+# Per-client tokens for system-to-system access (read-only or read-write, one department
+# or the whole centre).
