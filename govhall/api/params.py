@@ -19,14 +19,50 @@ FALSE_VALUES = {"false", "0", "no"}
 def invalid_filter(name: str, value: str, hint: str) -> ValidationFailed:
     """The one error for a bad query parameter: code ``invalid_filter``."""
     return ValidationFailed(
-        f"筛选参数 {name} 的取值“{value}”无效：{hint}",
+        f"筛选参数 {name} 的取值“{_shown(value)}”无效：{hint}",
         code="invalid_filter",
         fields={name: [hint]},
     )
 
 
+# Parameters every list endpoint knows besides its own filters: paging and DRF's
+# format suffix (``?format=json``).
+PAGING = ("limit", "offset")
+ALWAYS = ("format",)
+# The largest integer a parameter may carry: an id or a count fits PostgreSQL's
+# ``integer``/``bigint`` only below this, and nothing in the API needs more.
+INT_MAX = 2**31 - 1
+
+
+def known(params, *names: str, paged: bool = True) -> None:
+    """Refuse a parameter the endpoint does not know (a typo such as ``?stat=`` would
+    otherwise return the whole list, which looks like an answer): 400
+    ``invalid_filter`` naming each unknown parameter. Every list endpoint calls this
+    with its filters; ``limit``/``offset`` (when ``paged``) and ``format`` are known."""
+    allowed = {*names, *ALWAYS, *(PAGING if paged else ())}
+    unknown = sorted(name for name in params if name not in allowed)
+    if unknown:
+        hint = "可用参数为 " + ("、".join(sorted(allowed)))
+        raise ValidationFailed(
+            f"未知的查询参数 {'、'.join(_shown(n) for n in unknown)}：{hint}",
+            code="invalid_filter",
+            fields={_shown(name): ["未知参数"] for name in unknown},
+        )
+
+
+def _shown(value: str) -> str:
+    """A caller's value safe to echo back in a message (no NUL, bounded length)."""
+    value = value.replace("\x00", "\\0")
+    return value if len(value) <= 50 else value[:50] + "…"
+
+
 def text(params, name: str) -> str:
-    return (params.get(name) or "").strip()
+    """A parameter's text ("" when absent); a NUL character is refused (PostgreSQL
+    cannot compare with it)."""
+    value = (params.get(name) or "").strip()
+    if "\x00" in value:
+        raise invalid_filter(name, value, "不能包含空字符（NUL）")
+    return value
 
 
 def choice(params, name: str, choices: type[TextChoices]) -> str:
@@ -50,10 +86,26 @@ def boolean(params, name: str) -> bool | None:
     raise invalid_filter(name, value, "应为 true 或 false")
 
 
-def integer(params, name: str, *, minimum: int = 1) -> int | None:
+def integer(params, name: str, *, minimum: int = 1, maximum: int = INT_MAX) -> int | None:
+    """A whole number in ``[minimum, maximum]``; ``None`` when absent."""
     value = text(params, name)
     if not value:
         return None
-    if not value.isdigit() or int(value) < minimum:
-        raise invalid_filter(name, value, f"应为不小于{minimum}的整数")
+    if not (value.isascii() and value.isdigit()) or not minimum <= int(value) <= maximum:
+        raise invalid_filter(name, value, f"应为 {minimum} 至 {maximum} 之间的整数")
     return int(value)
+
+
+def fits_column(value, model, field_name: str) -> bool:
+    """Can ``value`` (a path parameter) be compared with ``model.field_name`` at all?
+    A string with a NUL or longer than the column, or an integer outside the column's
+    range, names nothing — the caller answers its own 404 instead of letting
+    PostgreSQL fail on it."""
+    from .fields import column_range
+
+    if isinstance(value, int):
+        low, high = column_range(model, field_name)
+        return low <= value <= high
+    value = str(value)
+    max_length = model._meta.get_field(field_name).max_length
+    return "\x00" not in value and (max_length is None or len(value) <= max_length)

@@ -40,12 +40,17 @@ class WorkdayCountSerializer(serializers.Serializer):
     provisional = serializers.BooleanField(help_text="是否涉及尚无正式放假安排的年份（推算，暂定）")
 
 
+# More working days than the calendar's whole range (2004 to ten years ahead) is no
+# question anyone asks; the bound keeps a huge number from becoming a long loop.
+DAYS_MAX = 10_000
+
+
 def _date_param(params, name: str) -> dt.date:
     value = (params.get(name) or "").strip()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        shown = f"“{value}”" if value else "（缺失）"
+        shown = f"“{value[:20]}”" if value else "（缺失）"
         raise ValidationFailed(
             f"参数 {name} 的日期{shown}格式不正确，应为 YYYY-MM-DD",
             code="invalid_date",
@@ -56,14 +61,14 @@ def _date_param(params, name: str) -> dt.date:
 def _days_param(params, name: str) -> int:
     value = (params.get(name) or "").strip()
     try:
-        days = int(value)
+        days = int(value) if value.isascii() else -1
     except ValueError:
         days = -1
-    if days < 0:
+    if not 0 <= days <= DAYS_MAX:
         raise ValidationFailed(
-            f"参数 {name} 应为非负整数（收到“{value}”）",
+            f"参数 {name} 应为 0 至 {DAYS_MAX} 之间的整数（收到“{value[:20]}”）",
             code="invalid_days",
-            fields={name: ["应为非负整数"]},
+            fields={name: [f"应为 0 至 {DAYS_MAX} 之间的整数"]},
         )
     return days
 

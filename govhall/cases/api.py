@@ -34,23 +34,26 @@ from rest_framework.views import APIView
 
 from govhall.api import params
 from govhall.api.errors import error_responses
-from govhall.api.fields import LabeledChoiceField
+from govhall.api.fields import LabeledChoiceField, model_char, model_integer
 from govhall.api.pagination import Pagination
-from govhall.catalog.models import Item, Material
+from govhall.catalog.models import Item, Material, SpecialStep
 from govhall.core.errors import Conflict, NotFound, ValidationFailed
 from govhall.core.validators import mask_id_number, mask_phone
 from govhall.org import permissions as org_permissions
-from govhall.org.models import Centre
+from govhall.org.models import Centre, Staff
 
 from . import deadlines, selectors, services, workflow
 from .models import (
     ApplicantKind,
+    Bundle,
+    Case,
     Channel,
     DeliveryMethod,
     DocumentKind,
     Light,
     Result,
     State,
+    SubmittedMaterial,
 )
 from .roles import CaseRole
 
@@ -149,42 +152,50 @@ class CaseDetailSerializer(CaseSerializer):
 # --------------------------------------------------------------------------- input
 
 
+# Every field below is bounded by the column it is written to (govhall.api.fields):
+# lengths, integer ranges; DRF's CharField refuses NUL characters.
+
+
 class ApplicantInSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(ApplicantKind.choices, default=ApplicantKind.PERSON)
-    name = serializers.CharField(max_length=100)
-    id_number = serializers.CharField(max_length=18, help_text="身份证号或统一社会信用代码")
-    phone = serializers.CharField(max_length=20)
-    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    name = model_char(Case, "applicant_name")
+    id_number = model_char(Case, "applicant_id_number", help_text="身份证号或统一社会信用代码")
+    phone = model_char(Case, "applicant_phone")
+    address = model_char(Case, "applicant_address", required=False, allow_blank=True)
 
 
 class MaterialInSerializer(serializers.Serializer):
-    material = serializers.IntegerField(
-        required=False, allow_null=True, help_text="办事指南申请材料 id；空为补充材料"
+    material = model_integer(
+        SubmittedMaterial,
+        "material",
+        required=False,
+        allow_null=True,
+        help_text="办事指南申请材料 id（见事项详情 materials[].id）；空为补充材料",
     )
-    name = serializers.CharField(required=False, allow_blank=True)
+    name = model_char(SubmittedMaterial, "name", required=False, allow_blank=True)
     is_original = serializers.BooleanField(required=False, default=False)
-    copies = serializers.IntegerField(required=False, default=1, min_value=0)
+    copies = model_integer(SubmittedMaterial, "copies", required=False, default=1)
 
 
 class CaseCreateSerializer(serializers.Serializer):
-    item = serializers.CharField(help_text="事项实施编码")
-    centre = serializers.CharField(required=False, help_text="受理中心编码，默认本人所在中心")
+    item = model_char(Item, "implementation_code", help_text="事项实施编码")
+    centre = model_char(Centre, "code", required=False, help_text="受理中心编码，默认本人所在中心")
     channel = serializers.ChoiceField(Channel.choices, default=Channel.WINDOW)
     applicant = ApplicantInSerializer()
     materials = MaterialInSerializer(many=True, required=False, default=list)
 
 
 class _ActionIn(serializers.Serializer):
-    expected_version = serializers.IntegerField(
-        help_text="读取时的 version（乐观锁）", min_value=0, max_value=2**31 - 1
-    )
+    expected_version = model_integer(Case, "version", help_text="读取时的 version（乐观锁）")
 
 
-_ID = {"min_value": 1, "max_value": 2**31 - 1}
+def _id(model, **kwargs):
+    """An id of ``model`` (its primary key's range)."""
+    return model_integer(model, model._meta.pk.name, **kwargs)
 
 
 class CorrectionItemIn(serializers.Serializer):
-    material = serializers.IntegerField(required=False, allow_null=True, **_ID)
+    material = _id(Material, required=False, allow_null=True)
     name = serializers.CharField(required=False, allow_blank=True, max_length=workflow.TEXT_MAX)
     problem = serializers.CharField(
         help_text="缺少或不符合要求的原因", max_length=workflow.LONG_TEXT_MAX
@@ -214,7 +225,7 @@ class MaterialsUploadIn(_ActionIn):
     belongs to the i-th material id)."""
 
     material = serializers.ListField(
-        child=serializers.IntegerField(**_ID),
+        child=_id(Material),
         max_length=200,
         help_text="办事指南申请材料 id，与 file 一一对应（重复该字段）",
     )
@@ -255,14 +266,14 @@ def _text(spec, max_length):
 _API_FIELDS = {
     workflow.Kind.TEXT: lambda spec: _text(spec, workflow.TEXT_MAX),
     workflow.Kind.LONG_TEXT: lambda spec: _text(spec, workflow.LONG_TEXT_MAX),
-    workflow.Kind.DAYS: lambda spec: serializers.IntegerField(
-        min_value=0, max_value=workflow.DAYS_MAX, help_text=spec.help or spec.label
+    workflow.Kind.DAYS: lambda spec: model_integer(
+        Case, "extension_days", max_value=workflow.DAYS_MAX, help_text=spec.help or spec.label
     ),
     workflow.Kind.CHOICE: lambda spec: serializers.ChoiceField(
         list(spec.choices), required=spec.required, help_text=spec.help or spec.label
     ),
-    workflow.Kind.STAFF: lambda spec: serializers.IntegerField(
-        required=spec.required, allow_null=True, help_text=spec.help or spec.label, **_ID
+    workflow.Kind.STAFF: lambda spec: _id(
+        Staff, required=spec.required, allow_null=True, help_text=spec.help or spec.label
     ),
     workflow.Kind.MATERIALS: lambda spec: MaterialInSerializer(
         many=True, max_length=200, help_text=spec.help or spec.label
@@ -271,11 +282,9 @@ _API_FIELDS = {
         many=True, max_length=200, help_text=spec.help or spec.label
     ),
     workflow.Kind.MATERIAL_IDS: lambda spec: serializers.ListField(
-        child=serializers.IntegerField(**_ID), max_length=200, help_text=spec.help or spec.label
+        child=_id(Material), max_length=200, help_text=spec.help or spec.label
     ),
-    workflow.Kind.SPECIAL_STEP: lambda spec: serializers.IntegerField(
-        help_text=spec.help or spec.label, **_ID
-    ),
+    workflow.Kind.SPECIAL_STEP: lambda spec: _id(SpecialStep, help_text=spec.help or spec.label),
     workflow.Kind.NOTICE: lambda spec: NoticeIn(help_text=spec.help or spec.label),
 }
 assert set(_API_FIELDS) == workflow.Kind.ALL, "every input kind needs an API field"
@@ -348,12 +357,18 @@ def _submitted_material(pk, index: int):
     return material
 
 
-def _idempotency(request) -> tuple[str | None, bool, str]:
-    """(key, replay?, fingerprint) of a create request with an ``Idempotency-Key``."""
-    key = request.headers.get("Idempotency-Key") or None
+def _idempotency(request) -> tuple[str | None, str]:
+    """(key, fingerprint) of a create request with an ``Idempotency-Key``; a malformed
+    key is refused before anything is read (400 ``invalid_idempotency_key``)."""
+    key = services.check_idempotency_key(request.headers.get("Idempotency-Key"))
     if key is None:
-        return None, False, ""
-    return key, selectors.idempotency_key_used(key=key), fingerprint(request.data)
+        return None, ""
+    return key, fingerprint(request.data)
+
+
+def _created_status(case) -> int:
+    """201 for a new case, 200 for the replay of an ``Idempotency-Key``."""
+    return 200 if getattr(case, "replayed", False) else 201
 
 
 def _idempotency_header(what: str) -> OpenApiParameter:
@@ -382,6 +397,7 @@ class CaseListApi(_StaffApi):
     )
     def get(self, request):
         q = request.query_params
+        params.known(q, "department", "state", "light", "received_from", "received_to")
         state = params.choice(q, "state", State)
         dates = {}
         for name in ("received_from", "received_to"):
@@ -420,7 +436,7 @@ class CaseListApi(_StaffApi):
         },
     )
     def post(self, request):
-        key, replay, print_ = _idempotency(request)
+        key, print_ = _idempotency(request)
         serializer = CaseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
@@ -442,7 +458,7 @@ class CaseListApi(_StaffApi):
             idempotency_key=key,
             fingerprint=print_,
         )
-        return _detail(case, request, status=200 if replay else 201)
+        return _detail(case, request, status=_created_status(case))
 
 
 class CaseDetailApi(_StaffApi):
@@ -457,6 +473,40 @@ class CaseDetailApi(_StaffApi):
     def get(self, request, number: str):
         case = selectors.case_by_number(number=number, user=request.user)
         return Response(CaseDetailSerializer(case, context={"request": request}).data)
+
+
+class CaseEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    action = serializers.CharField(help_text="操作代码（accept、review …）")
+    label = serializers.CharField(help_text="中文名称（受理、审查 …）")
+    from_state = LabeledChoiceField(State.choices, help_text="原状态")
+    to_state = LabeledChoiceField(State.choices, help_text="新状态")
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(help_text="操作人；申请人姓名脱敏")
+    opinion = serializers.CharField(help_text="意见/理由")
+    restricted = serializers.BooleanField(help_text="副卷（仅有权限的角色可见）")
+
+
+class CaseEventListApi(_StaffApi):
+    @extend_schema(
+        tags=[TAG],
+        summary="办理记录（副卷仅对有权限的角色列出）",
+        responses={
+            200: CaseEventSerializer(many=True),
+            **error_responses(
+                **{
+                    "400": "invalid_filter",
+                    "403": "permission_denied",
+                    "404": "case_not_found",
+                }
+            ),
+        },
+    )
+    def get(self, request, number: str):
+        params.known(request.query_params, paged=False)
+        case = selectors.case_by_number(number=number, user=request.user)
+        events = selectors.case_events(case=case, user=request.user)
+        return Response(CaseEventSerializer(events, many=True).data)
 
 
 class CaseActionSchema(AutoSchema):
@@ -597,12 +647,12 @@ class BundleCaseSerializer(CaseDetailSerializer):
 
 
 class BundleMaterialInSerializer(MaterialInSerializer):
-    item = serializers.CharField(help_text="该材料所属事项的实施编码")
+    item = model_char(Item, "implementation_code", help_text="该材料所属事项的实施编码")
 
 
 class BundleCaseCreateSerializer(serializers.Serializer):
-    bundle = serializers.CharField(help_text="一件事编码")
-    centre = serializers.CharField(required=False, help_text="受理中心编码，默认本人所在中心")
+    bundle = model_char(Bundle, "code", help_text="一件事编码")
+    centre = model_char(Centre, "code", required=False, help_text="受理中心编码，默认本人所在中心")
     channel = serializers.ChoiceField(Channel.choices, default=Channel.WINDOW)
     applicant = ApplicantInSerializer()
     materials = BundleMaterialInSerializer(
@@ -622,6 +672,7 @@ class BundleListApi(_StaffApi):
         responses={200: BundleOutSerializer(many=True)},
     )
     def get(self, request):
+        params.known(request.query_params, paged=False)
         qs = selectors.bundle_list(active_only=True).prefetch_related(
             "bundle_items__item__department"
         )
@@ -648,7 +699,7 @@ class BundleCaseCreateApi(_StaffApi):
         },
     )
     def post(self, request):
-        key, replay, print_ = _idempotency(request)
+        key, print_ = _idempotency(request)
         serializer = BundleCaseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
@@ -679,7 +730,7 @@ class BundleCaseCreateApi(_StaffApi):
         )
         if not parent.is_bundle_parent:
             raise Conflict("该幂等键已用于普通办件", code="idempotency_mismatch")
-        return _bundle_detail(parent, request, status=200 if replay else 201)
+        return _bundle_detail(parent, request, status=_created_status(parent))
 
 
 class BundleCaseDetailApi(_StaffApi):
@@ -717,6 +768,7 @@ urlpatterns: list = [
     *_both("bundle-cases/<str:number>", BundleCaseDetailApi, "bundle-case-detail"),
     *_both("cases", CaseListApi, "case-list"),
     *_both("cases/<str:number>", CaseDetailApi, "case-detail"),
+    *_both("cases/<str:number>/events", CaseEventListApi, "case-events"),
 ]
 for _action in ACTION_SERIALIZERS:
     _slug = _action.replace("_", "-")

@@ -16,6 +16,7 @@ from govhall.api import params
 from govhall.api.errors import error_responses
 from govhall.api.fields import LabeledChoiceField
 from govhall.api.pagination import Pagination
+from govhall.core.errors import NotFound
 from govhall.org.api import DepartmentRefSerializer
 from govhall.org.models import Department, Level
 
@@ -51,9 +52,12 @@ class _ReadOnlyModelSerializer(serializers.ModelSerializer):
 
 
 class MaterialSerializer(_ReadOnlyModelSerializer):
+    """``id`` is what a case request names: materials[].material, 补正 corrections,
+    容缺 tolerated."""
+
     class Meta:
         model = Material
-        fields = MATERIAL_FIELDS
+        fields = ["id", *MATERIAL_FIELDS]
         read_only_fields = fields
 
 
@@ -65,9 +69,11 @@ class StepSerializer(_ReadOnlyModelSerializer):
 
 
 class SpecialStepSerializer(_ReadOnlyModelSerializer):
+    """``id`` is what a 特殊环节 request names (``step``)."""
+
     class Meta:
         model = SpecialStep
-        fields = SPECIAL_STEP_FIELDS
+        fields = ["id", *SPECIAL_STEP_FIELDS]
         read_only_fields = fields
 
 
@@ -186,9 +192,10 @@ class _PublicItemMixin:
     current_id: int | None = None
 
     def load_item(self) -> tuple[Item, list[ItemVersion]]:
-        item, published, self.current_id = selectors.public_item(
-            code=self.kwargs["implementation_code"]
-        )
+        code = self.kwargs["implementation_code"]
+        if not params.fits_column(code, Item, "implementation_code"):
+            raise NotFound("事项不存在", code="item_not_found")
+        item, published, self.current_id = selectors.public_item(code=code)
         return item, published
 
     def get_serializer_context(self):
@@ -230,6 +237,7 @@ class ItemListApi(generics.ListAPIView):
 
     def get_queryset(self):
         query = self.request.query_params
+        params.known(query, "q", "department", "type", "level", "life_event", "accepting")
         department = params.integer(query, "department")
         if department is not None and not Department.objects.filter(pk=department).exists():
             raise params.invalid_filter("department", str(department), "没有该 id 的部门")
@@ -287,6 +295,7 @@ class VersionListApi(_PublicItemMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        params.known(self.request.query_params, paged=False)
         _item, published = self.load_item()
         return published
 
@@ -315,7 +324,12 @@ class VersionDetailApi(_PublicItemMixin, generics.RetrieveAPIView):
 
     def get_object(self):
         item, _published = self.load_item()
-        return selectors.get_version(item=item, number=self.kwargs["number"])
+        number = self.kwargs["number"]
+        if not params.fits_column(number, ItemVersion, "number"):
+            raise NotFound(
+                f"事项 {item.implementation_code} 没有第{number}版", code="version_not_found"
+            )
+        return selectors.get_version(item=item, number=number)
 
 
 class LifeEventListApi(generics.ListAPIView):
@@ -325,6 +339,7 @@ class LifeEventListApi(generics.ListAPIView):
 
     @extend_schema(tags=[TAG], summary="主题列表（life_event 筛选的取值）")
     def get(self, request, *args, **kwargs):
+        params.known(request.query_params, paged=False)
         return super().get(request, *args, **kwargs)
 
 

@@ -152,6 +152,7 @@ class CentreListApi(generics.ListAPIView):
 
     def get_queryset(self):
         query = self.request.query_params
+        params.known(query, "level", "parent")
         qs = selectors.centre_list()
         if level := params.choice(query, "level", Level):
             qs = qs.filter(level=level)
@@ -176,7 +177,10 @@ class CentreDetailApi(generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_object(self):
-        return selectors.centre_detail(code=self.kwargs["code"])
+        code = self.kwargs["code"]
+        if not params.fits_column(code, Centre, "code"):
+            raise NotFound("服务中心不存在", code="centre_not_found")
+        return selectors.centre_detail(code=code)
 
 
 class DepartmentListApi(generics.ListAPIView):
@@ -202,6 +206,7 @@ class DepartmentListApi(generics.ListAPIView):
 
     def get_queryset(self):
         query = self.request.query_params
+        params.known(query, "centre", "role")
         role = params.text(query, "role")
         if role and role not in ROLE_FIELDS:
             raise params.invalid_filter("role", role, "可选值为 approval、competent、supervising")
@@ -226,7 +231,10 @@ class DepartmentDetailApi(generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_object(self):
-        return selectors.department_detail(pk=self.kwargs["pk"])
+        pk = self.kwargs["pk"]
+        if not params.fits_column(pk, Department, "id"):
+            raise NotFound("部门不存在", code="department_not_found")
+        return selectors.department_detail(pk=pk)
 
 
 class WindowListApi(generics.ListAPIView):
@@ -248,6 +256,7 @@ class WindowListApi(generics.ListAPIView):
 
     def get_queryset(self):
         query = self.request.query_params
+        params.known(query, "centre", "type", "department")
         qs = selectors.window_list(centre=_centre_filter(query, "centre"))
         if type_ := params.choice(query, "type", WindowType):
             qs = qs.filter(type=type_)

@@ -15,6 +15,7 @@ from .bundles import create_bundle, update_bundle
 from .intake import (
     DESK_DECISIONS,
     apply_online,
+    check_idempotency_key,
     offered_version,
     online_centre,
     online_version,
@@ -35,6 +36,7 @@ __all__ = [
     "DESK_DECISIONS",
     "apply_deemed_acceptance",
     "apply_online",
+    "check_idempotency_key",
     "create_bundle",
     "expire_tolerance_catchups",
     "issue_bundle_notice",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from govhall.catalog import selectors as catalog_selectors
 from govhall.catalog.models import CaseType, HandlingForm, Item, ItemStatus
@@ -156,8 +156,33 @@ def check_submitter(actor, *, centre: Centre, department, channel: str) -> None:
         raise PermissionDenied("您无权在该中心为该部门录入申请")
 
 
+# An Idempotency-Key is printable ASCII (RFC 9110 token-like), at most the column's
+# length: a longer key or one with a NUL or a control character is refused, never cut.
+IDEMPOTENCY_KEY_MAX = IdempotencyKey._meta.get_field("key").max_length
+_KEY_RE = re.compile(rf"[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_MAX}}}")
+
+
+def check_idempotency_key(key: str | None) -> str | None:
+    """``key`` if it is a valid ``Idempotency-Key`` (``None`` for none), else 400
+    ``invalid_idempotency_key``."""
+    if key is None or key == "":
+        return None
+    if not _KEY_RE.fullmatch(key):
+        raise ValidationFailed(
+            f"幂等键（Idempotency-Key）无效：应为 1 至 {IDEMPOTENCY_KEY_MAX} 个可见 ASCII 字符",
+            code="invalid_idempotency_key",
+            fields={"Idempotency-Key": [f"应为 1 至 {IDEMPOTENCY_KEY_MAX} 个可见 ASCII 字符"]},
+        )
+    return key
+
+
+class _KeyTaken(Exception):
+    """A concurrent request with the same key committed its case first."""
+
+
 def _replayed(key: str | None, fingerprint: str) -> Case | None:
-    """The case an earlier request with this ``Idempotency-Key`` created, if any."""
+    """The case an earlier request with this ``Idempotency-Key`` created, if any
+    (marked ``replayed``); the same key with another body is 409."""
     if not key:
         return None
     existing = IdempotencyKey.objects.select_related("case").filter(key=key).first()
@@ -165,14 +190,41 @@ def _replayed(key: str | None, fingerprint: str) -> Case | None:
         return None
     if existing.fingerprint != (fingerprint or ""):
         raise Conflict("该幂等键已用于另一份不同的申请", code="idempotency_mismatch")
+    existing.case.replayed = True
     return existing.case
 
 
 def _remember(key: str | None, fingerprint: str, case: Case) -> None:
-    if key:
-        IdempotencyKey.objects.create(
-            key=key[:100], fingerprint=fingerprint or "", case=case, created_at=clock.now()
-        )
+    """Record the key of the case just created. Two requests with one key at the same
+    moment both find no key at first; the unique index lets one insert win (on
+    PostgreSQL the other's insert waits for the winner's commit, then fails; on
+    SQLite writers are serialised). The loser's insert fails inside its own
+    savepoint and :class:`_KeyTaken` rolls back everything it created;
+    :func:`_idempotent` then answers with the winner's case."""
+    if not key:
+        return
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.create(
+                key=key, fingerprint=fingerprint or "", case=case, created_at=clock.now()
+            )
+    except IntegrityError:
+        raise _KeyTaken from None
+
+
+def _idempotent(create, *, idempotency_key, fingerprint, **kwargs) -> Case:
+    """Run ``create`` (a ``@transaction.atomic`` submit) once per key: a replay
+    returns the first case; a lost race returns the winner's case (or 409)."""
+    key = check_idempotency_key(idempotency_key)
+    try:
+        return create(idempotency_key=key, fingerprint=fingerprint, **kwargs)
+    except _KeyTaken:
+        case = _replayed(key, fingerprint)
+        if case is None:  # the winner's row vanished (its case was deleted): say so
+            raise Conflict(
+                "该幂等键正被另一请求使用，请稍后重试", code="idempotency_conflict"
+            ) from None
+        return case
 
 
 def _submitter(actor, applicant_fields: dict):
@@ -204,7 +256,7 @@ def _new_case(*, item, version, centre, channel, applicant, agent, parent=None) 
 
 
 @transaction.atomic
-def submit_application(
+def _submit_application(
     *,
     actor,
     item: Item,
@@ -251,7 +303,7 @@ def submit_application(
 
 
 @transaction.atomic
-def submit_bundle_application(
+def _submit_bundle_application(
     *,
     actor,
     bundle: Bundle,
@@ -315,6 +367,29 @@ def submit_bundle_application(
     _remember(idempotency_key, fingerprint, parent)
     audit.record(actor=actor, action=workflow.SUBMIT_BUNDLE, obj=parent)
     return parent
+
+
+def submit_application(*, idempotency_key: str | None = None, fingerprint: str = "", **kwargs):
+    """申请/收件 (:func:`_submit_application`), once per ``Idempotency-Key``: the same
+    key and body return the first case (``case.replayed`` is true), even when both
+    requests arrive at the same moment; another body is 409 ``idempotency_mismatch``;
+    a malformed key is 400 ``invalid_idempotency_key``."""
+    return _idempotent(
+        _submit_application, idempotency_key=idempotency_key, fingerprint=fingerprint, **kwargs
+    )
+
+
+def submit_bundle_application(
+    *, idempotency_key: str | None = None, fingerprint: str = "", **kwargs
+):
+    """一件事 申请/收件 (:func:`_submit_bundle_application`), once per key as
+    :func:`submit_application`."""
+    return _idempotent(
+        _submit_bundle_application,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        **kwargs,
+    )
 
 
 # --------------------------------------------------------------------------- the window

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from govhall.core import clock
 from govhall.core.errors import ValidationFailed
@@ -19,6 +20,28 @@ def check_file(f, field: str) -> None:
         validate_case_file(f)
     except ValidationError as exc:
         raise ValidationFailed(exc.messages[0], code="invalid_file", fields={field: exc.messages})
+
+
+_NAME_MAX = SubmittedMaterial._meta.get_field("name").max_length
+# The column's range on PostgreSQL (smallint: 32767), from Django's own table.
+_COPIES_MAX = BaseDatabaseOperations.integer_field_ranges[
+    SubmittedMaterial._meta.get_field("copies").get_internal_type()
+][1]
+
+
+def _copies(entry, field: str) -> int:
+    """份数: a whole number the column holds (a smallint: 0 … 32767). PostgreSQL with
+    server-side binding would otherwise store 65541 as 5."""
+    copies = entry.get("copies", 1)
+    if copies is None:
+        return 1
+    if isinstance(copies, bool) or not isinstance(copies, int) or not 0 <= copies <= _COPIES_MAX:
+        raise ValidationFailed(
+            f"份数应为 0 至 {_COPIES_MAX} 之间的整数",
+            code="invalid_copies",
+            fields={field: [f"应为 0 至 {_COPIES_MAX} 之间的整数"]},
+        )
+    return copies
 
 
 def add_materials(case, version, materials, *, field: str = "materials") -> list:
@@ -38,7 +61,14 @@ def add_materials(case, version, materials, *, field: str = "materials") -> list
                 fields={f"{field}.{index}.material": ["不属于本事项"]},
             )
         check_file(entry.get("file"), f"{field}.{index}.file")
-        name = (entry.get("name") or (material.name if material else ""))[:200]
+        given = entry.get("name") or ""
+        if len(given) > _NAME_MAX or "\x00" in given:
+            raise ValidationFailed(
+                f"材料名称不能超过 {_NAME_MAX} 个字符，且不能包含空字符",
+                code="invalid_material_name",
+                fields={f"{field}.{index}.name": [f"不能超过 {_NAME_MAX} 个字符"]},
+            )
+        name = (given or (material.name if material else ""))[:_NAME_MAX]
         if not name:
             raise ValidationFailed(
                 "补充材料须填写名称",
@@ -52,7 +82,7 @@ def add_materials(case, version, materials, *, field: str = "materials") -> list
                 name=name,
                 file=entry.get("file") or "",
                 is_original=bool(entry.get("is_original")),
-                copies=entry.get("copies", 1),
+                copies=_copies(entry, f"{field}.{index}.copies"),
                 submitted_at=now,
             )
         )
