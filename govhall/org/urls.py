@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import lockout_views, views
 
 app_name = "org"
 
@@ -26,4 +26,6 @@ urlpatterns = [
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_edit, name="staff_create"),
     path("staff/<int:pk>/", views.staff_edit, name="staff"),
+    path("lockouts/", lockout_views.lockout_list, name="lockouts"),
+    path("lockouts/<int:pk>/lift/", lockout_views.lockout_lift, name="lockout_lift"),
 ]
