@@ -40,17 +40,6 @@ class Applicant:
     is_authenticated = False
 
 
-@dataclass(frozen=True)
-class Visitor:
-    """Someone at a client address who is not (yet) anybody: the actor of a failed
-    login, whatever username was typed (issue 8 §2). The audit row reads
-    ``匿名访问者 <address>``."""
-
-    address: str = ""
-    pk = None
-    is_authenticated = False
-
-
 def actor_user(actor):
     """The ``User`` stored on a row's ``actor`` column (``None`` for applicant/system)."""
     return actor if getattr(actor, "pk", None) else None
@@ -59,16 +48,18 @@ def actor_user(actor):
 def actor_name(actor) -> str:
     """The name written beside every change: the staff member's name (or the user's
     full name / username for an account without a staff record), ``申请人 <name>`` or
-    ``系统``."""
+    ``系统``. A user signed in through an API client (``user.api_client``) reads
+    ``接口客户端 <client>（代 <name>）``."""
     if actor is SYSTEM:
         return SYSTEM.name
     if isinstance(actor, Applicant):
         return f"申请人 {actor.name}".strip()
-    if isinstance(actor, Visitor):
-        return f"匿名访问者 {actor.address}".strip()
     if actor is None:
         raise TypeError("actor is required: a User, actors.Applicant or actors.SYSTEM")
     staff = getattr(actor, "staff", None)
-    if staff is not None:
-        return staff.name
-    return actor.get_full_name() or actor.get_username()
+    name = staff.name if staff is not None else actor.get_full_name() or actor.get_username()
+    client = getattr(actor, "api_client", None)
+    if client is not None:
+        # set on the request's user by govhall.api.authentication (issue 8 §2)
+        return f"接口客户端 {client.name}（代 {name}）"
+    return name

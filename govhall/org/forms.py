@@ -7,7 +7,8 @@ from django import forms
 
 from govhall.core.web import plain_model_form, style_form
 
-from .models import Centre, Department, Staff, Window
+from . import api_clients
+from .models import ApiAccess, ApiScope, Centre, Department, Staff, Window
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -94,6 +95,43 @@ class StationForm(forms.Form):
     centre = forms.ModelChoiceField(label="中心", queryset=Centre.objects.filter(is_active=True))
     since = forms.DateField(label="进驻日期", widget=DATE_WIDGET)
     reason = forms.CharField(label="理由", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+
+class ApiClientForm(forms.Form):
+    """新增接口客户端. The service checks that the staff member may act for the scope."""
+
+    name = forms.CharField(label="名称", max_length=50, help_text="如：市场监管业务系统")
+    access = forms.ChoiceField(label="权限", choices=ApiAccess.choices, initial=ApiAccess.READ)
+    scope = forms.ChoiceField(label="范围", choices=ApiScope.choices, initial=ApiScope.DEPARTMENT)
+    department = forms.ModelChoiceField(
+        label="部门",
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
+        help_text="范围为单个部门时必填",
+    )
+    acting_staff = forms.ModelChoiceField(
+        label="代其操作的工作人员",
+        queryset=Staff.objects.none(),
+        help_text="单个部门：该部门在岗的首席代表或审批人员；全中心：中心管理员。"
+        "客户端的每次操作都以此人的权限进行，并记作“接口客户端（代此人）”。",
+    )
+    note = forms.CharField(label="用途说明", max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["acting_staff"].queryset = api_clients.eligible_staff()
+        self.fields["acting_staff"].label_from_instance = lambda s: (
+            f"{s.name}（{s.get_role_display()}{'，' + s.department.name if s.department else ''}）"
+        )
+        style_form(self)
+
+
+class RevokeApiClientForm(forms.Form):
+    reason = forms.CharField(label="撤销理由", max_length=200)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

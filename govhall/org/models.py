@@ -239,3 +239,84 @@ class Authorisation(models.Model):
 
     def __str__(self):
         return f"{self.department} 授权书 {self.number}"
+
+
+class ApiAccess(models.TextChoices):
+    READ = "read", "只读"
+    READ_WRITE = "read_write", "读写"
+
+
+class ApiScope(models.TextChoices):
+    DEPARTMENT = "department", "单个部门"
+    CENTRE = "centre", "全中心"
+
+
+class ApiClient(models.Model):
+    """接口客户端 — another system calling the REST API with its own token (issue 8 §2).
+
+    It acts on the authority of one staff member (``acting_staff``): the request's user
+    is that member's ``User``, so department isolation and the transition table's roles
+    apply unchanged. Only a SHA-256 hash of the token is stored; the token is shown once,
+    at creation. A client is revoked, never deleted (``org.services.revoke_api_client``).
+    """
+
+    name = models.CharField("名称", max_length=50, unique=True)
+    prefix = models.CharField("令牌前缀", max_length=16, help_text="用于辨认令牌，不能用于认证")
+    token_hash = models.CharField("令牌摘要", max_length=64, unique=True, editable=False)
+    access = models.CharField("权限", max_length=16, choices=ApiAccess.choices)
+    scope = models.CharField("范围", max_length=16, choices=ApiScope.choices)
+    department = models.ForeignKey(
+        Department,
+        verbose_name="部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="api_clients",
+    )
+    acting_staff = models.ForeignKey(
+        Staff,
+        verbose_name="代其操作的工作人员",
+        on_delete=models.PROTECT,
+        related_name="api_clients",
+    )
+    note = models.CharField("用途说明", max_length=200, blank=True)
+    is_active = models.BooleanField("有效", default=True)
+    created_at = models.DateTimeField("创建时间")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="撤销人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revoke_reason = models.CharField("撤销理由", max_length=200, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口客户端"
+        verbose_name_plural = "接口客户端"
+        ordering = ["-is_active", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope="department", department__isnull=False)
+                | Q(scope="centre", department__isnull=True),
+                name="api_client_scope_department",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_active=True, revoked_at__isnull=True)
+                | Q(is_active=False, revoked_at__isnull=False),
+                name="api_client_revoked_when_inactive",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def may_write(self) -> bool:
+        return self.access == ApiAccess.READ_WRITE

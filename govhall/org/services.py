@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
-from govhall.core import audit
-from govhall.core.errors import ValidationFailed
+from govhall.core import audit, clock
+from govhall.core.errors import Conflict, ValidationFailed
 from govhall.core.validators import validate_id_number, validate_uscc
 
-from . import permissions
-from .models import Authorisation, Centre, Department, Level, Staff, Stationing, Window
+from . import api_clients, permissions
+from .models import (
+    ApiAccess,
+    ApiClient,
+    ApiScope,
+    Authorisation,
+    Centre,
+    Department,
+    Level,
+    Staff,
+    Stationing,
+    Window,
+)
 
 _LEVEL_ORDER = [Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]
 
@@ -234,3 +247,133 @@ def end_stationing(*, actor, stationing: Stationing, reason: str) -> Stationing:
         reason=reason,
     )
     return stationing
+
+
+# --- 接口客户端 (issue 8 §2) ---------------------------------------------------------
+
+API_CLIENT_CREATE = audit.Action("org.api_client.create", "新增接口客户端")
+API_CLIENT_REVOKE = audit.Action("org.api_client.revoke", "撤销接口客户端")
+
+# the columns an audit row of a client shows (never the token's digest)
+_API_CLIENT_AUDITED = [
+    "name",
+    "prefix",
+    "access",
+    "scope",
+    "department",
+    "acting_staff",
+    "note",
+    "is_active",
+]
+
+
+@transaction.atomic
+def create_api_client(
+    *,
+    actor,
+    name: str,
+    access: str,
+    scope: str,
+    acting_staff: Staff,
+    department: Department | None = None,
+    note: str = "",
+) -> tuple[ApiClient, str]:
+    """新增接口客户端: the centre administrator gives another system a token acting on
+    the authority of ``acting_staff``. Returns the client and the token, which is
+    shown once and stored only as a hash."""
+    permissions.require(permissions.is_centre_admin(actor), "只有中心管理员可以管理接口客户端")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("请填写客户端名称", code="name_required", fields={"name": ["必填"]})
+    if access not in ApiAccess.values:
+        raise ValidationFailed(
+            "权限应为只读或读写", code="invalid_access", fields={"access": ["无效"]}
+        )
+    if scope not in ApiScope.values:
+        raise ValidationFailed(
+            "范围应为单个部门或全中心", code="invalid_scope", fields={"scope": ["无效"]}
+        )
+    if scope == ApiScope.DEPARTMENT and department is None:
+        raise ValidationFailed(
+            "单个部门范围的客户端必须指定部门",
+            code="department_required",
+            fields={"department": ["必填"]},
+        )
+    if scope == ApiScope.CENTRE:
+        department = None
+    if not api_clients.authority_holds(scope=scope, department=department, staff=acting_staff):
+        message = (
+            "代其操作的工作人员必须是该部门在岗的首席代表或审批人员"
+            if scope == ApiScope.DEPARTMENT
+            else "全中心范围的客户端必须代在岗的中心管理员操作"
+        )
+        raise ValidationFailed(
+            message, code="invalid_acting_staff", fields={"acting_staff": [message]}
+        )
+    if ApiClient.objects.filter(name=name).exists():
+        raise ValidationFailed(
+            f"接口客户端“{name}”已存在", code="duplicate", fields={"name": ["已存在"]}
+        )
+    token = api_clients.new_token()
+    client = ApiClient.objects.create(
+        name=name,
+        prefix=token[: api_clients.PREFIX_LENGTH],
+        token_hash=api_clients.token_hash(token),
+        access=access,
+        scope=scope,
+        department=department,
+        acting_staff=acting_staff,
+        note=(note or "").strip(),
+        created_at=clock.now(),
+        created_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action=API_CLIENT_CREATE,
+        obj=client,
+        changes=audit.diff({}, audit.snapshot(client, _API_CLIENT_AUDITED)),
+        reason=client.note,
+    )
+    return client, token
+
+
+@transaction.atomic
+def revoke_api_client(*, actor, client: ApiClient, reason: str) -> ApiClient:
+    """撤销接口客户端: its token stops working at once; the row is kept for the audit
+    log and the events it names."""
+    permissions.require(permissions.is_centre_admin(actor), "只有中心管理员可以管理接口客户端")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "撤销必须填写理由", code="reason_required", fields={"reason": ["必填"]}
+        )
+    client = ApiClient.objects.select_for_update().get(pk=client.pk)
+    if not client.is_active:
+        raise Conflict("该接口客户端已撤销", code="api_client_revoked")
+    client.is_active = False
+    client.revoked_at = clock.now()
+    client.revoked_by = actor
+    client.revoke_reason = reason
+    client.save(update_fields=["is_active", "revoked_at", "revoked_by", "revoke_reason"])
+    audit.record(
+        actor=actor,
+        action=API_CLIENT_REVOKE,
+        obj=client,
+        changes={"is_active": [True, False]},
+        reason=reason,
+    )
+    return client
+
+
+def note_api_client_use(*, client: ApiClient) -> None:
+    """最近使用: bookkeeping written by the authentication class, not a change anyone
+    made, so no audit row. Written at most once a minute per client, so that a busy
+    client does not add a write to every read."""
+    now = clock.now()
+    if client.last_used_at is not None and now - client.last_used_at < _USE_RESOLUTION:
+        return
+    ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+    client.last_used_at = now
+
+
+_USE_RESOLUTION = dt.timedelta(minutes=1)

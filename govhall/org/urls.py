@@ -26,6 +26,10 @@ urlpatterns = [
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_edit, name="staff_create"),
     path("staff/<int:pk>/", views.staff_edit, name="staff"),
+    path("api-clients/", views.api_client_list, name="api_clients"),
+    path("api-clients/new/", views.api_client_create, name="api_client_create"),
+    path("api-clients/<int:pk>/", views.api_client_detail, name="api_client"),
+    path("api-clients/<int:pk>/revoke/", views.api_client_revoke, name="api_client_revoke"),
     path("lockouts/", lockout_views.lockout_list, name="lockouts"),
     path("lockouts/<int:pk>/lift/", lockout_views.lockout_lift, name="lockout_lift"),
 ]

@@ -14,15 +14,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from govhall.core import clock, web
-from govhall.core.errors import ValidationFailed
+from govhall.core.errors import Conflict, ValidationFailed
 from govhall.core.selectors import history_for, history_for_many
 from govhall.core.validators import mask_id_number, mask_phone
 
-from . import permissions, selectors, services
+from . import api_clients, permissions, selectors, services
 from .forms import (
+    ApiClientForm,
     CentreForm,
     DepartmentForm,
     NewStaffForm,
+    RevokeApiClientForm,
     StaffForm,
     StationForm,
     WindowForm,
@@ -303,3 +305,91 @@ def end_stationing(request, pk, stationing_pk):
     else:
         messages.success(request, f"已撤驻：{stationing.centre}。")
     return redirect("org:department", pk=pk)
+
+
+# --- 接口客户端 (issue 8 §2) ---------------------------------------------------------
+
+
+def _require_api_client_manager(request) -> None:
+    permissions.require(
+        permissions.is_centre_admin(request.user), "只有中心管理员可以管理接口客户端"
+    )
+
+
+@web.staff_page
+def api_client_list(request):
+    _require_api_client_manager(request)
+    return render(
+        request,
+        "org/api_clients.html",
+        {"clients": api_clients.client_list(), "can_manage": True},
+    )
+
+
+@web.staff_page
+def api_client_create(request):
+    """新增: the token is shown on the answer to the POST, once, and never again."""
+    _require_api_client_manager(request)
+    form = ApiClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            client, token = services.create_api_client(
+                actor=request.user,
+                name=data["name"],
+                access=data["access"],
+                scope=data["scope"],
+                department=data["department"],
+                acting_staff=data["acting_staff"],
+                note=data["note"],
+            )
+        except ValidationFailed as exc:
+            web.apply_errors(exc, form=form)
+        else:
+            response = render(
+                request,
+                "org/api_client.html",
+                _api_client_context(client, token=token),
+                status=201,
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+    status = 400 if request.method == "POST" else 200
+    return render(request, "org/api_client_new.html", {"form": form}, status=status)
+
+
+def _api_client_context(client, *, token=None, revoke_form=None) -> dict:
+    return {
+        "client": client,
+        "token": token,
+        "revoke_form": revoke_form or RevokeApiClientForm(),
+        "history": web.history_rows(history_for(obj=client)),
+        "can_manage": True,
+    }
+
+
+@web.staff_page
+def api_client_detail(request, pk):
+    _require_api_client_manager(request)
+    client = get_object_or_404(api_clients.client_list(), pk=pk)
+    return render(request, "org/api_client.html", _api_client_context(client))
+
+
+@web.staff_page
+@require_POST
+def api_client_revoke(request, pk):
+    _require_api_client_manager(request)
+    client = get_object_or_404(api_clients.client_list(), pk=pk)
+    form = RevokeApiClientForm(request.POST)
+    if form.is_valid():
+        try:
+            services.revoke_api_client(
+                actor=request.user, client=client, reason=form.cleaned_data["reason"]
+            )
+        except (ValidationFailed, Conflict) as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"接口客户端“{client}”已撤销，其令牌即刻失效。")
+        return redirect("org:api_client", pk=pk)
+    context = _api_client_context(client, revoke_form=form)
+    return render(request, "org/api_client.html", context, status=400)
