@@ -158,7 +158,83 @@ LOGGING = {
 # ------------------------------------------------------------------ security (issue 8 §2)
 # Login lockout, login audit, throttles, Content-Security-Policy. Changes to the lists
 # above are made here (``INSTALLED_APPS += […]``, ``MIDDLEWARE.insert(…)``) so that this
-# block can be read on its own.
+# block can be read on its own. What each setting does for a user: docs/security.md.
+INSTALLED_APPS += ["axes", "csp"]
+# CSP and the other security headers go out on every response, error pages included.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# Last: turns a lockout flagged during authentication into the lockout page.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+# Lockout (django-axes): the first backend refuses a username+address that failed too
+# often, before any password is checked; ModelBackend then checks the password.
+AUTHENTICATION_BACKENDS = [
+    "govhall.core.security.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("GOVHALL_LOGIN_FAILURE_LIMIT", default=5)
+# Minutes; the lock lifts by itself this long after the last failure, or earlier by
+# the centre administrator (工作平台 → 组织机构 → 登录锁定).
+# (axes reads a float as hours.)
+AXES_COOLOFF_TIME = env.int("GOVHALL_LOGIN_COOLOFF_MINUTES", default=30) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A refused try while locked does not extend the lock (it is still audited).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "govhall.core.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# Behind a reverse proxy, name the header it sets and how many proxies there are, so
+# that lockouts and throttles count the visitor's address and not the proxy's.
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.tuple("GOVHALL_CLIENT_IP_HEADERS", default=("REMOTE_ADDR",))
+AXES_IPWARE_PROXY_COUNT = env.int("GOVHALL_PROXY_COUNT", default=None) or None
+
+# API HTTP Basic auth goes through the same lockout (it passes the request on).
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "govhall.core.security.LockoutBasicAuthentication"
+    if name == "rest_framework.authentication.BasicAuthentication"
+    else name
+    for name in REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]
+]
+
+# The default cache holds the throttle counters. The local-memory cache counts per
+# process: enough for one process (runserver, tests); several server workers must share
+# one cache, e.g. CACHE_URL=redis://127.0.0.1:6379/1 (docs/security.md).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://govhall")}
+# 办件进度查询 (cases_public:progress): per client address, every query; per 受理编号,
+# the wrong phone tails. django-ratelimit rates: "<count>/<period>", period s/m/h/d
+# with an optional multiplier ("10m").
+GOVHALL_PROGRESS_RATE_PER_ADDRESS = env("GOVHALL_PROGRESS_RATE_PER_ADDRESS", default="20/10m")
+GOVHALL_PROGRESS_WRONG_TAILS_PER_NUMBER = env(
+    "GOVHALL_PROGRESS_WRONG_TAILS_PER_NUMBER", default="5/h"
+)
+
+# Content-Security-Policy (django-csp): every asset is served by the app itself, so
+# only 'self'; an inline <script>/<style> needs the request's nonce
+# (``nonce="{{ request.csp_nonce }}"``); no inline event handlers or style attributes.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402 (this block reads on its own)
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # ------------------------------------------------------------------ API clients (issue 8 §2)
 # Per-client tokens for system-to-system access (read-only or read-write, one department

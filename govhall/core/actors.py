@@ -40,6 +40,17 @@ class Applicant:
     is_authenticated = False
 
 
+@dataclass(frozen=True)
+class Visitor:
+    """Someone at a client address who is not (yet) anybody: the actor of a failed
+    login, whatever username was typed (issue 8 §2). The audit row reads
+    ``匿名访问者 <address>``."""
+
+    address: str = ""
+    pk = None
+    is_authenticated = False
+
+
 def actor_user(actor):
     """The ``User`` stored on a row's ``actor`` column (``None`` for applicant/system)."""
     return actor if getattr(actor, "pk", None) else None
@@ -54,6 +65,8 @@ def actor_name(actor) -> str:
         return SYSTEM.name
     if isinstance(actor, Applicant):
         return f"申请人 {actor.name}".strip()
+    if isinstance(actor, Visitor):
+        return f"匿名访问者 {actor.address}".strip()
     if actor is None:
         raise TypeError("actor is required: a User, actors.Applicant or actors.SYSTEM")
     staff = getattr(actor, "staff", None)
