@@ -3,17 +3,66 @@
 Progress needs the 受理编号 and the last 4 digits of the applicant's phone; a wrong
 tail gets exactly the same "未找到" answer as an unknown number, and the page shows
 nothing personal beyond a masked name (``selectors.public_progress``).
+
+The query is throttled (issue 8 §2), so the 10,000 tails of a number cannot be walked:
+per client address every query counts (``GOVHALL_PROGRESS_RATE_PER_ADDRESS``, default
+20 per 10 minutes), per 受理编号 every wrong tail (``GOVHALL_PROGRESS_WRONG_TAILS_PER_NUMBER``,
+default 5 an hour). Past either limit the page answers 429 with the same message
+whether the tail was right or not, and does not look the case up. The counters are
+django-ratelimit's, in the default cache (shared Redis when several server processes
+run, docs/security.md).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.shortcuts import redirect, render
+from django_ratelimit.core import get_usage
 
 from govhall.catalog.models import Item
+from govhall.core import security
 from govhall.core.errors import DomainError, NotFound
 
 from . import selectors, services
 from .forms import ApplicantForm, DeskMaterialsForm, ProgressForm, place_applicant_errors
+
+THROTTLED_CODE = "progress_throttled"
+THROTTLED_MESSAGE = (
+    "查询过于频繁，请稍后再试。如需帮助，请携带身份证件到服务中心窗口或拨打咨询电话查询。"
+)
+
+
+def _address_key(group, request) -> str:
+    return security.client_address(request)
+
+
+def _number_key(number: str):
+    return lambda group, request: number
+
+
+def _address_usage(request, *, increment: bool):
+    return get_usage(
+        request,
+        group="cases.progress.address",
+        key=_address_key,
+        rate=settings.GOVHALL_PROGRESS_RATE_PER_ADDRESS,
+        increment=increment,
+    )
+
+
+def _wrong_tail_usage(request, number: str, *, increment: bool):
+    return get_usage(
+        request,
+        group="cases.progress.wrong_tail",
+        key=_number_key(number),
+        rate=settings.GOVHALL_PROGRESS_WRONG_TAILS_PER_NUMBER,
+        increment=increment,
+    )
+
+
+def _exhausted(usage) -> bool:
+    """The count already reached the limit (``None``: throttling switched off)."""
+    return usage is not None and usage["count"] >= usage["limit"]
 
 
 def progress(request):
@@ -23,19 +72,35 @@ def progress(request):
     )
     result = None
     not_found = False
-    if form.is_bound and form.is_valid():
-        try:
-            result = selectors.public_progress(
-                number=form.cleaned_data["number"], phone_tail=form.cleaned_data["phone_tail"]
-            )
-        except NotFound:
-            not_found = True
-    elif form.is_bound:
+    throttled = False
+    if form.is_bound:
+        address = _address_usage(request, increment=True)
+        throttled = address is not None and address["should_limit"]
+    if form.is_bound and not throttled and form.is_valid():
+        number = form.cleaned_data["number"].strip()
+        if _exhausted(_wrong_tail_usage(request, number, increment=False)):
+            throttled = True
+        else:
+            try:
+                result = selectors.public_progress(
+                    number=number, phone_tail=form.cleaned_data["phone_tail"]
+                )
+            except NotFound:
+                _wrong_tail_usage(request, number, increment=True)
+                not_found = True
+    elif form.is_bound and not throttled:
         not_found = True
     return render(
         request,
         "cases/public_progress.html",
-        {"form": form, "result": result, "not_found": not_found},
+        {
+            "form": form,
+            "result": result,
+            "not_found": not_found,
+            "throttled": throttled and THROTTLED_MESSAGE,
+            "throttled_code": THROTTLED_CODE,
+        },
+        status=429 if throttled else 200,
     )
 
 
