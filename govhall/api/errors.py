@@ -38,12 +38,21 @@ _DRF_MESSAGES = {
 
 
 def _flatten(detail) -> dict[str, list[str]]:
+    """DRF's nested errors → ``{"materials.1.copies": ["…"]}``: a nested serializer
+    by its field name, a list of them (``many=True``) by index."""
     if isinstance(detail, dict):
         out = {}
         for key, value in detail.items():
             if isinstance(value, dict):
                 for sub, msgs in _flatten(value).items():
                     out[f"{key}.{sub}"] = msgs
+            elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+                for index, item in enumerate(value):
+                    if isinstance(item, dict):
+                        for sub, msgs in _flatten(item).items():
+                            out[f"{key}.{index}.{sub}"] = msgs
+                    elif item:
+                        out[f"{key}.{index}"] = [str(item)]
             else:
                 out[key] = [str(v) for v in (value if isinstance(value, list) else [value])]
         return out

@@ -193,7 +193,17 @@ def test_list_filters_and_visibility(hall, old_item, health_item):
 
 # --------------------------------------------------------------------------- uploads
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+def _png() -> bytes:
+    """A real 1×1 PNG (uploads are decoded, not only sniffed)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (1, 1), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 
 
 def test_api_resubmit_accepts_multipart_files_checked_by_magic_bytes(env):

@@ -12,6 +12,8 @@ from django.urls import reverse
 from govhall.cases import archive, services
 from govhall.testing import factories
 
+from .conftest import PDF
+
 ID = factories.make_id_number(11)
 
 
@@ -29,10 +31,10 @@ def _case(hall):
             "name": "代理人甲",
             "id_number": factories.make_id_number(12),
             "phone": "13900000000",
-            "power_of_attorney": SimpleUploadedFile("委托书.pdf", b"%PDF-1.4 poa"),
+            "power_of_attorney": SimpleUploadedFile("委托书.pdf", PDF),
         },
         materials=[
-            {"material": first, "file": SimpleUploadedFile("申请书.pdf", b"%PDF-1.4 app")},
+            {"material": first, "file": SimpleUploadedFile("申请书.pdf", PDF)},
             {"material": second},
         ],
     )
