@@ -5,10 +5,24 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup venv sysdeps static migrate demo lint format bench clean
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+# The demo answers on HOST; on all interfaces (HOST=0.0.0.0) by any name.
+DEMO_HOSTS := $(if $(filter 0.0.0.0 ::,$(HOST)),*,127.0.0.1,localhost,$(HOST))
 
+.PHONY: run dev test setup venv sysdeps static migrate demo lint format bench clean
+
+# The production server (gunicorn, docs/deploy.md) with DEBUG off, static files by whitenoise.
 run: setup demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "== 演示服务器：gunicorn，$(WORKERS) 个工作进程，DEBUG 关闭，http://$(HOST):$(PORT)/"
+	@if [ -n "$$SECRET_KEY" ]; then echo "   SECRET_KEY：取自环境变量"; \
+		else echo "   SECRET_KEY：var/secret_key（首次运行时自动生成，0600）"; fi
+	@echo "   ALLOWED_HOSTS：$${ALLOWED_HOSTS:-$(DEMO_HOSTS)}（演示设置；生产环境见 docs/deploy.md）"
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(DEMO_HOSTS)}" $(VENV)/bin/gunicorn govhall.wsgi \
+		--bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 120 --access-logfile -
+
+# Development: runserver with autoreload and DEBUG on (Django's error pages).
+dev: setup demo
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Tests run in one worker per core (pytest-xdist); a module's tests stay on one worker,
 # so a module-scoped fixture (the demo county) is built once.

@@ -22,6 +22,16 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Pages link static files by their plain names, so tests need no collectstatic
+    manifest (production: whitenoise's manifest storage, govhall/settings.py)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def county(db):
     return factories.build_county()

@@ -6,20 +6,89 @@ PostgreSQL. Policy values that a centre may change (warning thresholds, the list
 vague wordings …) live in ``govhall.core.policy`` with the defaults of docs/domain-rules.md R-POLICY-1.
 """
 
+import contextlib
+import os
+import sys
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
 
+# The key every earlier version shipped: refused with DEBUG off.
+_KNOWN_KEYS = {"govhall-dev-insecure-key-change-me"}
+
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env("SECRET_KEY", default="govhall-dev-insecure-key-change-me")
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless the environment turns it on (`make dev` does); production never sets it.
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def _secret_key(path: Path) -> str:
+    """The key in ``path``, made once (50 random characters, mode 0600) when the file
+    does not exist yet. Several processes starting at once (gunicorn workers, test
+    workers) agree: the file appears complete or not at all (``os.link`` of a
+    finished temporary file), and the loser reads the winner's key."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        if path.is_file() and (key := path.read_text(encoding="ascii").strip()):
+            return key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(get_random_secret_key() + "\n")
+        try:
+            os.link(tmp, path)
+            print(f"govhall: 未设置 SECRET_KEY，已生成密钥并保存到 {path}", file=sys.stderr)
+        except FileExistsError:
+            pass
+        return path.read_text(encoding="ascii").strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"未设置 SECRET_KEY，且无法把生成的密钥写入 {path}（{exc.strerror or exc}）。"
+            "请设置环境变量 SECRET_KEY，或让 GOVHALL_SECRET_KEY_FILE 指向可写的位置。"
+        ) from exc
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+# SECRET_KEY from the environment, else the key generated once into var/secret_key
+# (docs/deploy.md §1): no built-in key exists, so none can reach production.
+SECRET_KEY_FILE = Path(env("GOVHALL_SECRET_KEY_FILE", default=str(VAR_DIR / "secret_key")))
+SECRET_KEY = env("SECRET_KEY", default="") or _secret_key(SECRET_KEY_FILE)
+if not DEBUG and (SECRET_KEY in _KNOWN_KEYS or SECRET_KEY.startswith("django-insecure")):
+    raise ImproperlyConfigured(
+        "SECRET_KEY 是公开的开发密钥，不能在 DEBUG 关闭时使用。"
+        "请删除该设置（将自动生成密钥）或设置一个随机的 SECRET_KEY。"
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# HTTPS (docs/deploy.md): GOVHALL_HTTPS=true turns on the redirect, secure cookies and
+# HSTS; each can still be set on its own. Behind a reverse proxy that terminates TLS,
+# GOVHALL_PROXY_SSL_HEADER=true trusts its X-Forwarded-Proto (the proxy must set it).
+GOVHALL_HTTPS = env.bool("GOVHALL_HTTPS", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=GOVHALL_HTTPS)
+# The load balancer probes /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=GOVHALL_HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=GOVHALL_HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if GOVHALL_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=GOVHALL_HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=GOVHALL_HTTPS)
+if env.bool("GOVHALL_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# A staff session ends after this long without a request (saved on every request, so
+# the age counts from the last one).
+SESSION_COOKIE_AGE = env.int("GOVHALL_SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -110,6 +179,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Whitenoise serves STATIC_ROOT (collectstatic) with DEBUG off: hashed names, cached for
+# a year, gzip copies made at collectstatic time. The tests use plain storage
+# (govhall/conftest.py) so they need no collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 STATICFILES_DIRS = [BASE_DIR / "govhall" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
@@ -138,6 +214,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Redoc's logo: the app's own file (a relative address, so nothing from outside).
+    "EXTENSIONS_INFO": {"x-logo": {"url": "/static/govhall/logo.png", "altText": "govhall"}},
 }
 
 # Public address used in QR codes of notices made without a request (zip exports).

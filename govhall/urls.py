@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from govhall.core import views as core_views
+
 urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/", include("govhall.api.urls")),
     path("staff/org/", include("govhall.org.urls")),

@@ -1,9 +1,15 @@
-"""Staff home page (工作台). Apps above core add their panels through
-``web.dashboard_panel``; core itself imports none of them."""
+"""Staff home page (工作台), the health endpoint and the favicon. Apps above core add
+their panels through ``web.dashboard_panel``; core itself imports none of them."""
 
+from functools import cache
+
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
-from . import web
+from . import health, web
 
 # What each role may do here (issue 2 §1 roles); keyed by ``org.models.Role`` values
 # so that core needs no import from org.
@@ -40,3 +46,30 @@ def home(request):
         "core/home.html",
         {"abilities": abilities, "panels": web.dashboard_panels(request)},
     )
+
+
+@require_safe
+@never_cache
+def healthz(request):
+    """For a load balancer: 200 when the database answers and every migration is
+    applied, else 503 with the reasons (``core/health.py``). No login, no session."""
+    result = health.check()
+    return JsonResponse(
+        result.as_dict(),
+        status=200 if result.ok else 503,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@cache
+def _favicon() -> bytes:
+    with open(finders.find("govhall/favicon.ico"), "rb") as fh:
+        return fh.read()
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers ask for without reading the page's <link>."""
+    response = HttpResponse(_favicon(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

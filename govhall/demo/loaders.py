@@ -269,12 +269,21 @@ def load_organisation(ctx: DemoContext) -> dict[str, int]:
     if ctx.admin is None:  # bootstrap: the system account creates the first administrator
         _load_staff_subset(ctx, counter, {"admin"})
         ctx.admin = ctx.staff["admin"].user
+    _open_back_office(ctx.admin)
     _load_departments(ctx, counter)
     _load_stationing(ctx, counter)
     _load_windows(ctx, counter)
     _load_staff(ctx, counter)
     _load_authorisations(ctx, counter)
     return dict(counter)
+
+
+def _open_back_office(user) -> None:
+    """The demo centre administrator also signs in to the Django admin (/admin/), as the
+    installer's superuser would: staff pages and back office with one demo account."""
+    if not (user.is_staff and user.is_superuser):
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
 
 
 def _load_staff_subset(ctx, counter, usernames: set[str]) -> None:
