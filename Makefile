@@ -7,7 +7,10 @@ PORT ?= 8000
 
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # The demo answers on HOST; on all interfaces (HOST=0.0.0.0) by any name.
-DEMO_HOSTS := $(if $(filter 0.0.0.0 ::,$(HOST)),*,127.0.0.1,localhost,$(HOST))
+comma := ,
+empty :=
+space := $(empty) $(empty)
+DEMO_HOSTS := $(if $(filter 0.0.0.0 ::,$(HOST)),*,$(subst $(space),$(comma),$(sort 127.0.0.1 localhost $(HOST))))
 
 .PHONY: run dev test setup venv sysdeps static migrate demo lint format bench clean
 
