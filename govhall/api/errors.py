@@ -12,7 +12,15 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    PermissionDenied as DjangoPermissionDenied,
+)
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404, JsonResponse
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
@@ -61,9 +69,22 @@ def _flatten(detail) -> dict[str, list[str]]:
     return {"non_field_errors": [str(detail)]}
 
 
+# Django refuses a request body beyond its limits (DATA_UPLOAD_MAX_*) while DRF parses
+# it: the caller's mistake, answered 4xx with a code, not a 500.
+_LIMITS = [
+    (RequestDataTooBig, 413, "request_too_large", "请求内容过大"),
+    (TooManyFilesSent, 400, "too_many_files", "上传的文件数量过多"),
+    (TooManyFieldsSent, 400, "too_many_fields", "请求的字段数量过多"),
+    (SuspiciousOperation, 400, "bad_request", "请求内容不正确"),
+]
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.http_status)
+    for kind, http_status, code, message in _LIMITS:
+        if isinstance(exc, kind):
+            return Response({"code": code, "message": message}, status=http_status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
