@@ -31,6 +31,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.shortcuts import render
+from drf_spectacular.authentication import BasicScheme
 from rest_framework import exceptions, status
 from rest_framework.authentication import BasicAuthentication
 
@@ -114,6 +115,13 @@ class LockoutBasicAuthentication(BasicAuthentication):
             if getattr(request, "axes_locked_out", False):
                 raise LockedOut(locked_out_message()) from None
             raise
+
+
+class LockoutBasicScheme(BasicScheme):
+    """The OpenAPI security scheme of :class:`LockoutBasicAuthentication`: plain Basic."""
+
+    target_class = LockoutBasicAuthentication
+    priority = 0
 
 
 # ---------------------------------------------------------------- the audit rows

@@ -1,0 +1,28 @@
+/* Page behaviours without inline script (the Content-Security-Policy allows no inline
+   event handlers): mark an element and this file does the rest.
+   data-autosubmit  on a <select>: submit its form on change
+   data-confirm="…" on a button or link: ask first, stop unless confirmed
+   data-print       print the page
+   data-back        go back one page (the href stays as the fallback) */
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var field = event.target.closest ? event.target.closest("[data-autosubmit]") : null;
+    if (field && field.form) field.form.submit();
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest) return;
+    var ask = event.target.closest("[data-confirm]");
+    if (ask && !window.confirm(ask.dataset.confirm)) {
+      event.preventDefault();
+      return;
+    }
+    if (event.target.closest("[data-print]")) {
+      event.preventDefault();
+      window.print();
+    } else if (event.target.closest("[data-back]") && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
+})();
