@@ -41,3 +41,30 @@ def county(db):
 def org(db):
     """The organisation alone (no catalogue): centres, departments, 进驻, staff."""
     return factories.build_org()
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (browser, live server, threads) ends with a flush, which
+    empties the working-day table migration 0002 seeded: once its teardown (and so the
+    flush) is over, refill the table, so that the tests after it on the same worker
+    count working days as before (tests run in any order across workers)."""
+    yield
+    if nextitem is None or not _transactional(item):
+        return  # the last test: the session's teardown has dropped the test database
+    from pytest_django.plugin import blocking_manager_key
+
+    from govhall.calendar import selectors as calendar_selectors
+    from govhall.calendar import services as calendar_services
+
+    with item.config.stash[blocking_manager_key].unblock():
+        calendar_services.seed_if_empty()
+        calendar_selectors.invalidate_cache()

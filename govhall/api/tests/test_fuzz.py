@@ -14,7 +14,9 @@ import base64
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 
@@ -28,7 +30,20 @@ schema.app = get_wsgi_application()
 
 
 @pytest.fixture
-def world(db):
+def _keep_the_test_connection():
+    """Schemathesis calls the WSGI application itself, so Django's request signals
+    would close the database connection after each request, which inside the test's
+    transaction breaks every later query (on PostgreSQL; an in-memory SQLite database
+    is never closed). Django's own test client disconnects them the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(db, _keep_the_test_connection):
     hall = factories.build_hall("market_item")
     version = hall.market_item.versions.get()
     case = services.submit_application(
