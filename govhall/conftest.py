@@ -32,6 +32,21 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _memory_cache(settings):
+    """Each test counts its throttles in a fresh local-memory cache of its own (the
+    site's default is files under var/, shared by the server's workers)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "govhall-tests",
+        }
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def county(db):
     return factories.build_county()

@@ -277,10 +277,11 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     for name in REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]
 ]
 
-# The default cache holds the throttle counters. The local-memory cache counts per
-# process: enough for one process (runserver, tests); several server workers must share
-# one cache, e.g. CACHE_URL=redis://127.0.0.1:6379/1 (docs/security.md).
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://govhall")}
+# The default cache holds the throttle counters, so every worker process must see the
+# same one: by default files under var/cache (shared by the workers of one host, e.g.
+# `make run`'s gunicorn workers); several hosts share Redis,
+# CACHE_URL=redis://127.0.0.1:6379/1 (docs/security.md). Tests use local memory.
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 # 办件进度查询 (cases_public:progress): per client address, every query; per 受理编号,
 # the wrong phone tails. django-ratelimit rates: "<count>/<period>", period s/m/h/d
 # with an optional multiplier ("10m").

@@ -35,7 +35,7 @@ OWN_VARIABLES = re.compile(
     r"^(DEBUG|SECRET_KEY|ALLOWED_HOSTS|CSRF_TRUSTED_ORIGINS|DATABASE_URL|GOVHALL_.*|SECURE_.*"
     r"|SESSION_COOKIE_.*|CSRF_COOKIE_.*)$"
 )
-SHOWN = ["DEBUG", "SECRET_KEY", "SESSION_COOKIE_AGE", "SESSION_SAVE_EVERY_REQUEST"]
+SHOWN = ["DEBUG", "SECRET_KEY", "SESSION_COOKIE_AGE", "SESSION_SAVE_EVERY_REQUEST", "CACHES"]
 
 
 def _env(tmp_path, **variables) -> dict[str, str]:
@@ -93,6 +93,17 @@ def test_a_key_that_cannot_be_stored_stops_the_server_with_a_clear_message(tmp_p
     refused = _settings(tmp_path, GOVHALL_SECRET_KEY_FILE=str(tmp_path / "file" / "key"))
     assert refused.returncode != 0
     assert "未设置 SECRET_KEY，且无法把生成的密钥写入" in refused.stderr
+
+
+def test_the_throttle_cache_is_shared_by_every_worker_of_the_host(tmp_path):
+    """The progress-query throttle counts in the default cache: by default files that
+    all of gunicorn's workers see (a per-process memory cache would multiply the rate by
+    the number of workers); Redis when CACHE_URL says so."""
+    default = _settings(tmp_path).CACHES["default"]
+    assert default["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert default["LOCATION"].endswith("var/cache")
+    redis = _settings(tmp_path, CACHE_URL="redis://127.0.0.1:6379/1").CACHES["default"]
+    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 
 
 def test_idle_time_of_a_session_is_settable(tmp_path):
