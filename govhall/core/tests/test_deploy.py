@@ -32,7 +32,7 @@ BASE_DIR = Path(settings.BASE_DIR)
 DEV_KEY = "govhall-dev-insecure-key-change-me"
 # Everything govhall/settings.py reads that a developer's shell might have set.
 OWN_VARIABLES = re.compile(
-    r"^(DEBUG|SECRET_KEY|ALLOWED_HOSTS|CSRF_TRUSTED_ORIGINS|DATABASE_URL|GOVHALL_.*|SECURE_.*"
+    r"^(DEBUG|SECRET_KEY|ALLOWED_HOSTS|CSRF_TRUSTED_ORIGINS|DATABASE_URL|CACHE_URL|GOVHALL_.*|SECURE_.*"
     r"|SESSION_COOKIE_.*|CSRF_COOKIE_.*)$"
 )
 SHOWN = ["DEBUG", "SECRET_KEY", "SESSION_COOKIE_AGE", "SESSION_SAVE_EVERY_REQUEST", "CACHES"]
