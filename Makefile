@@ -14,14 +14,16 @@ DEMO_HOSTS := $(if $(filter 0.0.0.0 ::,$(HOST)),*,$(subst $(space),$(comma),$(so
 
 .PHONY: run dev test setup venv sysdeps static migrate demo lint format bench clean
 
-# The production server (gunicorn, docs/deploy.md) with DEBUG off, static files by whitenoise.
+# The production server (gunicorn, docs/deploy.md) with DEBUG off, static files by whitenoise,
+# with the task worker and the scheduler (Procfile, run together by honcho; docs/tasks.md).
 run: setup demo
 	@echo "== 演示服务器：gunicorn，$(WORKERS) 个工作进程，DEBUG 关闭，http://$(HOST):$(PORT)/"
 	@if [ -n "$$SECRET_KEY" ]; then echo "   SECRET_KEY：取自环境变量"; \
 		else echo "   SECRET_KEY：var/secret_key（首次运行时自动生成，0600）"; fi
 	@echo "   ALLOWED_HOSTS：$${ALLOWED_HOSTS:-$(DEMO_HOSTS)}（演示设置；生产环境见 docs/deploy.md）"
-	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(DEMO_HOSTS)}" $(VENV)/bin/gunicorn govhall.wsgi \
-		--bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 120 --access-logfile -
+	@echo "   任务：worker（manage.py db_worker）与 scheduler（manage.py run_scheduler，工作日 $${GOVHALL_DAILY_JOBS_AT:-06:30}），见 docs/tasks.md"
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(DEMO_HOSTS)}" HOST=$(HOST) WORKERS=$(WORKERS) \
+		$(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 # Development: runserver with autoreload and DEBUG on (Django's error pages).
 dev: setup demo

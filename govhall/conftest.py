@@ -47,6 +47,16 @@ def _memory_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    """Tasks run at once, in the test's own transaction (the site's default stores
+    them for `manage.py db_worker`; govhall/cases/tests/test_tasks.py tests that)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from govhall.cases import scheduler
+
+    scheduler._last_enqueued.clear()
+
+
 @pytest.fixture
 def county(db):
     return factories.build_county()

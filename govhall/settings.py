@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "govhall.core",
     "govhall.calendar",
     "govhall.org",
@@ -167,6 +169,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background tasks (docs/tasks.md): Django's task API through the django-tasks backport.
+# "db" (default): django-tasks-db keeps tasks in the project's own database, so a task
+# enqueued inside a transaction is committed or rolled back with it; `manage.py
+# db_worker` runs them. "rq" (django-tasks-rq, several servers) is documented, not wired.
+GOVHALL_TASK_BACKEND = env("GOVHALL_TASK_BACKEND", default="db")
+_TASK_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if GOVHALL_TASK_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"GOVHALL_TASK_BACKEND={GOVHALL_TASK_BACKEND!r}: use db (default) or immediate; "
+        "rq (django-tasks-rq) is not wired in yet, see docs/tasks.md"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[GOVHALL_TASK_BACKEND]}}
+# When `manage.py run_scheduler` enqueues the daily rules (on working days only).
+GOVHALL_DAILY_JOBS_AT = env("GOVHALL_DAILY_JOBS_AT", default="06:30")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -1,6 +1,7 @@
 """每日法定任务: ``python manage.py run_daily_jobs [--date YYYY-MM-DD]``.
 
-Run once a day (cron / systemd timer, see docs/cases-ui.md) after midnight:
+Run once a day (cron / systemd timer, see docs/cases-ui.md) after midnight, or let
+``manage.py run_scheduler`` enqueue the same rules as a task (docs/tasks.md):
 
 1. 行政许可法 §32 — an application neither accepted nor sent a 补正 notice within 5
    working days of receipt counts as accepted from receipt
@@ -20,7 +21,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from govhall.cases import services
+from govhall.cases.tasks import daily_rules
 from govhall.core import clock
 
 
@@ -38,8 +39,8 @@ class Command(BaseCommand):
                 raise CommandError(f"日期格式不正确：{options['date']}（应为 YYYY-MM-DD）")
         else:
             day = clock.today()
-        deemed = services.apply_deemed_acceptance(today=day)
-        ended = services.expire_tolerance_catchups(today=day)
+        changed = daily_rules(day=day)
+        deemed, ended = changed["deemed"], changed["ended"]
         out = self.stdout
         out.write(f"每日法定任务（{day:%Y年%m月%d日}）")
         out.write(

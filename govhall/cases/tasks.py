@@ -1,0 +1,36 @@
+"""Background tasks of cases (Django's task API, django-tasks backport; docs/tasks.md).
+
+``daily_rules`` is the one definition of the daily rules, called directly by
+``manage.py run_daily_jobs`` (cron) and by the task ``run_daily_rules``, which
+``manage.py run_scheduler`` enqueues every working-day morning and ``manage.py
+db_worker`` runs. Both services select only cases not yet handled, so a second run
+for the same day changes nothing (idempotent).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django_tasks import task
+
+from govhall.cases import services
+from govhall.core import clock
+
+
+def daily_rules(*, day: dt.date) -> dict[str, list[str]]:
+    """Apply 行政许可法 §32 deemed acceptance and 容缺 expiry as of ``day``; the
+    受理编号 each rule changed."""
+    return {
+        "deemed": services.apply_deemed_acceptance(today=day),
+        "ended": services.expire_tolerance_catchups(today=day),
+    }
+
+
+@task()
+def run_daily_rules(day: str | None = None) -> dict:
+    """The daily rules as a task. ``day`` (ISO date) is the day the rules are judged
+    as of: the scheduler passes the day it enqueued for, so a worker that runs the task
+    late still judges that day (and "already enqueued today" can be asked of the
+    stored tasks). The return value (JSON) names the cases changed."""
+    when = dt.date.fromisoformat(day) if day else clock.today()
+    return {"day": when.isoformat(), **daily_rules(day=when)}
