@@ -209,3 +209,24 @@ def build_hall(*items: str) -> SimpleNamespace:
     for attr in items or ("market_item",):
         add_county_item(org, attr)
     return org
+
+
+def person(serial: int = 1, name: str = "张三丰", phone: str = "13904771234") -> dict:
+    """An applicant (自然人) with a valid ID number built from ``serial``."""
+    return {"kind": "person", "name": name, "id_number": make_id_number(serial), "phone": phone}
+
+
+def window_case(hall: SimpleNamespace, item: Item | None = None, *, applicant: dict | None = None):
+    """An application registered by the window clerk at the county centre with every
+    material of ``item`` (default the hall's market item), through the case services."""
+    from govhall.cases import services as case_services
+
+    item = item or hall.market_item
+    return case_services.submit_application(
+        actor=hall.staff.clerk.user,
+        item=item,
+        centre=hall.county,
+        channel="window",
+        applicant=applicant or person(),
+        materials=[{"material": m} for m in item.versions.get().materials.all()],
+    )

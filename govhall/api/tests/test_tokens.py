@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from govhall.cases import services as case_services
 from govhall.cases.models import Case, CaseEvent, State
 from govhall.core import clock
 from govhall.core.models import AuditEntry
@@ -45,19 +44,7 @@ def _api(token, keyword="Bearer"):
 
 
 def _case(hall, item, serial=3):
-    return case_services.submit_application(
-        actor=hall.staff.clerk.user,
-        item=item,
-        centre=hall.county,
-        channel="window",
-        applicant={
-            "kind": "person",
-            "name": "申请人",
-            "id_number": factories.make_id_number(serial),
-            "phone": PHONE,
-        },
-        materials=[{"material": m} for m in item.versions.get().materials.all()],
-    )
+    return factories.window_case(hall, item, applicant=factories.person(serial, "申请人", PHONE))
 
 
 def test_read_only_token_reads_its_department_only(hall):

@@ -67,26 +67,13 @@ DESK_PHONE = "13904771234"
 
 def applicant(serial=1, name="张三丰"):
     """An applicant (person) with a valid ID number built from ``serial``."""
-    return {
-        "kind": "person",
-        "name": name,
-        "id_number": factories.make_id_number(serial),
-        "phone": DESK_PHONE,
-    }
+    return factories.person(serial, name, DESK_PHONE)
 
 
 def submit_at_window(hall, item=None, **kw):
     """An application registered at the county window with every material of ``item``
     (default the market item), by the window clerk."""
-    item = item or hall.market_item
-    return services.submit_application(
-        actor=hall.staff.clerk.user,
-        item=item,
-        centre=hall.county,
-        channel="window",
-        applicant=kw.pop("applicant", applicant()),
-        materials=[{"material": m} for m in item.versions.get().materials.all()],
-    )
+    return factories.window_case(hall, item, applicant=kw.pop("applicant", applicant()))
 
 
 def api(user):

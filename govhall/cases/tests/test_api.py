@@ -70,20 +70,7 @@ def test_anonymous_is_refused(db):
 
 
 def _case(hall, serial=3, item=None):
-    item = item or hall.market_item
-    return services.submit_application(
-        actor=hall.staff.clerk.user,
-        item=item,
-        centre=hall.county,
-        channel="window",
-        applicant={
-            "kind": "person",
-            "name": "申请人",
-            "id_number": factories.make_id_number(serial),
-            "phone": PHONE,
-        },
-        materials=[{"material": m} for m in item.versions.get().materials.all()],
-    )
+    return factories.window_case(hall, item, applicant=factories.person(serial, "申请人", PHONE))
 
 
 def test_full_flow_through_transitions_and_stale_conflict(hall):
