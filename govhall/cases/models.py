@@ -91,6 +91,12 @@ class Result(models.TextChoices):
     RETURNED = "returned", "退件"
 
 
+# A 一件事 child that did not get what was applied for (R-BUNDLE-5): closed without a
+# decision, or decided against. The parent shows it.
+FAILED_STATES = (State.REFUSED, State.WITHDRAWN, State.TERMINATED)
+FAILED_RESULTS = (Result.DENIED, Result.RETURNED)
+
+
 class DeliveryMethod(models.TextChoices):
     """送达方式."""
 

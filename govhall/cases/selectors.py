@@ -17,6 +17,8 @@ from govhall.org.models import Staff
 from . import deadlines, roles, workflow
 from .models import (
     CLOSED_STATES,
+    FAILED_RESULTS,
+    FAILED_STATES,
     OPEN_STATES,
     Bundle,
     BundleItem,
@@ -164,9 +166,7 @@ def bundle_children(*, parent: Case) -> QuerySet[Case]:
 
 def failed_children(*, parent: Case) -> QuerySet[Case]:
     """Children refused, denied, returned, withdrawn or terminated (shown on the parent)."""
-    return parent.children.filter(
-        state__in=[State.REFUSED, State.WITHDRAWN, State.TERMINATED]
-    ) | parent.children.filter(result__in=["denied", "returned"])
+    return parent.children.filter(Q(state__in=FAILED_STATES) | Q(result__in=FAILED_RESULTS))
 
 
 def mask_name(name: str) -> str:

@@ -32,7 +32,15 @@ from govhall.core.errors import Conflict, ValidationFailed
 from govhall.org.models import Department, Stationing
 
 from .. import roles, workflow
-from ..models import CLOSED_STATES, OPEN_STATES, Bundle, BundleItem, Case, Result, State
+from ..models import (
+    CLOSED_STATES,
+    FAILED_RESULTS,
+    FAILED_STATES,
+    OPEN_STATES,
+    Bundle,
+    BundleItem,
+    Case,
+)
 from . import transition as transitions
 
 MIN_ITEMS = 2
@@ -46,10 +54,7 @@ UPDATE = audit.Action("cases.bundle.update", "修改一件事")
 
 def _failed(case: Case) -> bool:
     """Refused, withdrawn, terminated, denied or returned: shown on the parent."""
-    return case.state in (State.REFUSED, State.TERMINATED, State.WITHDRAWN) or case.result in (
-        Result.DENIED,
-        Result.RETURNED,
-    )
+    return case.state in FAILED_STATES or case.result in FAILED_RESULTS
 
 
 def sync_parent_deadline(parent: Case) -> None:
