@@ -7,7 +7,7 @@ from django.db import transaction
 from govhall.core import clock
 from govhall.core.actors import Applicant, actor_name, actor_user
 
-from .. import signals
+from .. import messages, signals
 from ..models import Case, CaseAttachment, CaseEvent
 from .materials import check_file
 
@@ -51,7 +51,9 @@ def write_event(
 
 def announce(*, case, event) -> None:
     """Tell the apps above cases (``signals.case_transitioned``) once the transaction
-    commits: nothing is announced that was rolled back."""
+    commits: nothing is announced that was rolled back. The notifications the event
+    causes are enqueued here, inside the transaction (``cases.messages``)."""
+    messages.enqueue_for(case=case, event=event)
     transaction.on_commit(
         lambda: signals.case_transitioned.send(
             sender=Case, case=case, action=event.action, event=event
