@@ -71,6 +71,17 @@ def authorised_items(*, authorisation: Authorisation) -> QuerySet[AuthorisedItem
     )
 
 
+def current_approvers(*, authorisation: Authorisation, item_id: int) -> list[int] | None:
+    """The approvers (Staff ids) named for ``item_id`` in ``authorisation``; ``None``
+    when the item is not in it."""
+    entry = (
+        AuthorisedItem.objects.filter(authorisation=authorisation, item_id=item_id)
+        .prefetch_related("approvers")
+        .first()
+    )
+    return None if entry is None else [s.pk for s in entry.approvers.all()]
+
+
 def eligible_items(*, department: Department) -> QuerySet[Item]:
     """Items an authorisation of ``department`` may cover: its own, not cancelled."""
     return (
@@ -124,6 +135,14 @@ def _check(authorisation: Authorisation, item: Item, approvers: list[Staff]) -> 
         )
 
 
+def _apply_changes(current: list[Staff], *, shown: list[Staff], submitted: list[Staff]):
+    """The current list with the user's changes applied: those the page showed and
+    the user unticked leave, those the user ticked join."""
+    removed = {s.pk for s in shown} - {s.pk for s in submitted}
+    kept = [s for s in current if s.pk not in removed]
+    return kept + [s for s in submitted if s.pk not in {k.pk for k in kept}]
+
+
 @transaction.atomic
 def set_authorised_item(
     *,
@@ -131,9 +150,17 @@ def set_authorised_item(
     authorisation: Authorisation,
     item: Item,
     approvers: list[Staff],
+    shown_approvers: list[Staff] | None = None,
     reason: str = "",
 ) -> AuthorisedItem:
-    """Add an item to a 授权书 or change its approvers (one audit row either way)."""
+    """Add an item to a 授权书 or change its approvers (one audit row either way).
+
+    ``approvers`` replaces the item's list, unless ``shown_approvers`` says which
+    approvers the page showed ticked for this item: then only what the user changed is
+    applied (ticked → added, unticked → removed) and anyone else stays. A page that did
+    not show the current list (the item was chosen in a fresh form) can therefore only
+    add approvers, never silently remove one.
+    """
     authorisation = (
         Authorisation.objects.select_for_update()
         .select_related("department")
@@ -141,9 +168,17 @@ def set_authorised_item(
     )
     require_editor(actor, authorisation.department)
     approvers = list(approvers)
+    entry = AuthorisedItem.objects.filter(authorisation=authorisation, item=item).first()
+    current = list(entry.approvers.all()) if entry else []
+    if shown_approvers is not None:
+        approvers = _apply_changes(current, shown=list(shown_approvers), submitted=approvers)
     _check(authorisation, item, approvers)
-    entry, created = AuthorisedItem.objects.get_or_create(authorisation=authorisation, item=item)
-    before = [] if created else sorted(s.name for s in entry.approvers.all())
+    created = entry is None
+    if created:
+        entry = AuthorisedItem.objects.create(authorisation=authorisation, item=item)
+    before = sorted(s.name for s in current)
+    if not created and before == sorted(s.name for s in approvers):
+        return entry
     entry.approvers.set(approvers)
     after = sorted(s.name for s in approvers)
     audit.record(

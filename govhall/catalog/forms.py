@@ -212,9 +212,17 @@ class AuthorisedItemForm(StyledForm):
         label="审批人员", queryset=Staff.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     reason = forms.CharField(label="变更理由", required=False)
+    # What the page showed ticked, and for which item: the service applies only the
+    # user's changes to the current list (catalog.authorisations.set_authorised_item).
+    shown_item = forms.IntegerField(required=False, widget=forms.HiddenInput, max_value=2**31 - 1)
+    shown_approvers = forms.ModelMultipleChoiceField(
+        queryset=Staff.objects.none(), required=False, widget=forms.MultipleHiddenInput
+    )
 
     def __init__(self, *args, items: QuerySet[Item], approvers: QuerySet[Staff], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["shown_approvers"].queryset = approvers
+        self.fields["item"].widget.attrs["data-navigate-param"] = "item"
         self.fields["item"].queryset = items
         self.fields["item"].label_from_instance = lambda i: (
             f"{getattr(i, 'display_name', '') or ''}（{i.implementation_code}）"
@@ -223,3 +231,11 @@ class AuthorisedItemForm(StyledForm):
         self.fields["approvers"].label_from_instance = lambda s: (
             f"{s.name}（{s.get_role_display()}）"
         )
+
+    def shown_for_item(self) -> list[Staff]:
+        """The approvers the page showed ticked for the chosen item (none when the
+        item was chosen after the page was drawn)."""
+        data = self.cleaned_data
+        if data.get("shown_item") != data["item"].pk:
+            return []
+        return list(data.get("shown_approvers") or [])

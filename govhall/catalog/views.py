@@ -408,7 +408,19 @@ def authorisation_edit(request, pk=None):
     )
 
 
-def _authorised_item_form(authorisation, data=None, **kwargs):
+def _authorised_item_form(authorisation, data=None, *, chosen: str = "", **kwargs):
+    """The add / adjust form. ``chosen`` (``?item=<pk>``, the 调整 link of a row) opens
+    it on that item with its current approvers ticked."""
+    current = None
+    if data is None and chosen.isdigit() and len(chosen) < 10:
+        current = authorisations.current_approvers(authorisation=authorisation, item_id=int(chosen))
+    if current is not None:
+        kwargs["initial"] = {
+            "item": int(chosen),
+            "approvers": current,
+            "shown_item": int(chosen),
+            "shown_approvers": current,
+        }
     return AuthorisedItemForm(
         data,
         items=authorisations.eligible_items(department=authorisation.department),
@@ -423,7 +435,9 @@ def authorisation_detail(request, pk):
         Authorisation.objects.select_related("department", "chief_rep"), pk=pk
     )
     can_edit = permissions.can_manage_authorisation(request.user, authorisation.department)
-    form = _authorised_item_form(authorisation, request.POST or None)
+    form = _authorised_item_form(
+        authorisation, request.POST or None, chosen=request.GET.get("item", "")
+    )
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "set")
@@ -443,6 +457,7 @@ def authorisation_detail(request, pk):
                     authorisation=authorisation,
                     item=form.cleaned_data["item"],
                     approvers=form.cleaned_data["approvers"],
+                    shown_approvers=form.shown_for_item(),
                     reason=form.cleaned_data["reason"],
                 )
                 messages.success(request, "授权事项已保存。")

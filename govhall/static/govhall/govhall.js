@@ -3,12 +3,20 @@
    data-autosubmit  on a <select>: submit its form on change
    data-confirm="…" on a button or link: ask first, stop unless confirmed
    data-print       print the page
-   data-back        go back one page (the href stays as the fallback) */
+   data-back        go back one page (the href stays as the fallback)
+   data-navigate-param="x" on a <select>: on change, reload the page with ?x=<value>
+                    (so the server can draw the form for the chosen value) */
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
     var field = event.target.closest ? event.target.closest("[data-autosubmit]") : null;
     if (field && field.form) field.form.submit();
+    var nav = event.target.closest ? event.target.closest("[data-navigate-param]") : null;
+    if (nav && nav.value) {
+      var query = new URLSearchParams(window.location.search);
+      query.set(nav.dataset.navigateParam, nav.value);
+      window.location.search = query.toString();
+    }
   });
   document.addEventListener("click", function (event) {
     if (!event.target.closest) return;
