@@ -1,64 +1,99 @@
-"""Case benchmark (issue 3 §7), PostgreSQL only.
+"""Case benchmark (issue 3 §7, issue 9 §3), PostgreSQL only.
 
-1. 10,000 cases through 申请 → 受理 → 审查 → 决定 → 制证 → 送达 → 办结 via the services
-   (cases/s; target >= 200).
+0. ``pgbench -N`` on the same server in the same run (a scratch pgbench database,
+   ``pgbench -i -s 1``, dropped after): transactions/s with 1 and with 4 clients — what
+   the database alone allows on this machine.
+1. Cases through 申请 → 受理 → 审查 → 决定 → 制证 → 送达 → 办结 via the services (7
+   transactions each), in one stream and in 4 worker processes (each its own
+   connection). Printed: cases/s, Python CPU ms per case (process CPU time, all
+   workers), statements per case, and the ratio cases/s × 7 ÷ pgbench tps (1 stream
+   against ``-c 1``, 4 workers against ``-c 4``). Targets: >= 200 cases/s with 4
+   workers, ratio >= 0.5 with one stream, CPU <= 8 ms per case.
 2. A department's pending list (first page of 20, by urgency) and its overdue count
    among 1,000,000 generated cases (bulk-inserted rows; p50/p95 ms; targets p50 <= 30 ms
    list, <= 100 ms count).
 
 Uses a dedicated database (``--db``, default ``govhall_bench_cases``; dropped and
-recreated) on the server named by DATABASE_URL (default postgres://postgres@127.0.0.1:5432);
-the database named in DATABASE_URL itself is never touched. ``--cases N --rows N``
-change the sizes (``--rows 0`` skips part 2). Connection options, to compare:
+recreated, dropped again at the end) on the server named by DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432); the database named in DATABASE_URL itself is never
+touched. ``--cases N --rows N`` change the sizes (``--rows 0`` skips part 2),
+``--workers 1,4`` the streams, ``--pgbench-seconds`` the length of each pgbench run (0
+skips it). ``--profile N`` runs N cases under cProfile instead and prints the top
+entries and each step's statements (``CaptureQueriesContext``). Connection options:
 
 * ``--socket`` connects over the Unix socket (``?host=/var/run/postgresql``) instead of
-  TCP — shorter round trips;
-* ``--prepared`` uses psycopg server-side binding and prepared statements
-  (``OPTIONS = {"server_side_binding": True, "prepare_threshold": 5}``) — the server
-  parses and plans each hot statement once per connection;
-* ``--workers N`` runs part 1 in N processes at once (many windows working at the same
-  time), each with its own connection, driving its share of the cases through the same
-  services; the rate is all cases / wall time. Whatever N, the run ends by checking that
-  every case got a distinct 受理编号, the day's counter equals the number of cases, and
-  every case is 办结 with its 7 events, 7 audit entries and 3 notices.
+  TCP — shorter round trips (pgbench then uses the socket too);
+* prepared statements (server-side binding) are on as in settings.py unless
+  ``GOVHALL_PG_PREPARE=false``.
+
+Whatever the streams, the run ends by checking that every case got a distinct 受理编号,
+the day's counter equals the number of cases, and every case is 办结 with its 7 events,
+7 audit entries and 3 notices.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
+import io
 import os
+import pstats
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DB = "govhall_bench_cases"
+PGBENCH_DB = "govhall_bench_pgbench"
 SOCKET_DIR = "/var/run/postgresql"
 RUNS = 200
+STEPS = ("submit", "accept", "review", "decide", "certify", "deliver", "complete")
+# Targets of issue 9 §3.
+TARGET_RATE_4 = 200  # cases/s with 4 worker processes
+TARGET_RATIO_1 = 0.5  # cases/s × 7 ÷ pgbench tps, one stream
+TARGET_CPU_MS = 8.0  # Python CPU per case
 
 
-def _pg_url(db: str = PG_DB, *, socket: bool = False) -> str | None:
+def _server_url(*, socket: bool = False) -> str:
     url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
     if not url.startswith("postgres"):
         url = "postgres://postgres@127.0.0.1:5432/postgres"
-    import psycopg
-
     parts = urlsplit(url)
     if socket:  # same user, no host:port: libpq goes through the socket directory
         user = parts.netloc.rsplit("@", 1)[0] if "@" in parts.netloc else "postgres"
         parts = parts._replace(netloc=f"{user}@", query=f"host={SOCKET_DIR}")
-    admin = urlunsplit(parts._replace(path="/postgres"))
+    return urlunsplit(parts._replace(path="/postgres"))
+
+
+def _recreate(server: str, db: str) -> str | None:
+    """Drop and create the scratch database ``db``; its URL, or None if unreachable."""
+    import psycopg
+
     try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+        with psycopg.connect(server, autocommit=True, connect_timeout=3) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
             conn.execute(f"CREATE DATABASE {db}")
     except psycopg.OperationalError as exc:
         print(f"PostgreSQL not reachable ({exc}); skipped")
         return None
-    return urlunsplit(parts._replace(path=f"/{db}"))
+    return urlunsplit(urlsplit(server)._replace(path=f"/{db}"))
+
+
+def _drop(server: str, db: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+
+
+def _pg_url(db: str = PG_DB, *, socket: bool = False) -> str | None:
+    return _recreate(_server_url(socket=socket), db)
 
 
 def _setup(url: str, *, prepared: bool = False) -> None:
@@ -85,8 +120,68 @@ def _pct(values, pct):
     return values[min(len(values) - 1, int(round(pct / 100 * (len(values) - 1))))]
 
 
+def _ok(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+# --------------------------------------------------------------------------- pgbench
+
+
+def _pgbench_binary() -> str | None:
+    found = shutil.which("pgbench")
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/pgbench"))
+    return str(candidates[-1]) if candidates else None
+
+
+def _libpq_args(url: str) -> list[str]:
+    parts = urlsplit(url)
+    host = parse_qs(parts.query).get("host", [parts.hostname or "127.0.0.1"])[0]
+    args = ["-h", host, "-U", parts.username or "postgres"]
+    if parts.port and not host.startswith("/"):
+        args += ["-p", str(parts.port)]
+    return args
+
+
+def run_pgbench(server: str, clients: list[int], seconds: int) -> dict[int, float]:
+    """``pgbench -N`` (TPC-B without the teller/branch updates: UPDATE, SELECT, INSERT
+    per transaction) for ``seconds`` with each number of clients, on a scratch
+    database (``pgbench -i -s 1``) of the same server, dropped after. tps by clients."""
+    binary = _pgbench_binary()
+    if binary is None or seconds <= 0:
+        print("  pgbench: not found or skipped; no ratio")
+        return {}
+    if _recreate(server, PGBENCH_DB) is None:
+        return {}
+    conn = _libpq_args(server)
+    result: dict[int, float] = {}
+    try:
+        subprocess.run(
+            [binary, *conn, "-i", "-s", "1", "-q", PGBENCH_DB], check=True, capture_output=True
+        )
+        for c in clients:
+            out = subprocess.run(
+                [binary, *conn, "-N", "-c", str(c), "-j", str(c), "-T", str(seconds), PGBENCH_DB],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            match = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", out)
+            result[c] = float(match.group(1)) if match else 0.0
+            print(f"  {'pgbench -N, ' + str(c) + ' client' + ('s' if c > 1 else ''):<34}"
+                  f"{result[c]:>10,.0f} tps  ({seconds} s, scale 1)")  # fmt: skip
+    finally:
+        _drop(server, PGBENCH_DB)
+    return result
+
+
+# --------------------------------------------------------------------------- the case
+
+
 def _life_fn(county):
-    """One case's life 申请 → 办结 (7 service calls, 7 transactions) as a function of i."""
+    """One case's life 申请 → 办结 (7 service calls, 7 transactions) as a function of i;
+    ``step`` (optional) wraps each call with its name (to capture its statements)."""
     from govhall.cases import services
     from govhall.cases.models import Channel
     from govhall.testing import factories
@@ -102,57 +197,76 @@ def _life_fn(county):
     }
     clerk, chief = s.clerk.user, s.market_chief.user
 
-    def life(i):
-        case = services.submit_application(
-            actor=clerk,
-            item=item,
-            centre=county.county,
-            channel=Channel.WINDOW,
-            applicant=applicant,
-            materials=[{"material": m} for m in materials],
+    def plain(name, fn):
+        return fn()
+
+    def life(i, step=plain):
+        case = step(
+            "submit",
+            lambda: services.submit_application(
+                actor=clerk,
+                item=item,
+                centre=county.county,
+                channel=Channel.WINDOW,
+                applicant=applicant,
+                materials=[{"material": m} for m in materials],
+            ),
         )
-        case = services.transition(
-            action="accept", actor=clerk, case=case, expected_version=case.version
-        )
-        case = services.transition(
-            action="review", actor=chief, case=case, expected_version=case.version, opinion="符合"
-        )
-        case = services.transition(
-            action="decide",
-            actor=chief,
-            case=case,
-            expected_version=case.version,
-            result="approved",
-            opinion="同意",
-        )
-        case = services.transition(
-            action="certify",
-            actor=chief,
-            case=case,
-            expected_version=case.version,
-            result_number=f"B{i}",
-        )
-        case = services.transition(
-            action="deliver",
-            actor=clerk,
-            case=case,
-            expected_version=case.version,
-            method="electronic",
-        )
-        services.transition(
-            action="complete", actor=clerk, case=case, expected_version=case.version
-        )
+
+        def act(name, actor, **inputs):
+            return step(
+                name,
+                lambda: services.transition(
+                    action=name, actor=actor, case=case, expected_version=case.version, **inputs
+                ),
+            )
+
+        case = act("accept", clerk)
+        case = act("review", chief, opinion="符合")
+        case = act("decide", chief, result="approved", opinion="同意")
+        case = act("certify", chief, result_number=f"B{i}")
+        case = act("deliver", clerk, method="electronic")
+        act("complete", clerk)
 
     return life
 
 
-def _report(n: int, took: float, label: str) -> None:
+def count_statements(life, i: int) -> dict[str, int]:
+    """Statements of each step of one case (BEGIN/COMMIT not included)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts: dict[str, int] = {}
+
+    def step(name, fn):
+        with CaptureQueriesContext(connection) as ctx:
+            result = fn()
+        counts[name] = sum(
+            1 for q in ctx.captured_queries if q["sql"] not in ("BEGIN", "COMMIT", "ROLLBACK")
+        )
+        return result
+
+    life(i, step)
+    return counts
+
+
+def _report(label: str, n: int, took: float, cpu: float, statements: int, tps, target_rate=None):
+    """One line of figures: cases/s, CPU ms/case, statements/case, ratio to pgbench."""
     rate = n / took
-    print(f"  {'cases 申请→办结 via services':<34}{rate:>10,.0f} /s  >= 200 /s  "
-          f"{'OK' if rate >= 200 else 'MISSED'}  ({n:,} cases, 7 transactions each, {took:.1f}s{label})")  # fmt: skip
+    cpu_ms = cpu / n * 1000
+    ratio = rate * 7 / tps if tps else None
+    line = f"  {label:<34}{rate:>8,.0f} cases/s"
+    if target_rate is not None:
+        line += f" (>= {target_rate}: {_ok(rate >= target_rate)})"
+    line += f"  CPU {cpu_ms:.2f} ms/case (<= {TARGET_CPU_MS:g}: {_ok(cpu_ms <= TARGET_CPU_MS)})"
+    line += f"  {statements} statements/case"
+    if ratio is not None:
+        line += f"  ratio {ratio:.2f} (x7 / {tps:,.0f} tps)"
+    print(line + f"  [{n:,} cases, {took:.1f} s]")
+    return rate, cpu_ms, ratio
 
 
-def bench_services(county, n: int) -> None:
+def bench_single(county, n: int, first: int, tps, statements: int) -> int:
     """Single stream: one process, one connection, the cases one after the other."""
     from django.db import connection
 
@@ -165,21 +279,18 @@ def bench_services(county, n: int) -> None:
         real_commit()
         commits.append(time.perf_counter() - t0)
 
-    life(0)  # the day's number counter and the working-day copy exist from here on
     connection.commit = timed_commit
-    t = time.perf_counter()
-    for i in range(1, n + 1):
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    for i in range(first, first + n):
         life(i)
-    took = time.perf_counter() - t
+    took, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     del connection.commit
-    statements = []
-    with connection.execute_wrapper(lambda execute, *a: statements.append(1) or execute(*a)):
-        life(n + 1)
-    _report(n, took, "")
-    per_tx = took / n / 7 * 1000
+    rate, cpu_ms, ratio = _report("1 stream", n, took, cpu, statements, tps)
     commit_ms = sum(commits) / len(commits) * 1000 if commits else 0
-    print(f"    {took / n * 1000:.1f} ms per case = 7 transactions x {per_tx:.2f} ms; "
-          f"{len(statements)} statements per case + 7 BEGIN/COMMIT (COMMIT {commit_ms:.2f} ms)")  # fmt: skip
+    print(f"    {took / n * 1000:.1f} ms per case = 7 transactions x {took / n / 7 * 1000:.2f} ms "
+          f"(COMMIT {commit_ms:.2f} ms); ratio >= {TARGET_RATIO_1}: "
+          f"{_ok(ratio is not None and ratio >= TARGET_RATIO_1) if tps else 'no pgbench'}")  # fmt: skip
+    return first + n
 
 
 def _worker(county, first: int, count: int, barrier, results) -> None:
@@ -189,31 +300,32 @@ def _worker(county, first: int, count: int, barrier, results) -> None:
     life = _life_fn(county)  # reads the item's materials on the new connection
     life(first)  # warm: the working-day copy of this process
     barrier.wait()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     errors = []
     for i in range(first + 1, first + count + 1):
         try:
             life(i)
         except Exception as exc:  # reported, not hidden: a deadlock or duplicate fails the run
             errors.append(f"{type(exc).__name__}: {exc}")
-    results.put((t0, time.perf_counter(), count, errors[:3], len(errors)))
+    results.put(
+        (t0, time.perf_counter(), count, errors[:3], len(errors), time.process_time() - cpu0)
+    )
     connections.close_all()
 
 
-def bench_services_concurrent(county, n: int, workers: int) -> None:
-    """N processes at once (fork: each inherits the frozen clock and the fixtures,
-    then opens its own connection); the rate is all cases over the wall time from
-    the common start to the last worker's end."""
+def bench_workers(county, n: int, workers: int, first: int, tps, statements: int) -> int:
+    """N processes at once (fork: each inherits the frozen clock and the fixtures, then
+    opens its own connection); the rate is all cases over the wall time from the common
+    start to the last worker's end; CPU is the sum of the workers' process CPU."""
     import multiprocessing
 
     from django.db import connections
 
-    _life_fn(county)(0)  # the day's number counter exists before the windows open
     connections.close_all()  # never share the parent's socket with the children
     ctx = multiprocessing.get_context("fork")
     barrier, results = ctx.Barrier(workers), ctx.Queue()
     share = [n // workers + (1 if w < n % workers else 0) for w in range(workers)]
-    procs, first = [], 1
+    procs = []
     for w in range(workers):
         procs.append(ctx.Process(target=_worker, args=(county, first, share[w], barrier, results)))
         first += share[w] + 1  # +1: each worker's warm-up case
@@ -224,15 +336,48 @@ def bench_services_concurrent(county, n: int, workers: int) -> None:
         p.join()
     took = max(g[1] for g in got) - min(g[0] for g in got)
     failed = sum(g[4] for g in got)
-    _report(n, took, f", {workers} workers")
-    slowest = max(g[1] - g[0] for g in got)
-    print(f"    {took / n * 1000:.2f} ms per case overall; per worker "
-          f"{min(g[2] / (g[1] - g[0]) for g in got):,.0f}–{max(g[2] / (g[1] - g[0]) for g in got):,.0f} "
-          f"cases/s (slowest {slowest:.1f}s); errors: {failed}")  # fmt: skip
+    cpu = sum(g[5] for g in got)
+    _report(f"{workers} worker processes", n, took, cpu, statements, tps, TARGET_RATE_4)
+    print(f"    per worker {min(g[2] / (g[1] - g[0]) for g in got):,.0f}–"
+          f"{max(g[2] / (g[1] - g[0]) for g in got):,.0f} cases/s; errors: {failed}; "
+          f"{os.cpu_count()} CPU cores for the workers and PostgreSQL")  # fmt: skip
     for g in got:
         for message in g[3]:
             print(f"    ! {message}")
     assert failed == 0, f"{failed} case lives failed under concurrency"
+    return first
+
+
+def profile_cases(county, n: int, top: int = 25) -> None:
+    """cProfile over ``n`` warm cases; each step's statements of one case."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    life = _life_fn(county)
+    for i in range(1, 21):
+        life(i)
+
+    def step(name, fn):
+        with CaptureQueriesContext(connection) as ctx:
+            result = fn()
+        sqls = [q["sql"] for q in ctx.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
+        print(f"  {name}: {len(sqls)} statements")
+        for sql in sqls:
+            print(f"      {sql[:150]}")
+        return result
+
+    life(21, step)
+    profiler = cProfile.Profile()
+    cpu0 = time.process_time()
+    profiler.enable()
+    for i in range(22, 22 + n):
+        life(i)
+    profiler.disable()
+    print(f"  {n} cases under cProfile, {(time.process_time() - cpu0) / n * 1000:.1f} ms CPU each")
+    for order in ("tottime", "cumulative"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(top)
+        print(out.getvalue())
 
 
 def check_numbers(expected: int) -> None:
@@ -342,34 +487,68 @@ def bench_queries(departments) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--cases", type=int, default=3_000, help="cases per run")
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--workers", type=int, default=1, help="processes at once")
+    parser.add_argument("--workers", default="1,4", help="streams, e.g. 1,4")
+    parser.add_argument("--pgbench-seconds", type=int, default=10)
     parser.add_argument("--prepared", action="store_true", help="server-side binding")
     parser.add_argument("--socket", action="store_true", help=f"Unix socket {SOCKET_DIR}")
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile N cases")
     parser.add_argument("--db", default=PG_DB, help="scratch database (dropped)")
     args = parser.parse_args()
-    url = _pg_url(args.db, socket=args.socket)
+    streams = [int(w) for w in args.workers.split(",") if w]
+    server = _server_url(socket=args.socket)
+    url = _recreate(server, args.db)
     if url is None:
         return 0
+    try:
+        return _run(args, url, server, streams)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        _drop(server, args.db)
+
+
+def _run(args, url: str, server: str, streams: list[int]) -> int:
     _setup(url, prepared=args.prepared)
+    from django.conf import settings
+    from django.db import connections
+
     from govhall.core import clock
     from govhall.testing import factories
 
+    options = settings.DATABASES["default"].get("OPTIONS", {})
+    conditions = [
+        "Unix socket" if args.socket else "TCP",
+        "prepared statements" if options.get("server_side_binding") else "client-side binding",
+        f"{os.cpu_count()} cores",
+    ]
+    print(f"\n[{args.db}] postgresql, {', '.join(conditions)}")
     with clock.frozen(dt.datetime(2026, 11, 23, 9)):
         county = factories.build_county()
-        conditions = [
-            "Unix socket" if args.socket else "TCP 127.0.0.1",
-            "prepared statements" if args.prepared else "client-side binding",
-            f"{args.workers} worker{'s' if args.workers > 1 else ''}",
-        ]
-        print(f"\n[{args.db}] postgresql, {', '.join(conditions)}")
-        if args.workers > 1:
-            bench_services_concurrent(county, args.cases, args.workers)
-            check_numbers(args.cases + args.workers + 1)
-        else:
-            bench_services(county, args.cases)
-            check_numbers(args.cases + 2)
+        life = _life_fn(county)
+        life(0)  # the day's number counter and the working-day copy exist from here on
+        if args.profile:
+            profile_cases(county, args.profile)
+            return 0
+        per_step = count_statements(life, 1)
+        statements = sum(per_step.values())
+        print(f"  statements per case: {statements} + 7 BEGIN/COMMIT ("
+              + ", ".join(f"{k} {v}" for k, v in per_step.items()) + ")")  # fmt: skip
+        connections.close_all()
+        tps = run_pgbench(server, sorted(set(streams)), args.pgbench_seconds)
+        first, total = 2, 2
+        for workers in streams:
+            if workers == 1:
+                first = bench_single(county, args.cases, first, tps.get(1), statements)
+                total += args.cases
+            else:
+                first = bench_workers(
+                    county, args.cases, workers, first, tps.get(workers), statements
+                )
+                total += args.cases + workers
+        check_numbers(total)
         if args.rows:
             departments = generate_rows(county, args.rows)
             bench_queries(departments)
