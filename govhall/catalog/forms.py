@@ -129,7 +129,11 @@ class CreateItemForm(StyledForm):
 class PublishForm(StyledForm):
     valid_from = forms.DateField(label="生效日期", widget=DATE_WIDGET)
     change_note = forms.CharField(
-        label="修订说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="修订说明",
+        required=False,  # required by services.publish (one rule for page, API, import)
+        max_length=1000,
+        help_text="必填：本版改了什么、为什么（公开在办事指南的版本记录中）",
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, **kwargs):

@@ -252,7 +252,8 @@ def succeed(
 def publish(
     *, actor, version: ItemVersion, valid_from: dt.date | None = None, change_note: str = ""
 ) -> ItemVersion:
-    """发布: validate the draft, number it, and close the previous version.
+    """发布: validate the draft, number it, and close the previous version. Every
+    version says what changed (``change_note``, 修订说明, R-CAT-4): the portal lists it.
 
     Raises ``ValidationFailed`` with ``fields`` holding every failure (nothing changes).
     """
@@ -272,6 +273,9 @@ def publish(
             fields={"valid_from": ["不能早于今天"]},
         )
     errors = validate_version(version)
+    change_note = (change_note or "").strip()
+    if not change_note:
+        errors.setdefault("change_note", []).append("修订说明：必须填写（本版改了什么、为什么）")
     previous = item.versions.filter(status=VersionStatus.PUBLISHED, valid_to__isnull=True).first()
     faults = succession_faults(open_version=previous, valid_from=valid_from)
     if faults:

@@ -170,6 +170,20 @@ def validate_guide(
                 f"steps.{index}.review_standard",
                 f"第{index + 1}个办理环节：审查标准必须填写",
             )
+    if case_type == CaseType.PROMISED and promised is not None and steps:
+        step_days = sum(int(step.get("time_limit_days") or 0) for step in steps)
+        counted = [s for s in special_steps if s.get("counted_in_limit")]
+        special_days = sum(int(s.get("time_limit_days") or 0) for s in counted)
+        if step_days + special_days > promised:
+            parts = f"办理环节合计{step_days}个工作日"
+            if counted:
+                parts += f"，计入时限的特殊环节{special_days}个工作日"
+            _add(
+                errors,
+                "promised_limit_days",
+                f"承诺时限：{parts}，共{step_days + special_days}个工作日，"
+                f"超过承诺时限{promised}个工作日",
+            )
     for index, special in enumerate(special_steps):
         if not str(special.get("name") or "").strip():
             _add(errors, f"special_steps.{index}.name", f"第{index + 1}个特殊环节：名称必须填写")

@@ -211,7 +211,20 @@ def draft_start(request, code):
     return redirect("catalog:draft", code=item.implementation_code)
 
 
-def _editor(request, item, draft, guide, formsets, *, publish_form=None, errors=None, status=200):
+def _editor(
+    request,
+    item,
+    draft,
+    guide,
+    formsets,
+    *,
+    publish_form=None,
+    errors=None,
+    status=200,
+    unsaved=False,
+):
+    """The draft editor. ``unsaved``: the page shows edits that failed to save, so it
+    offers no 发布 (which would publish the stored draft, not what the user sees)."""
     return render(
         request,
         "catalog/draft.html",
@@ -222,6 +235,7 @@ def _editor(request, item, draft, guide, formsets, *, publish_form=None, errors=
             "sections": [(p, SECTION_TITLES[p], fs) for p, fs in formsets.items()],
             "publish_form": publish_form or PublishForm(),
             "errors": errors or [],
+            "unsaved": unsaved,
         },
         status=status,
     )
@@ -243,7 +257,9 @@ def draft_edit(request, code):
     guide, formsets = editor_forms(draft, request.POST)
     valid = guide.is_valid() & all([fs.is_valid() for fs in formsets.values()])
     if not valid:
-        return _editor(request, item, draft, guide, formsets, errors=["请按提示修改后再保存。"])
+        return _editor(
+            request, item, draft, guide, formsets, errors=["请按提示修改后再保存。"], unsaved=True
+        )
     try:
         token = int(request.POST.get("edit_token", ""))
     except ValueError:
@@ -259,10 +275,14 @@ def draft_edit(request, code):
         )
     except Conflict as exc:
         message = STALE_MESSAGE if exc.code == "stale_edit" else exc.message
-        return _editor(request, item, draft, guide, formsets, errors=[message], status=409)
+        return _editor(
+            request, item, draft, guide, formsets, errors=[message], status=409, unsaved=True
+        )
     except ValidationFailed as exc:
         unplaced = web.apply_errors(exc, form=guide, formsets=formsets)
-        return _editor(request, item, draft, guide, formsets, errors=unplaced, status=400)
+        return _editor(
+            request, item, draft, guide, formsets, errors=unplaced, status=400, unsaved=True
+        )
     messages.success(request, "草稿已保存。")
     return redirect("catalog:draft", code=item.implementation_code)
 
@@ -288,11 +308,9 @@ def draft_publish(request, code):
         except ValidationFailed as exc:
             guide, formsets = editor_forms(draft)
             web.apply_errors(exc, form=guide, formsets=formsets)
-            if "valid_from" in exc.fields:
-                web.apply_errors(
-                    ValidationFailed(exc.message, fields={"valid_from": exc.fields["valid_from"]}),
-                    form=form,
-                )
+            own = {f: m for f, m in exc.fields.items() if f in ("valid_from", "change_note")}
+            if own:
+                web.apply_errors(ValidationFailed(exc.message, fields=own), form=form)
             errors = ["办事指南未通过发布校验，未发布。请按下列提示修改草稿后再发布："]
             errors += _all_messages(exc)
             return _editor(

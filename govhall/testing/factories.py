@@ -68,10 +68,10 @@ DEFAULT_STEPS = [
     {
         "kind": "examine",
         "name": "审查",
-        "time_limit_days": 3,
+        "time_limit_days": 2,
         "review_standard": "材料齐全、符合法定形式",
     },
-    {"kind": "decide", "name": "决定", "time_limit_days": 2, "review_standard": "符合法定条件"},
+    {"kind": "decide", "name": "决定", "time_limit_days": 1, "review_standard": "符合法定条件"},
 ]
 
 
@@ -105,7 +105,9 @@ def publish_item(
         steps=DEFAULT_STEPS if steps is None else steps,
         special_steps=special_steps or [],
     )
-    catalog_services.publish(actor=actor, version=draft, valid_from=valid_from)
+    catalog_services.publish(
+        actor=actor, version=draft, valid_from=valid_from, change_note="首次发布"
+    )
     return item
 
 

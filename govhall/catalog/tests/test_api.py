@@ -228,7 +228,9 @@ def test_drafts_are_never_public(county, api):
 def test_future_version_is_listed_but_not_current(county, api):
     item = county.market_item
     draft = _revise(county, item, name="食品经营许可（新）")
-    services.publish(actor=county.root, version=draft, valid_from=dt.date(2026, 12, 1))
+    services.publish(
+        actor=county.root, version=draft, valid_from=dt.date(2026, 12, 1), change_note="修订"
+    )
     detail = api(f"items/{item.implementation_code}/").json()
     assert detail["current_version"]["name"] == "食品经营许可"
     assert [(v["number"], v["is_current"]) for v in detail["versions"]] == [(2, False), (1, True)]

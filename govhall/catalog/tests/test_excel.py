@@ -75,7 +75,7 @@ def rich(county):
                 "kind": "site_inspection",
                 "name": "现场核查",
                 "basis": "《特种设备安全法》第三十三条",
-                "time_limit_days": 3,
+                "time_limit_days": 2,
                 "counted_in_limit": True,
             }
         ],
@@ -315,7 +315,9 @@ def test_import_after_a_scheduled_version_closes_and_numbers_as_publish_does(cou
     item, chief = county.market_item, county.staff.market_chief.user
     draft = services.start_draft(actor=chief, item=item)
     services.save_draft(actor=chief, version=draft, guide={"promised_limit_days": 4})
-    services.publish(actor=chief, version=draft, valid_from=dt.date(2026, 12, 1))
+    services.publish(
+        actor=chief, version=draft, valid_from=dt.date(2026, 12, 1), change_note="修订"
+    )
     own = selectors.current_versions().filter(item__department=county.market)
 
     def changed(valid_from):

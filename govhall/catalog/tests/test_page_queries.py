@@ -54,7 +54,7 @@ def _grow(county, authorisation, n: int, start: int) -> None:
     # the item page lists versions and history: revise the first item once more
     item = Item.objects.get(basic_code="000111222001")
     draft = services.start_draft(actor=county.root, item=item)
-    services.publish(actor=county.root, version=draft)
+    services.publish(actor=county.root, version=draft, change_note="修订")
 
 
 @pytest.mark.parametrize(

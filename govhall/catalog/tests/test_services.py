@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from govhall.catalog import selectors, services
-from govhall.catalog.models import ItemVersion
+from govhall.catalog.models import ItemVersion, VersionStatus
 from govhall.core import clock
 from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
 from govhall.core.selectors import history_for
@@ -42,7 +42,9 @@ def test_future_valid_from_becomes_current_on_that_day(county):
     actor = _user(county, "market_chief")
     draft = services.start_draft(actor=actor, item=item)
     services.save_draft(actor=actor, version=draft, guide={"name": "食品经营许可（新）"})
-    services.publish(actor=actor, version=draft, valid_from=dt.date(2026, 12, 1))
+    services.publish(
+        actor=actor, version=draft, valid_from=dt.date(2026, 12, 1), change_note="修订"
+    )
     assert selectors.current_version(item=item).number == 1
     assert selectors.current_version(item=item, on=dt.date(2026, 12, 1)).number == 2
 
@@ -65,7 +67,7 @@ def test_publish_reports_every_failure_by_field(county):
         materials=[{"name": "身份证"}, {"name": "相关材料"}],
     )
     with pytest.raises(ValidationFailed) as exc:
-        services.publish(actor=actor, version=draft)
+        services.publish(actor=actor, version=draft, change_note="修订")
     fields = exc.value.fields
     assert "不得超过法定时限（20个工作日）" in fields["promised_limit_days"][0]
     assert "其他材料" in fields["conditions"][0]
@@ -114,3 +116,45 @@ def test_two_character_search(county):
     assert names == ["食品经营许可"]
     assert [v.name for v in selectors.search_items(q="卫生")] == ["公共场所卫生许可"]
     assert list(selectors.search_items(q="户口")) == []
+
+
+def test_a_version_is_not_published_without_a_revision_note(county):
+    actor = _user(county, "market_chief")
+    draft = services.start_draft(actor=actor, item=county.market_item)
+    for note in ("", "   "):
+        with pytest.raises(ValidationFailed) as exc:
+            services.publish(actor=actor, version=draft, change_note=note)
+        assert exc.value.fields["change_note"] == ["修订说明：必须填写（本版改了什么、为什么）"]
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.DRAFT
+
+
+def test_a_promise_shorter_than_its_own_steps_is_refused(county):
+    """承诺 4 working days while 审查 2 + 决定 1 + 现场核查 3 (counted) = 6: refused; the
+    same special step not counted in the limit leaves 3 ≤ 4 and publishes."""
+    actor = _user(county, "market_chief")
+    draft = services.start_draft(actor=actor, item=county.market_item)
+    site_visit = {
+        "kind": "site_inspection",
+        "name": "现场核查",
+        "basis": "《食品经营许可和备案管理办法》第二十一条",
+        "time_limit_days": 3,
+        "counted_in_limit": True,
+    }
+    services.save_draft(
+        actor=actor,
+        version=draft,
+        guide={"promised_limit_days": 4},
+        special_steps=[site_visit],
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        services.publish(actor=actor, version=draft, change_note="压缩时限")
+    assert exc.value.fields["promised_limit_days"] == [
+        "承诺时限：办理环节合计3个工作日，计入时限的特殊环节3个工作日，共6个工作日，"
+        "超过承诺时限4个工作日"
+    ]
+    services.save_draft(
+        actor=actor, version=draft, special_steps=[{**site_visit, "counted_in_limit": False}]
+    )
+    version = services.publish(actor=actor, version=draft, change_note="压缩时限")
+    assert version.status == VersionStatus.PUBLISHED and version.promised_limit_days == 4

@@ -163,7 +163,8 @@ def test_publish_rejects_missing_materials_on_the_list(client, county):
         == 302
     )
     response = client.post(
-        reverse("catalog:publish", args=[item.implementation_code]), {"valid_from": "2026-11-23"}
+        reverse("catalog:publish", args=[item.implementation_code]),
+        {"valid_from": "2026-11-23", "change_note": "删除材料"},
     )
     materials = dict((p, fs) for p, _t, fs in response.context["sections"])["materials"]
     assert any("至少列明一项材料" in m for m in materials.non_form_errors())
@@ -374,3 +375,33 @@ def test_excel_import_reports_every_fault_and_imports_nothing(client, county):
     html = response.content.decode()
     assert "未导入任何数据" in html
     assert (Item.objects.count(), ItemVersion.objects.count()) == before
+
+
+def test_a_page_with_unsaved_errors_offers_no_publish(client, county):
+    """The defect: after a failed save the page still offered 发布, which published the
+    unchanged stored draft. A page showing edits that were not saved offers none."""
+    item = county.market_item
+    login(client, county.staff.market_chief)
+    data = editor_data(open_draft(client, item))
+    data["promised_limit_days"] = "abc"
+    response = client.post(reverse("catalog:draft", args=[item.implementation_code]), data)
+    html = response.content.decode()
+    assert "尚未保存" in html
+    assert reverse("catalog:publish", args=[item.implementation_code]) not in html
+    # The page drawn from the stored draft offers it again.
+    html = client.get(reverse("catalog:draft", args=[item.implementation_code])).content.decode()
+    assert reverse("catalog:publish", args=[item.implementation_code]) in html
+
+
+def test_publishing_without_a_revision_note_says_so_beside_the_field(client, county):
+    item = county.market_item
+    login(client, county.staff.market_chief)
+    open_draft(client, item)
+    response = client.post(
+        reverse("catalog:publish", args=[item.implementation_code]), {"valid_from": "2026-11-23"}
+    )
+    assert response.status_code == 400
+    assert response.context["publish_form"].errors["change_note"] == [
+        "修订说明：必须填写（本版改了什么、为什么）"
+    ]
+    assert ItemVersion.objects.filter(item=item, status=VersionStatus.DRAFT).exists()
