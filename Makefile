@@ -21,7 +21,7 @@ run: setup demo
 	@if [ -n "$$SECRET_KEY" ]; then echo "   SECRET_KEY：取自环境变量"; \
 		else echo "   SECRET_KEY：var/secret_key（首次运行时自动生成，0600）"; fi
 	@echo "   ALLOWED_HOSTS：$${ALLOWED_HOSTS:-$(DEMO_HOSTS)}（演示设置；生产环境见 docs/deploy.md）"
-	@echo "   任务：worker（manage.py db_worker）与 scheduler（manage.py run_scheduler，工作日 $${GOVHALL_DAILY_JOBS_AT:-06:30}），见 docs/tasks.md"
+	@echo "   任务：worker（manage.py run_worker）与 scheduler（manage.py run_scheduler，工作日 $${GOVHALL_DAILY_JOBS_AT:-06:30}），见 docs/tasks.md"
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(DEMO_HOSTS)}" HOST=$(HOST) WORKERS=$(WORKERS) \
 		$(VENV)/bin/honcho start -f Procfile -p $(PORT)
 

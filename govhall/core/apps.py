@@ -11,3 +11,5 @@ class CoreConfig(AppConfig):
         from . import security
 
         security.connect()
+        # the audit actions of the dead-letter list (core.delivery.retry / discard)
+        from . import tasks  # noqa: F401

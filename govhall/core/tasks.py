@@ -40,13 +40,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
 from django_tasks import task as django_task
 from django_tasks.base import Task
@@ -339,3 +342,120 @@ def discard_delivery(*, actor, delivery_id: int, reason: str = "") -> TaskDelive
             reason=reason,
         )
     return delivery
+
+
+# --- crash recovery (manage.py run_worker) ------------------------------------------
+#
+# django-tasks-db marks a task RUNNING when a worker claims it and never looks at it
+# again: a worker killed with SIGKILL (or its host lost) leaves the row RUNNING for
+# ever. ``manage.py run_worker`` names its worker ``host:pid:start`` and, when it
+# starts and once a minute, puts back to READY the RUNNING rows of workers that are
+# gone: on this host, a pid that is not running (or runs another process, by its start
+# time); on any host, a row RUNNING for longer than the lease. A delivery run twice
+# this way runs its body once (the delivery's done mark).
+
+
+def _process_start(pid: int) -> str | None:
+    """The start time of process ``pid`` (clock ticks since boot, /proc), ``""`` where
+    /proc is not available, ``None`` if there is no such process."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return fields[19]  # field 22 of proc(5), counted after "pid (comm)"
+    except FileNotFoundError:
+        return None
+    except (OSError, IndexError):
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return ""
+
+
+def host_name() -> str:
+    return socket.gethostname()[:40]
+
+
+def worker_id() -> str:
+    """This process's worker id: ``host:pid:start`` (at most 64 characters)."""
+    pid = os.getpid()
+    return f"{host_name()}:{pid}:{_process_start(pid) or get_random_string(8)}"
+
+
+def _worker_gone(worker: str, *, host: str) -> bool | None:
+    """Is ``worker`` (an id of :func:`worker_id`) gone? ``None`` if this host cannot
+    tell (another host, or a worker not started by ``run_worker``): the lease decides."""
+    parts = worker.rsplit(":", 2)
+    if len(parts) != 3 or parts[0] != host or not parts[1].isdigit():
+        return None
+    start = _process_start(int(parts[1]))
+    return start is None or (start != "" and start != parts[2])
+
+
+def _stale(row, *, host: str, expired: dt.datetime) -> bool:
+    gone = _worker_gone(row.worker_ids[-1], host=host) if row.worker_ids else None
+    if gone is not None:
+        return gone
+    return row.started_at is not None and row.started_at < expired
+
+
+def lease_time() -> dt.timedelta:
+    """How long a task may run, or a delivery stay overdue, before it is taken for
+    lost (``GOVHALL_TASK_LEASE_MINUTES``, 30)."""
+    return dt.timedelta(minutes=getattr(settings, "GOVHALL_TASK_LEASE_MINUTES", 30))
+
+
+def recover_stale_tasks(*, lease: dt.timedelta | None = None) -> list[str]:
+    """Put back to READY the RUNNING task rows whose worker is gone (see above); their
+    ids. django-tasks-db only."""
+    from django_tasks_db.models import DBTaskResult
+
+    lease = lease if lease is not None else lease_time()
+    host, expired = host_name(), clock.now() - lease
+    stale = [
+        row.pk
+        for row in DBTaskResult.objects.running().only("id", "worker_ids", "started_at")
+        if _stale(row, host=host, expired=expired)
+    ]
+    if stale:
+        DBTaskResult.objects.filter(pk__in=stale, status="RUNNING").update(status="READY")
+        logger.warning("re-queued %d task(s) left running by a worker that is gone", len(stale))
+    return [str(pk) for pk in stale]
+
+
+def requeue_overdue(*, lease: dt.timedelta | None = None) -> list[str]:
+    """Queue again the pending deliveries due longer than the lease ago with nothing
+    queued for them (the database backend: no READY or RUNNING task row names them;
+    RQ: cannot be asked, so queued again — the delivery id keeps it to one run). The
+    safety net for work the queue lost (a Redis restarted without its data, a job RQ
+    moved to its failed registry when its worker died). Their delivery ids."""
+    lease = lease if lease is not None else lease_time()
+    now = clock.now()
+    overdue = TaskDelivery.objects.filter(state=State.PENDING, updated_at__lt=now - lease).filter(
+        models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lt=now - lease)
+    )[:500]
+    sent = []
+    for delivery in overdue:
+        try:
+            task = task_of(delivery)
+        except NotFound:
+            continue
+        if _backend_path(task.get_backend()) == "django_tasks_db.backend.DatabaseBackend":
+            from django_tasks_db.models import DBTaskResult
+
+            if DBTaskResult.objects.filter(
+                status__in=["READY", "RUNNING"],
+                task_path=delivery.task_path,
+                args_kwargs__kwargs__delivery_id=delivery.delivery_id,
+            ).exists():
+                continue
+        with transaction.atomic():
+            TaskDelivery.objects.filter(pk=delivery.pk).update(updated_at=now)
+            _send(task, delivery.delivery_id)
+        sent.append(delivery.delivery_id)
+    if sent:
+        logger.warning("queued again %d overdue deliveries", len(sent))
+    return sent

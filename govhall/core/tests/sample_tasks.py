@@ -3,6 +3,7 @@ process: the SIGKILL test runs them in a real ``manage.py run_worker``)."""
 
 from __future__ import annotations
 
+import os
 import time
 
 from govhall.core import clock
@@ -51,3 +52,18 @@ def push(*, delivery_id: str, endpoint: str):
     AuditEntry.objects.create(
         at=clock.now(), action="tests.task.ran", object_type="test", object_id=delivery_id
     )
+
+
+@reliable_task()
+def batch_row(*, delivery_id: str, sleep_ms: int = 5, hold_file: str = ""):
+    """One task of the SIGKILL batch: a row keyed by the delivery id after a few ms.
+    With ``hold_file`` the first run of the body creates that file and then keeps its
+    transaction open for 30 s, so the test can kill the worker inside a body; a run
+    after it finds the file and does not wait."""
+    AuditEntry.objects.create(
+        at=clock.now(), action="tests.task.ran", object_type="test", object_id=delivery_id
+    )
+    if hold_file and not os.path.exists(hold_file):
+        open(hold_file, "w").close()
+        time.sleep(30)
+    time.sleep(sleep_ms / 1000)

@@ -1,0 +1,156 @@
+"""Issue 9 §1: a real worker (``manage.py run_worker``, a subprocess) killed with
+SIGKILL in the middle of a batch; after it restarts every task is done exactly once
+(at least once on the wire, once in effect by the delivery id). On the database the
+tests run on: SQLite (the migrated test database copied to a file both processes
+open) or PostgreSQL (the test database itself)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+BASE_DIR = Path(settings.BASE_DIR)
+BATCH = 150
+HOLD = 60  # the delivery whose body the worker is killed in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ENQUEUE = f"""
+import django; django.setup()
+from django.db import transaction
+from govhall.core import tasks
+from govhall.core.tests.sample_tasks import batch_row
+import sys
+hold_file = sys.argv[1]
+with transaction.atomic():
+    for n in range({BATCH}):
+        tasks.enqueue(batch_row, delivery_id=f"batch-{{n:03d}}", sleep_ms=5,
+                      hold_file=hold_file if n == {HOLD} else "")
+"""
+
+STATE = """
+import django, json; django.setup()
+from django.db.models import Count
+from django_tasks_db.models import DBTaskResult
+from govhall.core.models import AuditEntry, TaskDelivery
+rows = dict(AuditEntry.objects.filter(action="tests.task.ran").values_list("object_id")
+            .annotate(n=Count("id")).values_list("object_id", "n"))
+print(json.dumps({
+    "deliveries": dict(TaskDelivery.objects.values_list("state").annotate(n=Count("id"))
+                       .values_list("state", "n")),
+    "tasks": dict(DBTaskResult.objects.values_list("status").annotate(n=Count("id"))
+                  .values_list("status", "n")),
+    "rows": rows,
+}))
+"""
+
+
+def _database_url(tmp_path) -> str:
+    params = connection.settings_dict
+    if connection.vendor == "sqlite":
+        # the test database lives in memory: copy it (migrated, empty) to a file
+        path = tmp_path / "tasks.sqlite3"
+        target = sqlite3.connect(path)
+        connection.ensure_connection()
+        connection.connection.backup(target)
+        target.close()
+        return f"sqlite:///{path}"
+    user = params.get("USER") or "postgres"
+    host = params.get("HOST") or "127.0.0.1"
+    return f"postgres://{user}@{host}:{params.get('PORT') or 5432}/{params['NAME']}"
+
+
+def _env(tmp_path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOVHALL_", "DATABASE_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="govhall.settings",
+        DATABASE_URL=_database_url(tmp_path),
+        GOVHALL_TASK_BACKEND="db",
+        GOVHALL_SECRET_KEY_FILE=str(tmp_path / "secret_key"),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def _python(code: str, *args: str, env) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def _state(env) -> dict:
+    return json.loads(_python(STATE, env=env))
+
+
+def _worker(env, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "run_worker",
+            "--interval=0.05",
+            "--no-startup-delay",
+            *extra,
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def test_sigkill_mid_batch_then_restart_runs_every_task_once(tmp_path):
+    env = _env(tmp_path)
+    hold_file = tmp_path / "held"
+    _python(ENQUEUE, str(hold_file), env=env)
+
+    worker = _worker(env)
+    try:
+        deadline = time.monotonic() + 30
+        while not hold_file.exists():  # the worker is inside the body of batch-060
+            assert worker.poll() is None, worker.stdout.read()
+            assert time.monotonic() < deadline, "the worker did not reach the held task"
+            time.sleep(0.02)
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == -signal.SIGKILL
+
+    killed = _state(env)
+    assert killed["tasks"]["RUNNING"] == 1  # left behind: django-tasks-db never looks again
+    assert killed["tasks"]["READY"] == BATCH - HOLD - 1
+    assert killed["deliveries"] == {"done": HOLD, "pending": BATCH - HOLD}
+    assert "batch-060" not in killed["rows"]  # the held body's row rolled back with it
+
+    started = time.monotonic()
+    restarted = _worker(env, "--batch")
+    out, _ = restarted.communicate(timeout=60)
+    assert restarted.returncode == 0, out
+    assert "已重新排队 1 个崩溃遗留的任务" in out
+    drained = time.monotonic() - started
+
+    after = _state(env)
+    assert after["deliveries"] == {"done": BATCH}
+    assert after["tasks"] == {"SUCCESSFUL": BATCH}
+    assert len(after["rows"]) == BATCH and set(after["rows"].values()) == {1}
+    print(f"restart drained {BATCH - HOLD} deliveries in {drained:.1f} s (with start-up)")
