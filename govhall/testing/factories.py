@@ -75,6 +75,14 @@ DEFAULT_STEPS = [
 ]
 
 
+def default_steps(promised: int | None) -> list[dict]:
+    """审查 and 决定 within the promise (R-CAT-6): 2 + 1 days, fewer for a shorter one."""
+    if not promised or promised >= 3:
+        return DEFAULT_STEPS
+    examine, decide = DEFAULT_STEPS
+    return [{**examine, "time_limit_days": 1}, {**decide, "time_limit_days": promised - 1}]
+
+
 def publish_item(
     *,
     actor,
@@ -102,7 +110,7 @@ def publish_item(
         actor=actor,
         version=draft,
         materials=DEFAULT_MATERIALS if materials is None else materials,
-        steps=DEFAULT_STEPS if steps is None else steps,
+        steps=default_steps(draft.promised_limit_days) if steps is None else steps,
         special_steps=special_steps or [],
     )
     catalog_services.publish(

@@ -219,6 +219,7 @@ def special(env):
                 "kind": "meeting",
                 "name": "会议研究",
                 "basis": "中心工作规则",
+                "time_limit_days": 2,  # with 审查 2 + 决定 1: the promised 5 days
                 "counted_in_limit": True,
             },
         ],

@@ -7,6 +7,7 @@ import pytest
 from govhall.catalog import selectors as catalog_selectors
 from govhall.catalog import services as catalog_services
 from govhall.portal import views
+from govhall.testing.factories import default_steps
 
 
 def _names(response) -> list[str]:
@@ -177,7 +178,9 @@ def test_old_version_stays_readable_with_a_notice(client, catalogue):
     item = catalogue.county.market_item
     actor = catalogue.county.staff.market_chief.user
     draft = catalog_services.start_draft(actor=actor, item=item)
-    catalog_services.save_draft(actor=actor, version=draft, guide={"promised_limit_days": 2})
+    catalog_services.save_draft(
+        actor=actor, version=draft, guide={"promised_limit_days": 2}, steps=default_steps(2)
+    )
     catalog_services.publish(actor=actor, version=draft, change_note="压缩时限")
 
     current = client.get(_guide_url(item)).content.decode()
