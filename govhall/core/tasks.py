@@ -41,6 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import socket
 import traceback
 from collections.abc import Callable
@@ -58,6 +59,7 @@ from django_tasks.utils import normalize_json
 from . import audit, clock
 from .errors import Conflict, NotFound
 from .models import TaskDelivery
+from .validators import mask_id_number, mask_phone
 
 logger = logging.getLogger(__name__)
 
@@ -459,3 +461,45 @@ def requeue_overdue(*, lease: dt.timedelta | None = None) -> list[str]:
     if sent:
         logger.warning("queued again %d overdue deliveries", len(sent))
     return sent
+
+
+# --- what the staff page shows ------------------------------------------------------
+
+_PHONE_KEYS = ("phone", "mobile", "tel")
+_ID_KEYS = ("id_number", "id_no", "idcard", "certificate_number")
+_PHONE_RE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
+_ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+def masked(value, key: str = ""):
+    """``value`` (a delivery's kwargs) with phone numbers and ID numbers masked: by the
+    key's name (``phone``, ``mobile``, ``id_number`` …) and, in any string, what looks
+    like a mobile number or an 18-digit ID number."""
+    if isinstance(value, dict):
+        return {k: masked(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(v, key) for v in value]
+    if not isinstance(value, str):
+        return value
+    name = key.lower()
+    if any(part in name for part in _PHONE_KEYS):
+        return mask_phone(value)
+    if any(part in name for part in _ID_KEYS):
+        return mask_id_number(value)
+    value = _ID_RE.sub(lambda m: mask_id_number(m.group()), value)
+    return _PHONE_RE.sub(lambda m: mask_phone(m.group()), value)
+
+
+def deliveries(*, state: str = State.DEAD, limit: int = 200):
+    """The deliveries in ``state``, most recently changed first (the staff page)."""
+    return TaskDelivery.objects.filter(state=state).order_by("-updated_at", "-id")[:limit]
+
+
+def counts() -> dict[str, int]:
+    """How many deliveries are in each state (every state named, 0 included)."""
+    found = dict(
+        TaskDelivery.objects.values_list("state")
+        .annotate(n=models.Count("id"))
+        .values_list("state", "n")
+    )
+    return {state: found.get(state, 0) for state in State.values}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import lockout_views, views
+from . import lockout_views, task_views, views
 
 app_name = "org"
 
@@ -32,4 +32,7 @@ urlpatterns = [
     path("api-clients/<int:pk>/revoke/", views.api_client_revoke, name="api_client_revoke"),
     path("lockouts/", lockout_views.lockout_list, name="lockouts"),
     path("lockouts/<int:pk>/lift/", lockout_views.lockout_lift, name="lockout_lift"),
+    path("tasks/", task_views.task_list, name="tasks"),
+    path("tasks/<int:pk>/retry/", task_views.task_retry, name="task_retry"),
+    path("tasks/<int:pk>/discard/", task_views.task_discard, name="task_discard"),
 ]

@@ -45,7 +45,7 @@ down: set[str] = set()  # endpoints that refuse, in this process
 
 
 @reliable_task(max_attempts=2)
-def push(*, delivery_id: str, endpoint: str):
+def push(*, delivery_id: str, endpoint: str, phone: str = ""):
     """Fails while ``endpoint`` is in :data:`down`."""
     if endpoint in down:
         raise ConnectionRefusedError(f"{endpoint} refused the connection")
