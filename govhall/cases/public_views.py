@@ -19,6 +19,7 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django_ratelimit.core import get_usage
 
+from govhall.catalog import selectors as catalog_selectors
 from govhall.catalog.models import Item
 from govhall.core import security
 from govhall.core.errors import DomainError, NotFound
@@ -110,8 +111,12 @@ def apply(request, item_id: int):
     item = Item.objects.select_related("department").filter(pk=item_id).first()
     version = services.online_version(item=item)
     if version is None:
+        notice = catalog_selectors.not_accepted_notice(item) if item is not None else ""
         return render(
-            request, "cases/public_apply.html", {"item": item, "closed": True}, status=404
+            request,
+            "cases/public_apply.html",
+            {"item": item, "closed": True, "notice": notice},
+            status=404,
         )
     data, files = request.POST or None, request.FILES or None
     applicant = ApplicantForm(data, files, prefix="a")

@@ -139,6 +139,9 @@ class Item(models.Model):
     is_stationed = models.BooleanField("进驻中心", default=True)
     on_negative_list = models.BooleanField("负面清单", default=False)
     negative_list_reason = models.TextField("不进驻理由", blank=True)
+    status_reason = models.TextField(
+        "暂停/取消理由", blank=True, help_text="公开在办事指南和网上申请页（R-PUBLIC-3）"
+    )
     life_events = models.ManyToManyField(
         LifeEvent, verbose_name="主题", blank=True, related_name="items"
     )

@@ -70,6 +70,41 @@ def search_items(
     return qs.order_by("item__department__name", "name")
 
 
+def _department_contact(item: Item) -> str:
+    dept = item.department
+    parts = [
+        f"地址：{dept.address}" if dept.address else "",
+        f"电话：{dept.phone}" if dept.phone else "",
+    ]
+    contact = "，".join(p for p in parts if p)
+    return f"{dept.name}（{contact}）" if contact else dept.name
+
+
+def not_accepted_notice(item: Item) -> str:
+    """What a citizen is told when the centre does not accept ``item`` (空 when it
+    does): the truth, and where to go instead — one wording for the guide and the
+    online application page (R-PUBLIC-3, R-CAT-1, R-CAT-2)."""
+    why = item.status_reason.strip()
+    if item.status == ItemStatus.CANCELLED:
+        return "该事项已取消，不再受理" + (f"（{why}）。" if why else "。")
+    if item.status == ItemStatus.SUSPENDED:
+        return (
+            "该事项暂停受理"
+            + (f"：{why}。" if why else "。")
+            + f"暂停期间不接受申请（窗口和网上均不受理）；恢复时间请咨询{_department_contact(item)}。"
+        )
+    if item.on_negative_list:
+        reason = item.negative_list_reason.strip()
+        return (
+            "该事项列入负面清单，不进驻政务服务中心"
+            + (f"（{reason}）" if reason else "")
+            + f"。请到实施部门办理：{_department_contact(item)}。"
+        )
+    if not item.is_stationed:
+        return f"该事项未进驻政务服务中心，请到实施部门办理：{_department_contact(item)}。"
+    return ""
+
+
 def get_item(*, code: str) -> Item:
     try:
         return Item.objects.select_related("department").get(implementation_code=code.upper())

@@ -333,6 +333,9 @@ def change_item_flags(*, actor, item: Item, reason: str, **flags) -> Item:
     before = audit.snapshot(item)
     for key, value in flags.items():
         setattr(item, key, value)
+    if "status" in flags and item.status != before.get("status"):
+        # 暂停 / 取消 say why in public (the guide and the application page); 恢复 clears it.
+        item.status_reason = "" if item.status == ItemStatus.ACTIVE else reason.strip()
     if item.on_negative_list:
         item.is_stationed = False  # 列入负面清单 takes the item out of the centre
     errors = validate_negative_list(

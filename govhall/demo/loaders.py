@@ -134,6 +134,7 @@ def _load_departments(ctx, counter):
                     "is_supervising": supervising,
                     "phone": phone,
                     "complaint_phone": "12345",
+                    "address": org_data.DEPARTMENT_ADDRESSES.get(key, ""),
                 },
                 reason="演示数据：进驻部门",
             )

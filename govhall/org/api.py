@@ -75,6 +75,7 @@ class DepartmentSerializer(serializers.Serializer):
     )
     phone = serializers.CharField(help_text="咨询电话")
     complaint_phone = serializers.CharField(help_text="投诉电话")
+    address = serializers.CharField(help_text="办公地址")
     is_active = serializers.BooleanField()
 
     def get_roles(self, obj) -> list[str]:

@@ -31,6 +31,7 @@ DEPARTMENT_FIELDS = [
     "is_supervising",
     "phone",
     "complaint_phone",
+    "address",
     "is_active",
 ]
 WINDOW_FIELDS = ["centre", "number", "name", "type", "department", "is_active"]

@@ -64,6 +64,9 @@ class Department(models.Model):
     is_supervising = models.BooleanField("监管部门", default=False)
     phone = models.CharField("咨询电话", max_length=50, blank=True)
     complaint_phone = models.CharField("投诉电话", max_length=50, blank=True)
+    address = models.CharField(
+        "办公地址", max_length=200, blank=True, help_text="不在中心办理的事项，群众到此办理"
+    )
     is_active = models.BooleanField("启用", default=True)
     centres = models.ManyToManyField(Centre, through="Stationing", related_name="departments")
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Case, Count, Prefetch, QuerySet, Value, When
+from django.urls import reverse
 
+from govhall.cases import services as cases_services
 from govhall.catalog import selectors as catalog_selectors
 from govhall.catalog.models import (
     CaseType,
     Item,
-    ItemStatus,
     ItemType,
     ItemVersion,
     LifeEvent,
@@ -146,24 +147,6 @@ def negative_list_count() -> int:
     return Item.objects.filter(on_negative_list=True).count()
 
 
-def not_accepted_notice(item: Item) -> str:
-    """Why the hall does not accept this item (空 when it does) (R-PUBLIC-3, R-CAT-2)."""
-    if item.status == ItemStatus.CANCELLED:
-        return "该事项已取消，政务服务中心不再受理。"
-    if item.status == ItemStatus.SUSPENDED:
-        return "该事项已暂停办理，政务服务中心暂不受理，恢复时间请咨询实施部门。"
-    if item.on_negative_list:
-        reason = item.negative_list_reason.strip()
-        return (
-            "该事项列入负面清单，不进驻政务服务中心办理"
-            + (f"（{reason}）。" if reason else "。")
-            + "请直接到实施部门办理或电话咨询。"
-        )
-    if not item.is_stationed:
-        return "该事项未进驻政务服务中心，请到实施部门办理。"
-    return ""
-
-
 @dataclass
 class Guide:
     """Everything the guide page shows for one version of one item."""
@@ -177,6 +160,9 @@ class Guide:
     time_note: str = ""
     version_note: str = ""
     steps_total_days: int = 0
+    # 在线申请: the application page of the item, when it is offered online now (the
+    # same check as the application itself, ``cases.services.online_version``).
+    apply_url: str = ""
 
 
 def _centres_by_level(levels: list[str]) -> dict[str, list[Centre]]:
@@ -227,9 +213,17 @@ def guide(*, code: str, number: int | None = None) -> Guide:
         version=version,
         current=current,
         history=list(catalog_selectors.version_history(item=item)),
-        notice=not_accepted_notice(item),
+        notice=catalog_selectors.not_accepted_notice(item),
         centres=_centres_by_level(version.accept_levels),
         time_note=time_note,
         version_note=version_note,
         steps_total_days=sum(s.time_limit_days for s in version.steps.all()),
+        apply_url=_apply_url(item) if current is not None and version.pk == current.pk else "",
     )
+
+
+def _apply_url(item: Item) -> str:
+    """The online application page of ``item``, or "" when it is not offered online."""
+    if cases_services.online_version(item=item) is None:
+        return ""
+    return reverse("cases_public:apply", args=[item.pk])

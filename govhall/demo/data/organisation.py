@@ -66,6 +66,26 @@ DEPARTMENTS = [
     ("culture", 15, "乌审旗文化旅游体育局", "文旅体局", False, True, True, "0477-7212422"),
     ("emergency", 16, "乌审旗应急管理局", "应急管理局", False, True, True, "0477-7212433"),
 ]
+# Office addresses (办公地址): where citizens go for items not handled in the centre
+# (负面清单, 未进驻). Invented for the demo, in the county seat 嘎鲁图镇.
+DEPARTMENT_ADDRESSES = {
+    "approval": "嘎鲁图镇萨拉乌苏大街政务服务中心",
+    "market": "嘎鲁图镇团结路18号",
+    "land": "嘎鲁图镇查干淖尔街9号",
+    "housing": "嘎鲁图镇锡尼路26号",
+    "hrss": "嘎鲁图镇萨拉乌苏大街31号",
+    "health": "嘎鲁图镇文化路12号",
+    "civil": "嘎鲁图镇民族街5号",
+    "transport": "嘎鲁图镇乌审召路40号",
+    "police": "嘎鲁图镇团结路2号",
+    "medical": "嘎鲁图镇文化路20号",
+    "education": "嘎鲁图镇学府路3号",
+    "agri": "嘎鲁图镇牧业路16号",
+    "tax": "嘎鲁图镇萨拉乌苏大街45号",
+    "eco": "嘎鲁图镇环城北路7号",
+    "culture": "嘎鲁图镇文化路1号",
+    "emergency": "嘎鲁图镇安康路11号",
+}
 # Departments with a desk in every township 便民服务中心 (社保、医保、民政、市场监管所).
 TOWNSHIP_DEPARTMENTS = ["hrss", "medical", "civil", "market"]
 

@@ -6,6 +6,8 @@ import pytest
 
 from govhall.catalog import selectors as catalog_selectors
 from govhall.catalog import services as catalog_services
+from govhall.catalog.models import HandlingForm, ItemVersion
+from govhall.org.models import Department
 from govhall.portal import views
 from govhall.testing.factories import default_steps
 
@@ -166,7 +168,7 @@ def test_instant_item_is_done_on_the_spot_and_lists_where_to_apply(client, catal
 
 def test_suspended_and_negative_list_items_warn_they_are_not_accepted(client, catalogue):
     html = client.get(_guide_url(catalogue.suspended)).content.decode()
-    assert "已暂停办理，政务服务中心暂不受理" in html
+    assert "该事项暂停受理：系统升级。暂停期间不接受申请" in html
     html = client.get(_guide_url(catalogue.secret)).content.decode()
     assert "列入负面清单，不进驻政务服务中心" in html
     assert "涉及国家秘密" in html
@@ -237,7 +239,39 @@ def test_catalogue_page_query_count_does_not_grow_with_results(
         client.get("/items/")
     with django_assert_max_num_queries(8):
         client.get("/")
-    with django_assert_max_num_queries(8):
+    # 11: the guide's 8, and the online check (centre, version in force, 进驻).
+    with django_assert_max_num_queries(11):
         client.get(_guide_url(catalogue.special))
     with django_assert_max_num_queries(3):
         client.get("/lists/negative/")
+
+
+def test_a_guide_offered_online_links_to_its_application(client, catalogue):
+    item = catalogue.county.market_item
+    html = client.get(_guide_url(item)).content.decode()
+    assert f'<a class="btn btn-primary btn-lg" href="/cases/apply/{item.pk}/">在线申请</a>' in html
+    assert client.get(f"/cases/apply/{item.pk}/").status_code == 200
+
+
+def test_a_window_only_guide_says_where_to_go(client, catalogue):
+    item = catalogue.county.market_item
+    ItemVersion.objects.filter(item=item).update(handling_form=HandlingForm.WINDOW)
+    html = client.get(_guide_url(item)).content.decode()
+    assert "/cases/apply/" not in html
+    assert "该事项不提供网上申请，请带齐申请材料到下方" in html and 'id="where"' in html
+    page = client.get(f"/cases/apply/{item.pk}/")
+    assert page.status_code == 404
+    assert "该事项不提供网上申请，请带齐申请材料到窗口办理" in page.content.decode()
+
+
+def test_not_accepted_items_tell_the_truth_on_the_application_page(client, catalogue):
+    """A negative-list item is not in the hall: go to the department, at its address.
+    A suspended item is not accepted anywhere, and the page says why."""
+    secret = catalogue.secret
+    Department.objects.filter(pk=secret.department_id).update(address="乌审旗嘎鲁图镇团结路8号")
+    page = client.get(f"/cases/apply/{secret.pk}/").content.decode()
+    assert "请到实施部门办理" in page and "乌审旗嘎鲁图镇团结路8号" in page
+    assert "请到政务服务中心窗口办理" not in page
+    assert "乌审旗嘎鲁图镇团结路8号" in client.get(_guide_url(secret)).content.decode()
+    page = client.get(f"/cases/apply/{catalogue.suspended.pk}/").content.decode()
+    assert "该事项暂停受理：系统升级。暂停期间不接受申请（窗口和网上均不受理）" in page
