@@ -173,18 +173,33 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Background tasks (docs/tasks.md): Django's task API through the django-tasks backport.
 # "db" (default): django-tasks-db keeps tasks in the project's own database, so a task
 # enqueued inside a transaction is committed or rolled back with it; `manage.py
-# db_worker` runs them. "rq" (django-tasks-rq, several servers) is documented, not wired.
+# run_worker` runs them. "rq": django-tasks-rq (RQ on Redis at GOVHALL_RQ_URL, else
+# REDIS_URL) for several app servers and workers; reliable tasks are pushed to Redis
+# when the transaction commits. "immediate": at once, in the caller (tests, the demo).
 GOVHALL_TASK_BACKEND = env("GOVHALL_TASK_BACKEND", default="db")
 _TASK_BACKENDS = {
     "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
 if GOVHALL_TASK_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(
-        f"GOVHALL_TASK_BACKEND={GOVHALL_TASK_BACKEND!r}: use db (default) or immediate; "
-        "rq (django-tasks-rq) is not wired in yet, see docs/tasks.md"
+        f"GOVHALL_TASK_BACKEND={GOVHALL_TASK_BACKEND!r}: use db (default), rq or immediate "
+        "(docs/tasks.md)"
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[GOVHALL_TASK_BACKEND]}}
+GOVHALL_RQ_URL = env("GOVHALL_RQ_URL", default="") or env(
+    "REDIS_URL", default="redis://127.0.0.1:6379/0"
+)
+RQ_QUEUES = {"default": {"URL": GOVHALL_RQ_URL, "DEFAULT_TIMEOUT": 600}}
+if GOVHALL_TASK_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+# Reliable tasks (govhall.core.tasks): the wait after failed attempt n is
+# base × 2^(n−1) seconds, capped; a task RUNNING longer than the lease, or a delivery
+# overdue by it, is taken for lost and queued again (`manage.py run_worker`).
+GOVHALL_TASK_RETRY_BASE_SECONDS = env.int("GOVHALL_TASK_RETRY_BASE_SECONDS", default=60)
+GOVHALL_TASK_RETRY_MAX_SECONDS = env.int("GOVHALL_TASK_RETRY_MAX_SECONDS", default=6 * 3600)
+GOVHALL_TASK_LEASE_MINUTES = env.int("GOVHALL_TASK_LEASE_MINUTES", default=30)
 # When `manage.py run_scheduler` enqueues the daily rules (on working days only).
 GOVHALL_DAILY_JOBS_AT = env("GOVHALL_DAILY_JOBS_AT", default="06:30")
 

@@ -51,6 +51,8 @@ print(json.dumps({
     "tasks": dict(DBTaskResult.objects.values_list("status").annotate(n=Count("id"))
                   .values_list("status", "n")),
     "rows": rows,
+    "each": {d: [s, n] for d, s, n in TaskDelivery.objects.values_list(
+        "delivery_id", "state", "attempts")},
 }))
 """
 

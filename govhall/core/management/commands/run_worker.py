@@ -5,7 +5,7 @@ django-tasks-db's ``db_worker`` with crash recovery: the worker is named
 RUNNING by a worker that is gone (killed with SIGKILL, its host lost) are put back to
 READY and overdue deliveries are queued again (``govhall.core.tasks.recover_stale_tasks``,
 ``requeue_overdue``). Every option of ``db_worker`` applies. With
-``GOVHALL_TASK_BACKEND=rq`` it runs django-rq's ``rqworker --with-scheduler`` on the
+``GOVHALL_TASK_BACKEND=rq`` it runs django-rq's ``rqworker --with-scheduler`` (with django-tasks-rq's job class) on the
 queue instead (``--batch`` becomes ``--burst``), with the overdue sweep.
 """
 
@@ -85,4 +85,11 @@ class Command(DbWorkerCommand):
         extra = ["--burst"] if options["batch"] else []
         if options["max_tasks"]:
             extra += ["--max-jobs", str(options["max_tasks"])]
-        call_command("rqworker", *queues, "--with-scheduler", *extra)
+        call_command(
+            "rqworker",
+            *queues,
+            "--with-scheduler",
+            "--job-class",
+            "django_tasks_rq.backend.Job",
+            *extra,
+        )
