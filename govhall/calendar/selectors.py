@@ -11,7 +11,10 @@ read of :class:`CalendarVersion` tells whether another process changed the table
 
 When is the token read? Once per database transaction: inside ``atomic`` the first
 call reads it and later calls of the same transaction trust the copy (a case's
-受理 makes five calendar calls; they now cost one read, not five). Outside a
+受理 makes five calendar calls; they now cost one read, not five). A caller whose first
+statement reads a row anyway may read the token in it (:func:`token_expression`, a
+one-row subquery) and hand it to :func:`note_token`: then the transaction's calls
+read nothing at all (the case's locking read does this). Outside a
 transaction (autocommit) every call reads it. So a schedule committed by another
 process is seen by the next transaction that starts after the commit — the bound is
 the length of a transaction (milliseconds), never a timer. The calendar services
@@ -30,7 +33,8 @@ import threading
 from typing import NamedTuple
 
 from django.db import connections, router
-from django.db.models import QuerySet
+from django.db.models import CharField, QuerySet
+from django.db.models.expressions import RawSQL
 
 from govhall.core import clock
 from govhall.core.errors import ValidationFailed
@@ -180,11 +184,16 @@ def _remember_check(table: _Table) -> None:
 
 
 def _get_table() -> _Table:
-    global _table
     table = _table
     if table is not None and _checked_in_this_transaction(table):
         return table
-    token = _current_token()
+    return _trust(_current_token())
+
+
+def _trust(token: str | None) -> _Table:
+    """The copy for ``token`` (the token read in this transaction), reloaded if the
+    copy in memory has another; trusted for the rest of the transaction."""
+    global _table
     table = _table
     if table is None or table.token != token:
         with _lock:
@@ -195,6 +204,28 @@ def _get_table() -> _Table:
             table = _table
     _remember_check(table)
     return table
+
+
+def token_expression() -> RawSQL:
+    """The version token as an SQL expression, for a caller whose first statement of a
+    transaction reads a row anyway (the case's locking read annotates it): pass the
+    value to :func:`note_token` and the transaction's calendar calls read nothing."""
+    table = CalendarVersion._meta
+    quote = _connection().ops.quote_name
+    return RawSQL(
+        f"SELECT {quote(table.get_field('token').column)} FROM {quote(table.db_table)} "
+        f"WHERE {quote(table.pk.column)} = 1",
+        (),
+        output_field=CharField(),
+    )
+
+
+def note_token(token: str | None) -> None:
+    """The token as read by a statement of the current transaction
+    (:func:`token_expression`): the copy in memory is reloaded if it carries another,
+    and trusted for the rest of the transaction, as after the token read of
+    :func:`_get_table`. Outside a transaction it only refreshes the copy."""
+    _trust(token)
 
 
 def invalidate_cache() -> None:

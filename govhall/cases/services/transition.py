@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from govhall.calendar import selectors as calendar
 from govhall.core import audit
 from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
 
@@ -29,13 +30,19 @@ _CASE_COLUMNS = [f for f in Case._meta.concrete_fields if not f.primary_key]
 
 def lock_case(pk) -> Case:
     """The locking read of a transition: the case row (``FOR UPDATE OF case``) with the
-    version and department it needs, and nothing else joined or ordered."""
-    return (
+    version and department it needs, and nothing else joined or ordered. It also reads
+    the working-day calendar's version token (a one-row subquery), so the calendar
+    calls of the transaction (受理: §32 check, due date, yellow light) trust the copy in
+    memory without a statement of their own when it is current."""
+    case = (
         Case.objects.select_for_update(of=("self",))
         .select_related(*_LOCK_RELATED)
+        .annotate(calendar_token=calendar.token_expression())
         .order_by()
         .get(pk=pk)
     )
+    calendar.note_token(case.calendar_token)
+    return case
 
 
 def _values(case: Case) -> dict:
