@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "govhall.calendar",
     "govhall.org",
     "govhall.catalog",
+    "govhall.notifications",
     "govhall.cases",
     "govhall.portal",
     "govhall.demo",
@@ -202,6 +203,20 @@ GOVHALL_TASK_RETRY_MAX_SECONDS = env.int("GOVHALL_TASK_RETRY_MAX_SECONDS", defau
 GOVHALL_TASK_LEASE_MINUTES = env.int("GOVHALL_TASK_LEASE_MINUTES", default=30)
 # When `manage.py run_scheduler` enqueues the daily rules (on working days only).
 GOVHALL_DAILY_JOBS_AT = env("GOVHALL_DAILY_JOBS_AT", default="06:30")
+
+# Notifications (docs/notifications.md): email through Django's mail (console unless
+# EMAIL_BACKEND says smtp, with EMAIL_HOST …), SMS through govhall.notifications.sms
+# (console unless GOVHALL_SMS_BACKEND names a gateway's backend class), the staff inbox.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="govhall@localhost")
+GOVHALL_SMS_BACKEND = env("GOVHALL_SMS_BACKEND", default="govhall.notifications.sms.ConsoleBackend")
+GOVHALL_SMS_OPTIONS = env.json("GOVHALL_SMS_OPTIONS", default={})
+GOVHALL_SMS_FILE_PATH = env.path("GOVHALL_SMS_FILE_PATH", default=str(VAR_DIR / "sms.log"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -13,6 +13,7 @@ urlpatterns = [
     path("staff/", include("govhall.core.urls")),
     path("staff/calendar/", include("govhall.calendar.urls")),
     path("staff/cases/", include("govhall.cases.urls")),
+    path("staff/notifications/", include("govhall.notifications.urls")),
     path("cases/", include("govhall.cases.public_urls")),
     path("", include("govhall.portal.urls")),
 ]

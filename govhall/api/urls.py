@@ -20,5 +20,6 @@ urlpatterns = [
     path("v1/", include("govhall.catalog.api")),
     path("v1/", include("govhall.calendar.api")),
     path("v1/", include("govhall.cases.api")),
+    path("v1/", include("govhall.notifications.api")),
     re_path(r"^(?:.*/)?$", errors.not_found, name="not_found"),
 ]

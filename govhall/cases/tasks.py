@@ -13,16 +13,18 @@ import datetime as dt
 
 from django_tasks import task
 
-from govhall.cases import services
+from govhall.cases import messages, services
 from govhall.core import clock
 
 
 def daily_rules(*, day: dt.date) -> dict[str, list[str]]:
-    """Apply 行政许可法 §32 deemed acceptance and 容缺 expiry as of ``day``; the
-    受理编号 each rule changed."""
+    """Apply 行政许可法 §32 deemed acceptance and 容缺 expiry as of ``day``, then tell
+    staff of the cases turning yellow or red (红黄灯提醒, told once per case and
+    light: ``messages.announce_lights``); the 受理编号 each rule changed or told of."""
     return {
         "deemed": services.apply_deemed_acceptance(today=day),
         "ended": services.expire_tolerance_catchups(today=day),
+        "lights": messages.announce_lights(today=day),
     }
 
 

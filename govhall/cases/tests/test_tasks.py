@@ -33,9 +33,14 @@ def test_daily_rules_task_applies_section_32_once(env):
     with clock.frozen(dt.datetime(2026, 12, 1, 6, 30)):
         result = run_daily_rules.enqueue(day="2026-12-01")
         assert result.status == TaskResultStatus.SUCCESSFUL
-        assert result.return_value == {"day": "2026-12-01", "deemed": [case.number], "ended": []}
+        assert result.return_value == {
+            "day": "2026-12-01",
+            "deemed": [case.number],
+            "ended": [],
+            "lights": [],
+        }
         again = run_daily_rules.enqueue()  # no day: today by the clock
-        assert again.return_value == {"day": "2026-12-01", "deemed": [], "ended": []}
+        assert again.return_value == {"day": "2026-12-01", "deemed": [], "ended": [], "lights": []}
 
 
 def test_run_daily_jobs_command_keeps_its_output(env):
@@ -63,7 +68,7 @@ def test_db_backend_stores_with_the_transaction_and_the_worker_runs_it(settings)
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
     stored.refresh_from_db()
     assert stored.status == TaskResultStatus.SUCCESSFUL
-    assert stored.return_value == {"day": "2026-11-23", "deemed": [], "ended": []}
+    assert stored.return_value == {"day": "2026-11-23", "deemed": [], "ended": [], "lights": []}
 
 
 @pytest.mark.parametrize(

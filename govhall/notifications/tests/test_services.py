@@ -1,0 +1,205 @@
+"""The notifier: queued with the change, sent after commit, retried, recorded."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from govhall.core.models import TaskDelivery
+from govhall.core.validators import mask_phone
+from govhall.notifications import selectors, services, sms
+from govhall.notifications.models import Channel, Notification, Status
+from govhall.notifications.services import Message, Recipient
+
+from . import backends
+
+PHONE = "13912345678"
+
+
+def _sms(group="g1", template="test/hello", **context):
+    return Message(
+        channel=Channel.SMS,
+        template=template,
+        to=Recipient(name="张三", phone=PHONE),
+        context={"what": "测试", **context},
+    )
+
+
+def _queue(django_capture_on_commit_callbacks, *messages, group="g1", centre=None):
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            services.notify(
+                messages=list(messages),
+                ref="test.thing:1",
+                group=group,
+                centre_id=centre.pk if centre else None,
+            )
+
+
+def test_sms_is_sent_after_commit_with_the_centres_name(
+    org, sms_outbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with transaction.atomic():
+            services.notify(
+                messages=[_sms()], ref="test.thing:1", group="g1", centre_id=org.county.pk
+            )
+        assert sms_outbox == []  # nothing before commit
+        n = Notification.objects.get()
+        assert n.status == Status.QUEUED and n.subject == ""
+    for callback in callbacks:
+        callback()
+    n.refresh_from_db()
+    assert n.status == Status.SENT and n.attempts == 1 and n.sent_at is not None
+    assert [m.phone for m in sms_outbox] == [PHONE]
+    assert sms_outbox[0].text == f"【{org.county.name}】张三您好，这是一条测试消息。"
+    assert n.subject == "测试通知" and n.body == sms_outbox[0].text
+    assert TaskDelivery.objects.get(delivery_id="notifications:g1").state == "done"
+
+
+def test_without_a_centre_the_site_name_is_used(
+    org, sms_outbox, django_capture_on_commit_callbacks
+):
+    _queue(django_capture_on_commit_callbacks, _sms())
+    assert sms_outbox[0].text.startswith(f"【{org.county.name}】")
+
+
+def test_a_rolled_back_change_queues_and_sends_nothing(
+    db, sms_outbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.notify(messages=[_sms()], ref="test.thing:1", group="g1")
+            raise RuntimeError("the change fails")
+    assert not Notification.objects.exists()
+    assert not TaskDelivery.objects.exists()
+    assert sms_outbox == []
+
+
+def test_the_same_message_is_never_created_twice(
+    db, sms_outbox, django_capture_on_commit_callbacks
+):
+    _queue(django_capture_on_commit_callbacks, _sms())
+    _queue(django_capture_on_commit_callbacks, _sms())
+    assert Notification.objects.count() == 1
+    assert len(sms_outbox) == 1
+
+
+def test_email_goes_through_djangos_mail(db, django_capture_on_commit_callbacks):
+    message = Message(
+        channel=Channel.EMAIL,
+        template="test/hello",
+        to=Recipient(name="李四", email="lisi@example.cn"),
+        context={"what": "邮件"},
+    )
+    _queue(django_capture_on_commit_callbacks, message)
+    assert [m.to for m in mail.outbox] == [["lisi@example.cn"]]
+    assert mail.outbox[0].subject == "测试通知"
+    assert "这是一条邮件消息" in mail.outbox[0].body
+    assert Notification.objects.get().status == Status.SENT
+
+
+def test_a_failing_gateway_is_retried_and_the_attempts_recorded(
+    db, settings, sms_outbox, django_capture_on_commit_callbacks
+):
+    settings.GOVHALL_SMS_BACKEND = "govhall.notifications.tests.backends.FlakyBackend"
+    _queue(django_capture_on_commit_callbacks, _sms())
+    n = Notification.objects.get()
+    assert backends.calls == ["try", "try", "try"]
+    assert n.status == Status.SENT and n.attempts == 3
+    assert "网关超时" in n.last_error
+    assert PHONE not in n.last_error and mask_phone(PHONE) in n.last_error
+    assert len(sms_outbox) == 1
+    delivery = TaskDelivery.objects.get()
+    assert delivery.state == "done" and delivery.attempts == 3
+
+
+def test_a_gateway_that_keeps_failing_leaves_a_failed_record_and_a_dead_letter(
+    db, settings, sms_outbox, django_capture_on_commit_callbacks
+):
+    settings.GOVHALL_SMS_BACKEND = "govhall.notifications.tests.backends.BrokenBackend"
+    _queue(django_capture_on_commit_callbacks, _sms())
+    n = Notification.objects.get()
+    assert n.status == Status.FAILED and n.attempts == 5 and n.sent_at is None
+    assert "网关拒绝" in n.last_error and PHONE not in n.last_error
+    assert TaskDelivery.objects.get().state == "dead"
+
+    # The administrator retries the dead letter once the gateway works again.
+    from govhall.core import tasks as core_tasks
+    from govhall.testing import factories
+
+    settings.GOVHALL_SMS_BACKEND = "govhall.notifications.sms.LocmemBackend"
+    admin = factories.superuser()
+    core_tasks.retry_delivery(actor=admin, delivery_id=TaskDelivery.objects.get().pk)
+    n.refresh_from_db()
+    assert n.status == Status.SENT and len(sms_outbox) == 1
+
+
+def test_one_failing_message_of_a_group_does_not_resend_the_others(
+    db, settings, sms_outbox, django_capture_on_commit_callbacks
+):
+    from govhall.testing import factories
+
+    staff_user = factories.superuser()
+    settings.GOVHALL_SMS_BACKEND = "govhall.notifications.tests.backends.FlakyBackend"
+    backends.FlakyBackend.fail_times = 1
+    try:
+        inbox = Message(
+            channel=Channel.INBOX,
+            template="test/hello",
+            to=Recipient(name="王五", user_id=staff_user.pk),
+            context={"what": "站内"},
+        )
+        _queue(django_capture_on_commit_callbacks, _sms(), inbox)
+    finally:
+        backends.FlakyBackend.fail_times = 2
+    by_channel = {n.channel: n for n in Notification.objects.all()}
+    assert by_channel["inbox"].status == Status.SENT and by_channel["inbox"].attempts == 1
+    assert by_channel["sms"].status == Status.SENT and by_channel["sms"].attempts == 2
+    assert len(sms_outbox) == 1
+    assert sorted(TaskDelivery.objects.values_list("delivery_id", flat=True)) == [
+        "notifications:g1",
+        f"notifications:g1:{by_channel['sms'].pk}",
+    ]
+
+
+def test_console_backend_masks_the_phone():
+    out = io.StringIO()
+    sms.ConsoleBackend(stream=out).send_messages([sms.SmsMessage(phone=PHONE, text="您好")])
+    assert out.getvalue() == f"[短信] {mask_phone(PHONE)}：您好\n"
+    assert PHONE not in out.getvalue()
+    assert PHONE not in repr(sms.SmsMessage(phone=PHONE, text="您好"))
+
+
+def test_file_backend_appends_masked_lines(tmp_path, settings):
+    settings.GOVHALL_SMS_FILE_PATH = tmp_path / "sms.log"
+    backend = sms.get_backend("govhall.notifications.sms.FileBackend")
+    backend.send_messages([sms.SmsMessage(phone=PHONE, text="一", ref="r:1")])
+    backend.send_messages([sms.SmsMessage(phone=PHONE, text="二")])
+    lines = [json.loads(line) for line in (tmp_path / "sms.log").read_text().splitlines()]
+    assert [(d["phone"], d["text"]) for d in lines] == [
+        (mask_phone(PHONE), "一"),
+        (mask_phone(PHONE), "二"),
+    ]
+    assert PHONE not in (tmp_path / "sms.log").read_text()
+
+
+def test_the_backend_is_chosen_by_setting(settings):
+    settings.GOVHALL_SMS_BACKEND = "govhall.notifications.sms.NullBackend"
+    assert isinstance(sms.get_backend(), sms.NullBackend)
+    settings.GOVHALL_SMS_BACKEND = ""
+    assert isinstance(sms.get_backend(), sms.ConsoleBackend)
+
+
+def test_recipient_label_masks_the_phone(db, django_capture_on_commit_callbacks):
+    _queue(django_capture_on_commit_callbacks, _sms())
+    assert selectors.recipient_label(Notification.objects.get()) == f"张三（{mask_phone(PHONE)}）"
+
+
+def test_the_dedupe_key_does_not_carry_the_phone(db, django_capture_on_commit_callbacks):
+    _queue(django_capture_on_commit_callbacks, _sms())
+    assert PHONE not in Notification.objects.get().dedupe_key
