@@ -149,6 +149,12 @@ WSGI_APPLICATION = "govhall.wsgi.application"
 DATABASE_URL = env("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'govhall.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Each worker keeps its database connection (docs/deploy.md): opening one costs
+# PostgreSQL a new backend process with cold catalogue caches (~10 ms a request),
+# and prepared statements live only as long as their connection. The health check
+# replaces a connection the server closed, before the request uses it.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("GOVHALL_DB_CONN_MAX_AGE", default=600))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Server-side binding with prepared statements: the same few statements run for
     # every case, and preparing them saves 15–45 % of a transition (docs/cases.md §性能).

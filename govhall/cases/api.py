@@ -35,7 +35,7 @@ from rest_framework.views import APIView
 from govhall.api import params
 from govhall.api.errors import error_responses
 from govhall.api.fields import LabeledChoiceField, model_char, model_integer
-from govhall.api.pagination import Pagination
+from govhall.api.pagination import BoundedCountPagination
 from govhall.catalog.models import Item, Material, SpecialStep
 from govhall.core.errors import Conflict, NotFound, ValidationFailed
 from govhall.core.validators import mask_id_number, mask_phone
@@ -133,6 +133,57 @@ class CaseSerializer(serializers.Serializer):
     def get_light(self, obj) -> str:
         light = getattr(obj, "light", None)
         return deadlines.light_of(obj) if light is None else light
+
+
+def _labels(choices) -> dict:
+    return {value: str(label) for value, label in choices}
+
+
+_CHANNEL, _STATE = _labels(Channel.choices), _labels(State.choices)
+_RESULT, _DELIVERY = _labels(Result.choices), _labels(DeliveryMethod.choices)
+_DATETIME = serializers.DateTimeField()
+
+
+def _labeled(labels: dict, value):
+    return {"value": value, "label": labels.get(value, str(value))}
+
+
+def list_row(row: dict) -> dict:
+    """A case of the list, as :class:`CaseSerializer` shows it, from the values of
+    ``selectors.LIST_VALUES``: the same body, built without DRF's field-by-field
+    machinery (a tenth of the time for a page of 50; a test compares both)."""
+    if row["item_version_id"] is None:
+        item = {"implementation_code": "", "name": row["bundle__name"], "version": None}
+    else:
+        item = {
+            "implementation_code": row["item__implementation_code"] or "",
+            "name": row["item_version__name"],
+            "version": row["item_version__number"],
+        }
+    accepted_on, due_date = row["accepted_on"], row["due_date"]
+    return {
+        "number": row["number"],
+        "item": item,
+        "department": {"id": row["department_id"], "name": row["department__name"]},
+        "centre": row["centre__name"],
+        "channel": _labeled(_CHANNEL, row["channel"]),
+        "state": _labeled(_STATE, row["state"]),
+        "version": row["version"],
+        "applicant": {
+            "kind": row["applicant_kind"],
+            "name": row["applicant_name"],
+            "id_number": mask_id_number(row["applicant_id_number"]),
+            "phone": mask_phone(row["applicant_phone"]),
+        },
+        "received_at": _DATETIME.to_representation(row["received_at"]),
+        "accepted_on": accepted_on.isoformat() if accepted_on else None,
+        "due_date": due_date.isoformat() if due_date else None,
+        "light": row["light"],
+        "responsible": row["responsible__name"],
+        "result": _labeled(_RESULT, row["result"]),
+        "result_number": row["result_number"],
+        "delivery_method": _labeled(_DELIVERY, row["delivery_method"]),
+    }
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -381,7 +432,7 @@ def _idempotency_header(what: str) -> OpenApiParameter:
 
 
 class CaseListApi(_StaffApi):
-    pagination_class = Pagination
+    pagination_class = BoundedCountPagination
 
     @extend_schema(
         tags=[TAG],
@@ -407,16 +458,18 @@ class CaseListApi(_StaffApi):
                     dates[name] = dt.date.fromisoformat(value)
                 except ValueError:
                     raise params.invalid_filter(name, value, "应为 YYYY-MM-DD")
-        qs = selectors.case_list(
+        paginator = self.pagination_class()
+        offset, limit = paginator.read(request)
+        page = selectors.case_page(
             user=request.user,
+            offset=offset,
+            limit=limit,
             department=params.integer(q, "department") or None,
             states=[state] if state else None,
             light=params.choice(q, "light", Light),
             **dates,
         )
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(CaseSerializer(page, many=True).data)
+        return paginator.page_response(page, [list_row(row) for row in page.rows])
 
     @extend_schema(
         tags=[TAG],

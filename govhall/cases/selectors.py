@@ -5,7 +5,10 @@ N+1). What a user may see is ``roles.visible_filter`` / ``roles.can_view``."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from govhall.catalog import selectors as catalog_selectors
@@ -45,7 +48,7 @@ def _list_related(qs: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def case_list(
+def _filtered(
     *,
     user,
     department=None,
@@ -56,10 +59,7 @@ def case_list(
     due_before: dt.date | None = None,
     today: dt.date | None = None,
 ) -> QuerySet[Case]:
-    """The case list of every page, the API and exports: what ``user`` may see,
-    filtered, with ``light`` annotated, in the one order :data:`URGENCY`. ``user`` is
-    required; ``user=None`` (said explicitly) lists every case, for jobs and counts."""
-    today = today or clock.today()
+    """The cases of :func:`case_list`, filtered, without annotation, joins or order."""
     qs = Case.objects.all() if user is None else visible_cases(user=user)
     if department is not None:
         qs = qs.filter(department=department)
@@ -73,8 +73,137 @@ def case_list(
         qs = qs.filter(received_at__date__lte=received_to)
     if due_before:
         qs = qs.filter(due_date__lte=due_before)
-    qs = with_light(_list_related(qs), today=today)
-    return qs.order_by(*URGENCY)
+    return qs
+
+
+def case_list(*, user, today: dt.date | None = None, **filters) -> QuerySet[Case]:
+    """The case list of every page, the API and exports: what ``user`` may see,
+    filtered (``department``, ``states``, ``light``, ``received_from``/``received_to``,
+    ``due_before``), with ``light`` annotated, in the one order :data:`URGENCY`.
+    ``user`` is required; ``user=None`` (said explicitly) lists every case, for jobs
+    and counts."""
+    today = today or clock.today()
+    qs = _filtered(user=user, today=today, **filters)
+    return with_light(_list_related(qs), today=today).order_by(*URGENCY)
+
+
+# A list's count is exact up to this many cases. Past it the count is marked as an
+# estimate (``count_is_estimate``, "超过 10000 条") instead of counting a department's
+# whole history on every page: the exact count runs through every matching index
+# entry (50,000 for a department of a large county, more each year).
+COUNT_EXACT_UP_TO = 10_000
+
+# The columns a list row shows (``CaseListApi``): read as values, so that a page of
+# 50 rows builds no model instances (6 per row with the related ones).
+LIST_VALUES = (
+    "number",
+    "item_version_id",
+    "item__implementation_code",
+    "item_version__name",
+    "item_version__number",
+    "bundle__name",
+    "department_id",
+    "department__name",
+    "centre__name",
+    "channel",
+    "state",
+    "version",
+    "applicant_kind",
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_phone",
+    "received_at",
+    "accepted_on",
+    "due_date",
+    "light",
+    "responsible__name",
+    "result",
+    "result_number",
+    "delivery_method",
+)
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """One page of :func:`case_list`: ``rows`` (dicts of :data:`LIST_VALUES`), the
+    count (exact up to ``exact_up_to``; past it ``count_is_estimate`` and ``count`` is
+    PostgreSQL's estimate, at least ``exact_up_to + 1``), and whether a next page
+    exists (known exactly, whatever the count)."""
+
+    rows: list[dict]
+    count: int
+    count_is_estimate: bool
+    has_next: bool
+    exact_up_to: int
+
+    @property
+    def count_label(self) -> str:
+        """共 N 条, or 超过 10000 条 past the bound."""
+        if self.count_is_estimate:
+            return f"超过 {self.exact_up_to} 条"
+        return f"共 {self.count} 条"
+
+
+def bounded_count(qs: QuerySet, *, exact_up_to: int | None = None) -> tuple[int, bool]:
+    """(count, is_estimate): exact up to ``exact_up_to`` (default
+    :data:`COUNT_EXACT_UP_TO`) — ``SELECT count(*) FROM (SELECT … LIMIT n + 1)`` reads
+    at most that many index entries — and past it the planner's estimate of the whole
+    (PostgreSQL; at least ``exact_up_to + 1``, which is also the answer elsewhere)."""
+    exact_up_to = COUNT_EXACT_UP_TO if exact_up_to is None else exact_up_to
+    qs = qs.order_by()
+    found = qs.values("pk")[: exact_up_to + 1].count()
+    if found <= exact_up_to:
+        return found, False
+    return max(exact_up_to + 1, _planner_estimate(qs)), True
+
+
+def _planner_estimate(qs: QuerySet) -> int:
+    """The rows PostgreSQL expects ``qs`` to return (0 elsewhere): planning only."""
+    if connection.vendor != "postgresql":
+        return 0
+    sql, params = qs.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def case_page(
+    *,
+    user,
+    offset: int = 0,
+    limit: int = 50,
+    exact_up_to: int | None = None,
+    today: dt.date | None = None,
+    **filters,
+) -> CasePage:
+    """A page of :func:`case_list` for the API (same cases, same order): the rows as
+    values, one query for the page (``limit + 1`` rows, the extra one says whether a
+    next page exists) and one for the bounded count (:func:`bounded_count`)."""
+    today = today or clock.today()
+    exact_up_to = COUNT_EXACT_UP_TO if exact_up_to is None else exact_up_to
+    rows = list(
+        case_list(user=user, today=today, **filters)
+        .select_related(None)
+        .values(*LIST_VALUES)[offset : offset + limit + 1]
+    )
+    has_next = len(rows) > limit
+    rows = rows[:limit]
+    if not has_next and (rows or offset == 0):
+        count, estimate = offset + len(rows), False  # the list ends on this page
+    else:
+        count, estimate = bounded_count(
+            _filtered(user=user, today=today, **filters), exact_up_to=exact_up_to
+        )
+    return CasePage(
+        rows=rows,
+        count=count,
+        count_is_estimate=estimate,
+        has_next=has_next,
+        exact_up_to=exact_up_to,
+    )
 
 
 def department_cases(*, department, states: list[str] | None = None, **filters) -> QuerySet[Case]:
