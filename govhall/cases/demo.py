@@ -128,12 +128,15 @@ def _one(rng, index, version, chief, clerk, centre, day, today, target) -> None:
     name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN])
     submitter = clerk.user if clerk else chief.user
     actor = chief.user
+    channel = rng.choice(["window", "window", "window", "online"])
+    if version.handling_form in ("window", "online"):  # 仅窗口 / 仅网上: the only channel
+        channel = version.handling_form
     with clock.frozen(_at(day, rng.randint(9, 11))):
         case = services.submit_application(
             actor=submitter,
             item=version.item,
             centre=centre,
-            channel=rng.choice(["window", "window", "window", "online"]),
+            channel=channel,
             applicant={
                 "kind": "person",
                 "name": name,

@@ -485,7 +485,26 @@ def load_cases(ctx: DemoContext) -> dict[str, int]:
     return {"cases": load_demo_cases(stdout=io.StringIO())}
 
 
-LOADERS = [load_organisation, load_catalogue, load_authorised_items, load_cases]
+def load_dead_letter(ctx: DemoContext) -> dict[str, int]:
+    """One dead-letter background task (issue 9 §1, 后台任务): the push of a decided
+    case's result to its department's supervision platform that never got through
+    (``govhall.core.demo``)."""
+    from govhall.cases.models import Case, Result
+    from govhall.core.demo import load_demo_dead_letter
+
+    case = (
+        Case.objects.filter(result=Result.APPROVED).select_related("department").order_by("id")
+    ).first()
+    if case is None:
+        return {"dead_letters": load_demo_dead_letter()}
+    return {
+        "dead_letters": load_demo_dead_letter(
+            case_number=case.number, department=case.department.name, result="准予许可"
+        )
+    }
+
+
+LOADERS = [load_organisation, load_catalogue, load_authorised_items, load_cases, load_dead_letter]
 
 # The organisation and catalogue are loaded as of DEMO_DAYS_BACK days ago, so the
 # guides were already in force when the demo cases were received and their clocks

@@ -2398,3 +2398,52 @@ def _variants() -> list[dict]:
 
 
 ITEMS += _variants()
+
+
+# --- 办理形式 and 到现场次数 as a real county hall offers them (issue 10 §2: the demo's
+# badges must mean something). By name, applied after the variants above.
+
+# Only at a window: the applicant must be there in person (both parties of a marriage,
+# photo and fingerprints for an ID card, an examination, the adopter and the child).
+WINDOW_ONLY = {
+    "内地居民结婚登记",
+    "收养登记",
+    "居民身份证申领（换领、补领）",
+    "居民身份证异地换领",
+    "临时居民身份证申领",
+    "户口迁移（迁入）",
+    "出生登记",
+    "拖拉机和联合收割机驾驶证核发",
+    "机动车驾驶证期满换证",
+    "社会保障卡申领",
+    "社会保障卡补换",
+}
+# 到现场次数 other than one: twice where a hearing, an examination or picking up a card
+# in person is part of the procedure; none where everything is done online (全程网办)
+# and the result is sent by post or electronically.
+VISITS = {
+    "居民身份证申领（换领、补领）": 2,
+    "居民身份证异地换领": 2,
+    "拖拉机和联合收割机驾驶证核发": 2,
+    "教师资格认定": 2,
+    "土地权属争议行政裁决": 2,
+    "社会保障卡申领": 2,
+    "城乡居民基本养老保险参保登记": 0,
+    "城乡居民基本医疗保险参保登记": 0,
+    "不动产登记资料查询": 0,
+    "商品房买卖合同网签备案": 0,
+    "养老机构备案": 0,
+    "仅销售预包装食品备案": 0,
+    "生产经营单位生产安全事故应急预案备案": 0,
+}
+
+
+def _presence() -> None:
+    for item in ITEMS:
+        if item["name"] in WINDOW_ONLY:
+            item["handling_form"] = "window"
+        if item["name"] in VISITS:
+            item["visits"] = VISITS[item["name"]]
+
+
+_presence()

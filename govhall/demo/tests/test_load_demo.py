@@ -150,6 +150,26 @@ def test_demo_catalogue_is_complete_and_publishable(output):
     assert selectors.search_items(q="社保").exists()
 
 
+def test_demo_badges_tell_items_apart(client, output):
+    """Issue 10 §2: every item carried 最多跑一次 and all but two were offered online,
+    结婚登记 included. Items that need the applicant in person are window-only; the
+    badges differ between items; the guide's 在线申请 follows the item."""
+    current = selectors.current_versions()
+    marriage = current.get(name="内地居民结婚登记")
+    assert marriage.handling_form == "window"
+    guide = client.get(f"/items/{marriage.item.implementation_code}/").content.decode()
+    assert "仅窗口办理" in guide and "在线申请</a>" not in guide
+    assert client.get(f"/cases/apply/{marriage.item_id}/").status_code == 404
+    assert current.filter(at_most_one_visit=False).exists()
+    assert current.filter(visits=0).exists()
+    assert current.filter(handling_form="window").count() >= 10
+    online = current.filter(
+        handling_form="both", item__status="active", item__is_stationed=True
+    ).first()
+    guide = client.get(f"/items/{online.item.implementation_code}/").content.decode()
+    assert f'href="/cases/apply/{online.item_id}/">在线申请</a>' in guide
+
+
 def test_demo_accounts_sign_in_with_the_printed_password(client, output):
     # One printed account per role, and it signs in with the printed password.
     for username in ("admin", "chief", "clerk", "approver", "supervisor"):

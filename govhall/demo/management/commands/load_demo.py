@@ -29,6 +29,7 @@ LABELS = {
     "suspended": "其中暂停",
     "authorised_items": "授权事项",
     "cases": "办件",
+    "dead_letters": "死信任务",
 }
 
 
