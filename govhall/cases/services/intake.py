@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 
 from govhall.catalog import selectors as catalog_selectors
 from govhall.catalog.models import CaseType, HandlingForm, Item, ItemStatus
@@ -26,7 +27,7 @@ from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
 from govhall.core.validators import validate_id_number, validate_uscc
 from govhall.org import permissions as org_permissions
 from govhall.org import selectors as org_selectors
-from govhall.org.models import Centre, Level, Role
+from govhall.org.models import Centre, Level, Role, Stationing
 
 from .. import guards, numbering, workflow
 from ..models import ApplicantKind, Bundle, Case, Channel, IdempotencyKey, State
@@ -97,10 +98,32 @@ def check_agent(agent: dict | None) -> dict:
     }
 
 
-def offered_version(*, item: Item, centre: Centre, channel: str):
+def _version_in_force(item_id, *, centre: Centre | None = None):
+    """The version in force of the item, without the guide's materials/steps (not
+    needed to apply; submitted materials are checked by their version_id).
+    ``order_by("-number")``: the model's ordering ("item", "-number") would join the
+    item table only to order by a constant (one item). With ``centre``: one statement
+    also reads the item with its department (``version.item``) and whether that
+    department is stationed at the centre (``version.stationed``, as
+    ``org.selectors.is_stationed``)."""
+    versions = catalog_selectors.current_versions().filter(item_id=item_id).order_by("-number")
+    if centre is not None:
+        stationed = Stationing.objects.filter(
+            department_id=OuterRef("item__department_id"), centre_id=centre.pk, is_active=True
+        )
+        versions = versions.select_related("item__department").annotate(stationed=Exists(stationed))
+    return versions.first()
+
+
+_READ = object()
+
+
+def offered_version(*, item: Item, centre: Centre, channel: str, current=_READ):
     """The guide version under which ``item`` is applied for at ``centre`` through
     ``channel``, or a refusal before anything is created (R-CAT-2 应进必进, 暂停/取消,
-    R-ORG-1 进驻, R-INTAKE-6 层级, 网上办理)."""
+    R-ORG-1 进驻, R-INTAKE-6 层级, 网上办理). ``current``: the version in force as read
+    by ``_version_in_force(item.pk, centre=centre)`` (``None``: there is none) when the
+    caller read it already."""
     if channel not in Channel.values:
         raise ValidationFailed(
             "申请渠道无效", code="invalid_channel", fields={"channel": ["取值无效"]}
@@ -115,14 +138,13 @@ def offered_version(*, item: Item, centre: Centre, channel: str):
         else:
             why = "该事项未进驻中心"
         raise Conflict(f"{why}，不能申请", code="item_not_accepting")
-    # The version in force, without the guide's materials/steps (not needed to apply;
-    # submitted materials are checked by their version_id).
-    # ``order_by("-number")``: the model's ordering ("item", "-number") would join the
-    # item table only to order by a constant (one item).
-    version = catalog_selectors.current_versions().filter(item=item).order_by("-number").first()
+    version = _version_in_force(item.pk) if current is _READ else current
     if version is None:
         raise Conflict("该事项没有现行有效的办事指南，不能申请", code="no_current_version")
-    if not org_selectors.is_stationed(department=item.department, centre=centre):
+    stationed = getattr(version, "stationed", None)
+    if stationed is None:
+        stationed = org_selectors.is_stationed(department=item.department, centre=centre)
+    if not stationed:
         raise Conflict(
             f"{item.department.name}未进驻{centre.name}，不能在此受理",
             code="department_not_stationed",
@@ -278,8 +300,11 @@ def _submit_application(
     existing = _replayed(idempotency_key, fingerprint)
     if existing is not None:
         return existing
-    item = Item.objects.select_related("department").get(pk=item.pk)
-    version = offered_version(item=item, centre=centre, channel=channel)
+    # One statement reads the version in force with its item (fresh: its status may have
+    # changed) and department and the 进驻; the item alone only when there is no version.
+    current = _version_in_force(item.pk, centre=centre)
+    item = current.item if current else Item.objects.select_related("department").get(pk=item.pk)
+    version = offered_version(item=item, centre=centre, channel=channel, current=current)
     applicant_fields = check_applicant(applicant)
     actor = _submitter(actor, applicant_fields)
     check_submitter(actor, centre=centre, department=item.department, channel=channel)
