@@ -4,10 +4,31 @@
    data-confirm="…" on a button or link: ask first, stop unless confirmed
    data-print       print the page
    data-back        go back one page (the href stays as the fallback)
+   table.table-cards  on a phone each row is a card: each cell gets its column heading
+                    as data-label (govhall.css draws it)
    data-navigate-param="x" on a <select>: on change, reload the page with ?x=<value>
                     (so the server can draw the form for the chosen value) */
 (function () {
   "use strict";
+  function labelCells() {
+    document.querySelectorAll("table.table-cards").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody > tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          if (heads[index] && !cell.hasAttribute("colspan") && !cell.dataset.label) {
+            cell.dataset.label = heads[index];
+          }
+        });
+      });
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", labelCells);
+  } else {
+    labelCells();
+  }
   document.addEventListener("change", function (event) {
     var field = event.target.closest ? event.target.closest("[data-autosubmit]") : null;
     if (field && field.form) field.form.submit();
