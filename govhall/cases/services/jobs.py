@@ -13,6 +13,7 @@ from govhall.calendar import selectors as calendar
 from govhall.core import audit, clock, policy
 from govhall.core.actors import SYSTEM
 from govhall.core.errors import Conflict
+from govhall.core.models import AuditEntry
 
 from .. import deadlines, workflow
 from ..models import OPEN_STATES, Case, State
@@ -110,13 +111,14 @@ def recompute_provisional_deadlines(*, years: list[int]) -> list[str]:
         )
         .select_related("parent")
     )
-    changed = []
+    changed, entries = [], []
     for case in cases:
         before = (case.due_date, case.yellow_from, case.deadline_provisional)
         deadlines.recompute(case)
         if (case.due_date, case.yellow_from, case.deadline_provisional) != before:
             changed.append(case)
-            audit.record(
+            entry = audit.record(
+                save=False,
                 actor=SYSTEM,
                 action=RECOMPUTE_DEADLINE,
                 obj=case,
@@ -128,7 +130,10 @@ def recompute_provisional_deadlines(*, years: list[int]) -> list[str]:
                 },
                 reason=f"工作日历更新（{'、'.join(str(y) for y in years)}年）",
             )
+            entries.append(entry)
+    # One UPDATE and one INSERT for all the cases (not one audit INSERT per case).
     Case.objects.bulk_update(changed, ["due_date", "yellow_from", "deadline_provisional"])
-    for parent_id in {c.parent_id for c in changed if c.parent_id}:
-        sync_parent_deadline(Case.objects.get(pk=parent_id))
+    AuditEntry.objects.bulk_create(entries)
+    for parent_id in sorted({c.parent_id for c in changed if c.parent_id}):
+        sync_parent_deadline(Case(pk=parent_id))  # it needs only the parent's id
     return [c.number for c in changed]
