@@ -89,6 +89,10 @@ if env.bool("GOVHALL_PROXY_SSL_HEADER", default=False):
 # the age counts from the last one).
 SESSION_COOKIE_AGE = env.int("GOVHALL_SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# …but an unchanged session saved less than a minute ago is not written again
+# (govhall/core/sessions.py): a read costs no UPDATE + COMMIT, and the session ends up
+# to a minute before the idle time, never after.
+SESSION_ENGINE = "govhall.core.sessions"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -116,7 +120,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "govhall.core.sessions.SessionMiddleware",  # Django's, without a write per read
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -386,12 +386,17 @@ class Case(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["department", "state"], name="case_dept_state"),
-            models.Index(fields=["department", "due_date"], name="case_dept_due"),
+            # A department's list in the one order (selectors.URGENCY: due date, nulls
+            # last as in a b-tree, received, id): the first page is read off the index
+            # in order, with no sort of the department's cases.
+            models.Index(
+                fields=["department", "due_date", "received_at", "id"], name="case_dept_due"
+            ),
             # Pending lists by urgency and overdue counts of one department touch only
             # open cases: a partial (and, on PostgreSQL, covering) index keeps them fast
-            # among millions of closed ones.
+            # among millions of closed ones; in the list's order too.
             models.Index(
-                fields=["department", "due_date"],
+                fields=["department", "due_date", "received_at", "id"],
                 include=["clock_paused"],
                 condition=Q(state__in=OPEN_STATES),
                 name="case_open_dept_due",
