@@ -485,6 +485,17 @@ def load_cases(ctx: DemoContext) -> dict[str, int]:
     return {"cases": load_demo_cases(stdout=io.StringIO())}
 
 
+def load_notifications(ctx: DemoContext) -> dict[str, int]:
+    """The demo cases' messages (issue 9 §2): today's 红黄灯 reminders to staff, then
+    everything queued is sent as of when it was queued, one SMS failing
+    (``govhall.notifications.demo``)."""
+    from govhall.cases.messages import announce_lights
+    from govhall.notifications.demo import deliver_demo_notifications
+
+    announce_lights(today=clock.today())
+    return deliver_demo_notifications()
+
+
 def load_dead_letter(ctx: DemoContext) -> dict[str, int]:
     """One dead-letter background task (issue 9 §1, 后台任务): the push of a decided
     case's result to its department's supervision platform that never got through
@@ -504,7 +515,14 @@ def load_dead_letter(ctx: DemoContext) -> dict[str, int]:
     }
 
 
-LOADERS = [load_organisation, load_catalogue, load_authorised_items, load_cases, load_dead_letter]
+LOADERS = [
+    load_organisation,
+    load_catalogue,
+    load_authorised_items,
+    load_cases,
+    load_notifications,
+    load_dead_letter,
+]
 
 # The organisation and catalogue are loaded as of DEMO_DAYS_BACK days ago, so the
 # guides were already in force when the demo cases were received and their clocks

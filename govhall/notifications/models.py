@@ -24,6 +24,7 @@ class Channel(models.TextChoices):
 
 class Status(models.TextChoices):
     QUEUED = "queued", "待发送"
+    RETRYING = "retrying", "重试中"
     SENT = "sent", "已送达"
     FAILED = "failed", "发送失败"
 
@@ -34,8 +35,9 @@ class Notification(models.Model):
     the phone or address it is sent to. ``template`` and ``context`` are what the
     message is rendered from when it is sent (``subject``/``body`` then hold the
     text as sent). ``dedupe_key`` is unique: the same message is never created twice.
-    ``group`` is the unit of sending: the notifications of one event share one group
-    and one task."""
+    ``group`` names the change that caused it (the notifications of one event share
+    it, and it prefixes their ``dedupe_key``). The queued rows are the outbox the
+    drain task sends (``services``)."""
 
     channel = models.CharField("渠道", max_length=8, choices=Channel.choices)
     recipient_user = models.ForeignKey(
@@ -63,7 +65,7 @@ class Notification(models.Model):
     body = models.TextField("内容", blank=True)
     url = models.CharField("链接", max_length=300, blank=True)
     ref = models.CharField("关联对象", max_length=100, db_index=True)
-    group = models.CharField("发送批次", max_length=150, db_index=True)
+    group = models.CharField("批次", max_length=150)
     dedupe_key = models.CharField("去重键", max_length=200, unique=True)
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField("发送次数", default=0)
@@ -83,6 +85,8 @@ class Notification(models.Model):
                 condition=Q(channel="inbox"),
                 name="notification_inbox",
             ),
+            # The outbox: what the drains take, oldest first.
+            models.Index(fields=["id"], condition=Q(status="queued"), name="notification_outbox"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,27 +1,46 @@
 """The notifier (通知服务): queue messages with a change, send them after it commits.
 
+The :class:`~.models.Notification` rows are the outbox (发件箱):
+
 * :func:`notify` — called inside the transaction of the change that causes the
-  messages: one bulk ``INSERT`` of the :class:`~.models.Notification` rows of the
-  change (a *group*) and one reliable task for the group (``core.tasks.enqueue``,
-  delivery id ``notifications:<group>``). Rolled back with the change; never sends
-  anything itself.
-* :func:`deliver` — the task's body: renders each queued notification of the group
-  from its template and sends it through its channel's backend (SMS:
-  ``govhall.notifications.sms``; email: Django's mail, ``EMAIL_BACKEND``; inbox:
-  delivered by being stored). A failure raises (the task is retried with back-off,
-  then dead-lettered) and is recorded on the notifications by :func:`note_failure`;
-  the change that caused it was committed long before and is not touched.
+  messages: **one bulk INSERT** of the rows of the change (a *group*). Rolled back
+  with the change; it never sends anything itself. When the change commits,
+  :func:`kick` makes sure a drain task is queued.
+* :func:`kick` — queues the reliable task ``tasks.drain_notifications`` (``core.tasks``:
+  delivery id, retries with back-off, dead letters) under the delivery id
+  ``notifications:drain:<second>``, deferred to the end of that second (+
+  ``DRAIN_DELAY``): every notification committed during a second is picked up by that
+  second's drain, and a process queues at most one drain a second (it remembers the
+  last one), however many messages it commits.
+* :func:`drain` — the drain task's body: takes up to ``DRAIN_BATCH`` queued
+  notifications (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers take
+  disjoint batches), renders each from its template and sends it through its
+  channel's backend (SMS: ``govhall.notifications.sms``; email: Django's mail,
+  ``EMAIL_BACKEND``; inbox: delivered by being stored), marks them sent, and queues
+  the next drains while the outbox is not empty.
+* A notification whose send fails is not tried again by the drains: it is handed to
+  a reliable task of its own (``tasks.send_notifications``, delivery id
+  ``notifications:<pk>``), retried with back-off and, after ``MAX_ATTEMPTS``, a dead
+  letter the centre administrator sees and may retry. :func:`note_failure` records
+  each failed attempt on the notification. The change that caused it committed long
+  before and is never touched.
 * :func:`mark_read` — the staff inbox.
 
-Sending is idempotent: only notifications still ``queued`` are sent, inside the
-task's transaction with its "done" mark, and a ``dedupe_key`` is never inserted twice.
+A notification is sent once: only rows still queued are taken, and they are marked
+sent in the same transaction as the drain's "done" mark; a ``dedupe_key`` is never
+inserted twice.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import logging
+import math
+import threading
+import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -29,7 +48,7 @@ from django.conf import settings
 from django.core import mail
 from django.db import transaction
 from django.db.models import F
-from django.template import Engine
+from django.template import Context, Engine
 
 from govhall.core import clock
 from govhall.core import tasks as core_tasks
@@ -41,6 +60,9 @@ from .models import Channel, Notification, Status
 logger = logging.getLogger(__name__)
 
 ERROR_MAX = 2000
+DRAIN_BATCH = 200  # notifications per drain transaction
+DRAIN_DELAY = dt.timedelta(milliseconds=500)  # after the end of the second kicked
+DRAIN_PARALLEL = 2  # drains queued at once while the outbox holds more than a batch
 
 
 @dataclass(frozen=True)
@@ -86,8 +108,9 @@ def notify(
     *, messages: Iterable[Message], group: str, ref: str = "", centre_id: int | None = None
 ) -> int:
     """Queue ``messages`` about ``ref`` ("<app>.<model>:<pk>") as one group, in the
-    caller's transaction, and the task that sends them after commit. A message whose
-    ``dedupe_key`` exists is not created again. Returns the number of messages given."""
+    caller's transaction (one INSERT); they are sent after commit (:func:`kick`). A
+    message whose ``dedupe_key`` exists is not created again. Returns the number of
+    messages given."""
     now = clock.now()
     rows = [
         Notification(
@@ -110,23 +133,40 @@ def notify(
     if not rows:
         return 0
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    enqueue_group(group)
+    transaction.on_commit(kick)
     return len(rows)
 
 
-def enqueue_group(group: str) -> None:
-    """The task that sends ``group``, in the caller's transaction. A backend that runs
-    tasks at once (``immediate``: tests, demo) would send before the change commits,
-    so there the task is enqueued when it commits (nothing is sent for a rollback)."""
-    from .tasks import send_notifications
+_kicked = threading.local()
 
-    def send():
-        core_tasks.enqueue(send_notifications, delivery_id=f"notifications:{group}", group=group)
 
-    if send_notifications.get_backend().supports_defer:
-        send()
+def kick(*, force: bool = False) -> None:
+    """Make sure a drain is queued for what was committed up to now: the drain of the
+    current second (delivery id ``notifications:drain:<second>``, run after that second
+    ends), queued once per process and second unless ``force``. A backend that runs
+    tasks at once (``immediate``: tests, the demo) drains at once.
+
+    The second is the worker's real time (``time.time()``), not ``core.clock``: the
+    worker compares ``run_after`` with its own clock, and a frozen clock (tests, the
+    demo) must not hold a drain back or merge the drains of different seconds."""
+    from .tasks import drain_notifications
+
+    task = drain_notifications
+    if not task.get_backend().supports_defer:
+        delivery_id = f"notifications:drain:{uuid.uuid4().hex}"
     else:
-        transaction.on_commit(send)
+        second = math.floor(time.time())
+        if not force and getattr(_kicked, "second", None) == second:
+            return
+        run_after = dt.datetime.fromtimestamp(second + 1, tz=dt.UTC) + DRAIN_DELAY
+        task = task.using(run_after=run_after)
+        delivery_id = f"notifications:drain:{second}"
+        _kicked.second = second
+    try:
+        core_tasks.enqueue(task, delivery_id=delivery_id)
+    except Exception:  # a queue hiccup must not break the request that committed
+        _kicked.second = None
+        logger.exception("could not queue the notification drain %s", delivery_id)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -144,31 +184,27 @@ def _site_name() -> str:
     return county_centre_name() or FALLBACK_CENTRE_NAME
 
 
-def render(notification: Notification, *, site_name: str | None = None) -> tuple[str, str]:
+def _centre_names(rows) -> dict[int | None, str]:
+    from govhall.org.models import Centre
+
+    ids = {n.centre_id for n in rows if n.centre_id}
+    names: dict[int | None, str] = dict(Centre.objects.filter(pk__in=ids).values_list("pk", "name"))
+    if any(not n.centre_id for n in rows):
+        names[None] = _site_name()
+    return names
+
+
+def render(notification: Notification, *, centre: str) -> tuple[str, str]:
     """``(subject, body)`` of ``notification``: its template with its context, the
     sending centre's name (``centre``) and the recipient's (``recipient``)."""
-    centre = notification.centre.name if notification.centre_id else site_name or _site_name()
     template = _engine().get_template(f"notifications/{notification.template}.txt")
-    text = template.render(
-        _context(
-            {**notification.context, "centre": centre, "recipient": notification.recipient_name}
-        )
-    )
+    values = {**notification.context, "centre": centre, "recipient": notification.recipient_name}
+    text = template.render(Context(values, autoescape=False))
     subject, _, body = text.strip().partition("\n")
     return subject.strip()[:200], body.strip()
 
 
-def _context(values):
-    from django.template import Context
-
-    return Context(values, autoescape=False)
-
-
 # --------------------------------------------------------------------------- sending
-
-
-class SendFailed(Exception):
-    """Some notifications of a group could not be sent (their errors, phones masked)."""
 
 
 def _send_one(n: Notification, *, sms_backend, mail_connection) -> None:
@@ -187,87 +223,131 @@ def _send_one(n: Notification, *, sms_backend, mail_connection) -> None:
     # INBOX: stored is delivered; the bell shows it.
 
 
-def deliver(*, group: str, ids: list[int] | None = None, sms_backend=None) -> dict:
-    """Send the queued notifications of ``group`` (only ``ids`` when given). Runs in
-    the task's transaction. When every one fails the error is raised (the task is
-    retried); when only some fail, the others are marked sent and each failed one
-    gets a task of its own (delivery id ``notifications:<group>:<pk>``), so that a
-    retry never sends a message twice."""
+def _send(rows: list[Notification], *, sms_backend=None):
+    """Render and send ``rows``; ``(sent, [(row, exception)])``. Sent rows are updated
+    in memory (status, sent_at, attempts, subject, body), not saved."""
     from . import sms
 
-    # FAILED too: a dead delivery retried by the centre administrator sends again
-    # what it could not send (a notification once sent is never sent again).
-    queued = Notification.objects.filter(
-        group=group, status__in=(Status.QUEUED, Status.FAILED)
-    ).select_related("centre")
-    if ids:
-        queued = queued.filter(pk__in=ids)
-    pending = list(queued.order_by("pk"))
-    if not pending:
-        return {"group": group, "sent": 0}
     sms_backend = sms_backend or sms.get_backend()
-    mail_connection = (
-        mail.get_connection() if any(n.channel == Channel.EMAIL for n in pending) else None
-    )
-    site_name = None if all(n.centre_id for n in pending) else _site_name()
-    sent, failed = [], []
+    emails = any(n.channel == Channel.EMAIL for n in rows)
+    mail_connection = mail.get_connection() if emails else None
+    names = _centre_names(rows)
     now = clock.now()
-    for n in pending:
+    sent, failed = [], []
+    for n in rows:
         try:
-            n.subject, n.body = render(n, site_name=site_name)
+            n.subject, n.body = render(n, centre=names.get(n.centre_id) or _site_name())
             _send_one(n, sms_backend=sms_backend, mail_connection=mail_connection)
         except Exception as exc:  # a backend raises what its gateway raises
             failed.append((n, exc))
         else:
             n.status, n.sent_at, n.attempts = Status.SENT, now, n.attempts + 1
             sent.append(n)
-    if failed and not sent:
-        raise SendFailed("；".join(_error(n, exc) for n, exc in failed))
+    return sent, failed
+
+
+def _save_sent(sent: list[Notification]) -> None:
     fields = ["status", "sent_at", "attempts", "subject", "body"]
     if len(sent) == 1:
         sent[0].save(update_fields=fields)
-    else:
-        Notification.objects.bulk_update(sent, fields, batch_size=500)
-    if failed:
-        from .tasks import send_notifications
+    elif sent:
+        Notification.objects.bulk_update(sent, fields, batch_size=DRAIN_BATCH)
 
-        for n, exc in failed:
-            Notification.objects.filter(pk=n.pk).update(
-                attempts=F("attempts") + 1, last_error=_error(n, exc)[:ERROR_MAX]
-            )
+
+def drain(*, batch: int = DRAIN_BATCH, sms_backend=None, follow: bool = True) -> dict:
+    """Send up to ``batch`` queued notifications, oldest first (the drain task's body,
+    in its transaction). Each failed one is handed to a task of its own
+    (``notifications:<pk>``, retried with back-off, then a dead letter). While the
+    outbox holds more, the next drains are queued (committed with this one) unless
+    ``follow`` is false (:func:`send_all`)."""
+    from .tasks import drain_notifications, send_notifications
+
+    rows = list(
+        Notification.objects.select_for_update(skip_locked=True)
+        .filter(status=Status.QUEUED)
+        .order_by("id")[:batch]
+    )
+    if not rows:
+        return {"sent": 0, "failed": 0}
+    sent, failed = _send(rows, sms_backend=sms_backend)
+    _save_sent(sent)
+    for n, exc in failed:
+        Notification.objects.filter(pk=n.pk).update(
+            status=Status.RETRYING,
+            attempts=F("attempts") + 1,
+            last_error=_error(n, exc)[:ERROR_MAX],
+        )
+        core_tasks.enqueue(send_notifications, delivery_id=f"notifications:{n.pk}", ids=[n.pk])
+    if follow and len(rows) == batch:
+        left = (
+            Notification.objects.filter(status=Status.QUEUED)
+            .exclude(pk__in=[n.pk for n in rows])
+            .count()
+        )
+        for _ in range(min(DRAIN_PARALLEL, math.ceil(left / batch))):
             core_tasks.enqueue(
-                send_notifications,
-                delivery_id=f"notifications:{group}:{n.pk}"[:200],
-                group=group,
-                ids=[n.pk],
+                drain_notifications, delivery_id=f"notifications:drain:{uuid.uuid4().hex}"
             )
-    return {"group": group, "sent": len(sent), "failed": len(failed)}
+    return {"sent": len(sent), "failed": len(failed)}
+
+
+def send_all(*, sms_backend=None) -> dict:
+    """Send everything queued now, in batches of one transaction each, without a
+    worker (``manage.py send_notifications``, the demo)."""
+    total = {"sent": 0, "failed": 0}
+    while True:
+        with transaction.atomic():
+            done = drain(sms_backend=sms_backend, follow=False)
+        total = {k: total[k] + done[k] for k in total}
+        if done["sent"] + done["failed"] == 0:
+            return total
+
+
+def deliver(*, ids: list[int], sms_backend=None) -> dict:
+    """Send the notifications ``ids`` handed over by a drain (retrying, or failed and
+    retried by the centre administrator): the body of their own task. Raises when one
+    fails, so that the task is retried (a notification once sent is never sent
+    again)."""
+    rows = list(
+        Notification.objects.select_for_update()
+        .filter(pk__in=ids, status__in=(Status.RETRYING, Status.FAILED, Status.QUEUED))
+        .order_by("id")
+    )
+    sent, failed = _send(rows, sms_backend=sms_backend)
+    if failed:
+        raise SendFailed("；".join(_error(n, exc) for n, exc in failed))
+    _save_sent(sent)
+    return {"sent": len(sent)}
+
+
+class SendFailed(Exception):
+    """A notification could not be sent (its error, phone masked)."""
 
 
 def _error(n: Notification, exc: Exception) -> str:
     """The error as recorded: who (phone masked) and what the backend said."""
-    who = mask_phone(n.recipient_phone) if n.channel == Channel.SMS else n.recipient_name
-    text = (
-        str(exc).replace(n.recipient_phone, mask_phone(n.recipient_phone))
-        if n.recipient_phone
-        else str(exc)
-    )
+    text = str(exc)
+    if n.recipient_phone:
+        text = text.replace(n.recipient_phone, mask_phone(n.recipient_phone))
+        who = mask_phone(n.recipient_phone)
+    else:
+        who = n.recipient_name
     return f"{n.get_channel_display()} {who}：{type(exc).__name__}: {text}"
 
 
 def note_failure(*, delivery_id: str, kwargs: dict, error: str, final: bool) -> None:
-    """``on_failure`` of the send task: the attempt is counted on each notification it
-    tried; after the last one they are ``failed`` (the delivery is a dead letter the
-    centre administrator may retry)."""
-    rows = Notification.objects.filter(
-        group=kwargs["group"], status__in=(Status.QUEUED, Status.FAILED)
-    )
-    if kwargs.get("ids"):
-        rows = rows.filter(pk__in=kwargs["ids"])
+    """``on_failure`` of a notification's own task: the attempt is counted; after the
+    last one it is ``failed`` (the delivery is a dead letter the centre administrator
+    may retry, which sends it again)."""
     changes = {"attempts": F("attempts") + 1, "last_error": error[:ERROR_MAX]}
     if final:
         changes["status"] = Status.FAILED
-    rows.update(**changes)
+    Notification.objects.filter(pk__in=kwargs.get("ids") or [], status__in=_UNSENT).update(
+        **changes
+    )
+
+
+_UNSENT = (Status.QUEUED, Status.RETRYING, Status.FAILED)
 
 
 # --------------------------------------------------------------------------- inbox

@@ -1,5 +1,5 @@
-"""The send task (发送任务): one reliable task per group of notifications
-(``core.tasks``: delivery id, retries with back-off, dead letters)."""
+"""The tasks of the notifier (``core.tasks``: delivery id, retries with back-off, dead
+letters): the drain of the outbox, and a notification's own task once a send failed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from . import services
 MAX_ATTEMPTS = 5
 
 
+@reliable_task(max_attempts=MAX_ATTEMPTS)
+def drain_notifications(*, delivery_id: str) -> dict:
+    """Send a batch of queued notifications (``services.drain``)."""
+    return services.drain()
+
+
 @reliable_task(max_attempts=MAX_ATTEMPTS, on_failure=services.note_failure)
-def send_notifications(*, delivery_id: str, group: str, ids: list[int] | None = None) -> dict:
-    """Send the queued notifications of ``group`` (``services.deliver``)."""
-    return services.deliver(group=group, ids=ids)
+def send_notifications(*, delivery_id: str, ids: list[int]) -> dict:
+    """Send notifications a drain could not send (``services.deliver``)."""
+    return services.deliver(ids=ids)

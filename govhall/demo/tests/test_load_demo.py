@@ -205,3 +205,28 @@ def test_loading_the_demo_twice_changes_nothing(output):
     again = _load()
     assert _counts() == before
     assert "新建：无（已是最新）" in again
+
+
+def test_demo_cases_show_their_sent_notifications_and_one_failed(client, output):
+    """Issue 9 §2: the case pages list the messages sent (dated when the case was
+    handled), one SMS failed with its dead-letter task, and staff have 红黄灯 inbox
+    messages."""
+    from govhall.core.models import TaskDelivery
+    from govhall.notifications.models import Notification
+
+    assert "[load_notifications] 新建：已发送消息" in output and "发送失败消息 1" in output
+    assert not Notification.objects.filter(status="queued").exists()
+    sent = Notification.objects.filter(status="sent")
+    assert sent.filter(channel="sms").count() >= 100
+    assert sent.filter(channel="inbox", template="cases/light").exists()
+    first = sent.filter(channel="sms").order_by("created_at").first()
+    assert (first.sent_at - first.created_at).total_seconds() == 3
+    failed = Notification.objects.get(status="failed")
+    dead = TaskDelivery.objects.get(delivery_id=f"notifications:{failed.pk}")
+    assert dead.state == "dead"
+    case = Case.objects.get(pk=int(first.ref.split(":")[1]))
+    staff = Staff.objects.filter(role=Role.CENTRE_ADMIN, centre__code="150626").first()
+    client.force_login(staff.user)
+    page = client.get(f"/staff/cases/{case.number}/").content.decode()
+    assert first.subject in page and "已送达" in page
+    assert case.applicant_phone not in page

@@ -58,7 +58,8 @@ def test_sms_is_sent_after_commit_with_the_centres_name(
     assert [m.phone for m in sms_outbox] == [PHONE]
     assert sms_outbox[0].text == f"【{org.county.name}】张三您好，这是一条测试消息。"
     assert n.subject == "测试通知" and n.body == sms_outbox[0].text
-    assert TaskDelivery.objects.get(delivery_id="notifications:g1").state == "done"
+    [drain] = TaskDelivery.objects.all()
+    assert drain.delivery_id.startswith("notifications:drain:") and drain.state == "done"
 
 
 def test_without_a_centre_the_site_name_is_used(
@@ -109,13 +110,15 @@ def test_a_failing_gateway_is_retried_and_the_attempts_recorded(
     settings.GOVHALL_SMS_BACKEND = "govhall.notifications.tests.backends.FlakyBackend"
     _queue(django_capture_on_commit_callbacks, _sms())
     n = Notification.objects.get()
+    # The drain's try fails: the message gets a task of its own, which fails once more
+    # and then gets through.
     assert backends.calls == ["try", "try", "try"]
     assert n.status == Status.SENT and n.attempts == 3
     assert "网关超时" in n.last_error
     assert PHONE not in n.last_error and mask_phone(PHONE) in n.last_error
     assert len(sms_outbox) == 1
-    delivery = TaskDelivery.objects.get()
-    assert delivery.state == "done" and delivery.attempts == 3
+    own = TaskDelivery.objects.get(delivery_id=f"notifications:{n.pk}")
+    assert own.state == "done" and own.attempts == 2
 
 
 def test_a_gateway_that_keeps_failing_leaves_a_failed_record_and_a_dead_letter(
@@ -124,9 +127,10 @@ def test_a_gateway_that_keeps_failing_leaves_a_failed_record_and_a_dead_letter(
     settings.GOVHALL_SMS_BACKEND = "govhall.notifications.tests.backends.BrokenBackend"
     _queue(django_capture_on_commit_callbacks, _sms())
     n = Notification.objects.get()
-    assert n.status == Status.FAILED and n.attempts == 5 and n.sent_at is None
+    assert n.status == Status.FAILED and n.attempts == 6 and n.sent_at is None  # 1 + 5
     assert "网关拒绝" in n.last_error and PHONE not in n.last_error
-    assert TaskDelivery.objects.get().state == "dead"
+    dead = TaskDelivery.objects.get(delivery_id=f"notifications:{n.pk}")
+    assert dead.state == "dead" and dead.attempts == 5
 
     # The administrator retries the dead letter once the gateway works again.
     from govhall.core import tasks as core_tasks
@@ -134,7 +138,7 @@ def test_a_gateway_that_keeps_failing_leaves_a_failed_record_and_a_dead_letter(
 
     settings.GOVHALL_SMS_BACKEND = "govhall.notifications.sms.LocmemBackend"
     admin = factories.superuser()
-    core_tasks.retry_delivery(actor=admin, delivery_id=TaskDelivery.objects.get().pk)
+    core_tasks.retry_delivery(actor=admin, delivery_id=dead.pk)
     n.refresh_from_db()
     assert n.status == Status.SENT and len(sms_outbox) == 1
 
@@ -161,10 +165,9 @@ def test_one_failing_message_of_a_group_does_not_resend_the_others(
     assert by_channel["inbox"].status == Status.SENT and by_channel["inbox"].attempts == 1
     assert by_channel["sms"].status == Status.SENT and by_channel["sms"].attempts == 2
     assert len(sms_outbox) == 1
-    assert sorted(TaskDelivery.objects.values_list("delivery_id", flat=True)) == [
-        "notifications:g1",
-        f"notifications:g1:{by_channel['sms'].pk}",
-    ]
+    ids = sorted(TaskDelivery.objects.values_list("delivery_id", flat=True))
+    assert ids[0] == f"notifications:{by_channel['sms'].pk}"
+    assert ids[1].startswith("notifications:drain:") and len(ids) == 2
 
 
 def test_console_backend_masks_the_phone():
@@ -203,3 +206,46 @@ def test_recipient_label_masks_the_phone(db, django_capture_on_commit_callbacks)
 def test_the_dedupe_key_does_not_carry_the_phone(db, django_capture_on_commit_callbacks):
     _queue(django_capture_on_commit_callbacks, _sms())
     assert PHONE not in Notification.objects.get().dedupe_key
+
+
+def test_a_drain_takes_a_batch_and_queues_the_next(db, sms_outbox, settings):
+    """Past a batch the drain queues the next drains, committed with itself."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with transaction.atomic():
+        services.notify(
+            messages=[
+                Message(
+                    channel=Channel.SMS,
+                    template="test/hello",
+                    to=Recipient(name=f"人{i}", phone=f"139000000{i:02d}"),
+                    context={"what": "批量"},
+                )
+                for i in range(5)
+            ],
+            ref="test.thing:1",
+            group="many",
+        )
+    assert services.drain(batch=2, sms_backend=sms.LocmemBackend()) == {"sent": 2, "failed": 0}
+    assert Notification.objects.filter(status=Status.SENT).count() == 2
+    assert DBTaskResult.objects.count() == 2  # 3 left: two drains of 2 queued
+    assert services.drain(batch=10, sms_backend=sms.LocmemBackend())["sent"] == 3
+    assert services.drain(batch=10, sms_backend=sms.LocmemBackend())["sent"] == 0
+    assert len(sms_outbox) == 5
+
+
+def test_a_kick_queues_one_drain_a_second_deferred_to_its_end(db, settings):
+    import time
+
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    services.kick(force=True)
+    services.kick()
+    services.kick()
+    [task] = DBTaskResult.objects.all()
+    [delivery] = TaskDelivery.objects.all()
+    second = int(delivery.delivery_id.rsplit(":", 1)[1])
+    assert abs(second - time.time()) < 5
+    assert task.run_after.timestamp() == second + 1.5

@@ -30,6 +30,8 @@ LABELS = {
     "authorised_items": "授权事项",
     "cases": "办件",
     "dead_letters": "死信任务",
+    "notifications": "已发送消息",
+    "failed_notifications": "发送失败消息",
 }
 
 

@@ -1,0 +1,54 @@
+"""The demo's notifications (``demo.loaders.load_notifications``).
+
+The demo cases were handled in the past (``core.clock.frozen``) and queued their
+messages then; here they are sent, dated a few seconds after they were queued as if
+the worker had run at the time, and one SMS meets a gateway that refuses it: it is
+tried as often as a real failure would be and ends ``发送失败`` with its dead-letter
+task on the 后台任务 page, where the centre administrator may retry it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F
+from django.test.utils import override_settings
+
+from govhall.core import tasks as core_tasks
+
+from . import services
+from .models import Channel, Notification, Status
+from .tasks import MAX_ATTEMPTS, send_notifications
+
+UNAVAILABLE = "govhall.notifications.sms.UnavailableBackend"
+
+
+def deliver_demo_notifications() -> dict[str, int]:
+    queued = Notification.objects.filter(status=Status.QUEUED)
+    victim = queued.filter(channel=Channel.SMS).order_by("-created_at", "-id").first()
+    if victim is None:
+        return {"notifications": 0}
+    victim.status = Status.RETRYING  # held back from the drains below
+    victim.save(update_fields=["status"])
+    before = set(Notification.objects.filter(status=Status.SENT).values_list("pk", flat=True))
+    done = services.send_all()
+    Notification.objects.filter(status=Status.SENT).exclude(pk__in=before).update(
+        sent_at=F("created_at") + dt.timedelta(seconds=3)
+    )
+    failed = _fail(victim)
+    return {"notifications": done["sent"], "failed_notifications": failed}
+
+
+def _fail(victim: Notification) -> int:
+    """The gateway refuses ``victim``: the drain's try and every try of its own task."""
+    delivery_id = f"notifications:{victim.pk}"
+    with override_settings(GOVHALL_SMS_BACKEND=UNAVAILABLE):
+        Notification.objects.filter(pk=victim.pk).update(
+            attempts=1, last_error="短信 网关不可用：ConnectionError: 短信网关不可用（演示）"
+        )
+        core_tasks.enqueue(send_notifications, delivery_id=delivery_id, ids=[victim.pk])
+        spec = core_tasks.spec_of(send_notifications)
+        for _ in range(MAX_ATTEMPTS):  # the database backend queued it: try it here
+            core_tasks.attempt(spec, delivery_id, retry_task=None)
+    victim.refresh_from_db()
+    return int(victim.status == Status.FAILED)
