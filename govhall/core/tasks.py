@@ -149,7 +149,10 @@ def enqueue(task: Task, *, delivery_id: str, **kwargs) -> TaskDelivery:
         raise ValueError("delivery_id must be 1 to 200 characters")
     kwargs = normalize_json(kwargs)
     now = clock.now()
-    with transaction.atomic():
+    # One transaction with the caller's (no savepoint of its own: if queueing fails,
+    # the caller's change fails with it); a savepoint only around the insert, so a
+    # delivery id already recorded is told apart without spoiling the transaction.
+    with transaction.atomic(savepoint=False):
         try:
             with transaction.atomic():
                 delivery = TaskDelivery.objects.create(
@@ -206,8 +209,9 @@ def attempt(spec: ReliableSpec, delivery_id: str, *, retry_task: Task | None) ->
     """One attempt of a delivery: nothing if it is not pending (done, dead, discarded,
     unknown); else the body and the mark ``done`` in one transaction. A failure is
     recorded (attempts, last error, the next attempt or dead) and, with
-    ``retry_task``, the next attempt is queued in the same transaction."""
-    with transaction.atomic():
+    ``retry_task``, the next attempt is queued in the same transaction. Inside a
+    transaction already (``run_worker`` marks the task row in it), it joins it."""
+    with transaction.atomic(savepoint=False):
         delivery = TaskDelivery.objects.select_for_update().filter(delivery_id=delivery_id).first()
         if delivery is None or delivery.state != State.PENDING:
             state = delivery.state if delivery else "missing"
