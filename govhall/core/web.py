@@ -40,7 +40,7 @@ from django.contrib.auth.decorators import login_required
 from django.forms.forms import NON_FIELD_ERRORS
 from django.shortcuts import render
 
-from . import audit
+from . import audit, history
 from .errors import DomainError, NotFound, PermissionDenied
 
 ERROR_TITLES = {403: "无权访问", 404: "页面不存在"}
@@ -238,8 +238,10 @@ def dashboard_panels(request) -> list[dict]:
 
 
 def history_rows(entries) -> list:
-    """Audit entries for ``core/_history.html``, with a Chinese ``action_label``."""
+    """Audit entries for ``core/_history.html``, with a Chinese ``action_label`` and
+    ``change_rows`` (field names, choices, names and times as staff read them)."""
     rows = list(entries)
     for entry in rows:
         entry.action_label = audit.label_of(entry.action)
+    history.change_rows(rows)
     return rows
