@@ -2,8 +2,9 @@
 
 The decision is one plain function, :func:`daily_jobs_due`, so it is tested with the
 frozen clock; the command only asks it once a minute (APScheduler) and enqueues.
-"Not yet enqueued today" is asked of the stored tasks (django-tasks-db), so a
-restarted scheduler, or a second one, does not enqueue the same day twice.
+"Not yet enqueued today" is asked of the day's delivery (``daily-rules:<day>``,
+core.tasks), so a restarted scheduler, or a second one, does not enqueue the same
+day twice, whatever the task backend.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhall.calendar import selectors as calendar_selectors
-from govhall.cases.tasks import run_daily_rules
+from govhall.cases.tasks import delivery_id_for, enqueue_daily_rules
 from govhall.core import clock
 
-# The last day this process enqueued for: the answer when the backend stores no tasks
-# to ask (GOVHALL_TASK_BACKEND=immediate).
+# The last day this process enqueued for: spares asking the database once a minute
+# for the rest of that day.
 _last_enqueued: dict[str, dt.date] = {}
 
 
@@ -44,14 +45,12 @@ def daily_jobs_due(
 
 
 def enqueued_on(day: dt.date) -> bool:
-    """Has the daily task for ``day`` been enqueued (stored tasks of django-tasks-db)?"""
-    from django_tasks_db.models import DBTaskResult
+    """Has the daily task for ``day`` been enqueued (its delivery, core.tasks)?"""
+    from govhall.core.models import TaskDelivery
 
     if _last_enqueued.get("day") == day:
         return True
-    return DBTaskResult.objects.filter(
-        task_path=run_daily_rules.module_path, args_kwargs__kwargs__day=day.isoformat()
-    ).exists()
+    return TaskDelivery.objects.filter(delivery_id=delivery_id_for(day)).exists()
 
 
 def tick() -> str | None:
@@ -67,6 +66,6 @@ def tick() -> str | None:
         )
         if not due:
             return None
-        run_daily_rules.enqueue(day=day.isoformat())
+        enqueue_daily_rules(day=day)
     _last_enqueued["day"] = day
     return day.isoformat()

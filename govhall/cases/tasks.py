@@ -3,7 +3,7 @@
 ``daily_rules`` is the one definition of the daily rules, called directly by
 ``manage.py run_daily_jobs`` (cron) and by the task ``run_daily_rules``, which
 ``manage.py run_scheduler`` enqueues every working-day morning and ``manage.py
-db_worker`` runs. Both services select only cases not yet handled, so a second run
+run_worker`` runs. Both services select only cases not yet handled, so a second run
 for the same day changes nothing (idempotent).
 """
 
@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django_tasks import task
-
 from govhall.cases import messages, services
-from govhall.core import clock
+from govhall.core import clock, tasks
 
 
 def daily_rules(*, day: dt.date) -> dict[str, list[str]]:
@@ -28,11 +26,23 @@ def daily_rules(*, day: dt.date) -> dict[str, list[str]]:
     }
 
 
-@task()
-def run_daily_rules(day: str | None = None) -> dict:
-    """The daily rules as a task. ``day`` (ISO date) is the day the rules are judged
-    as of: the scheduler passes the day it enqueued for, so a worker that runs the task
-    late still judges that day (and "already enqueued today" can be asked of the
-    stored tasks). The return value (JSON) names the cases changed."""
-    when = dt.date.fromisoformat(day) if day else clock.today()
+@tasks.reliable_task(max_attempts=5)
+def run_daily_rules(*, delivery_id: str, day: str) -> dict:
+    """The daily rules as a reliable task (core.tasks: one delivery per day, retried
+    with back-off, a dead letter if it keeps failing). ``day`` (ISO date) is the day
+    the rules are judged as of: the scheduler passes the day it enqueued for, so a
+    worker that runs the task late still judges that day. The return value (JSON)
+    names the cases changed."""
+    when = dt.date.fromisoformat(day)
     return {"day": when.isoformat(), **daily_rules(day=when)}
+
+
+def delivery_id_for(day: dt.date) -> str:
+    return f"daily-rules:{day.isoformat()}"
+
+
+def enqueue_daily_rules(*, day: dt.date | None = None):
+    """Enqueue the daily rules for ``day`` (today by the clock), once per day: a
+    second call for the same day is a no-op (the delivery id)."""
+    when = day or clock.today()
+    return tasks.enqueue(run_daily_rules, delivery_id=delivery_id_for(when), day=when.isoformat())

@@ -1,5 +1,5 @@
 """The daily rules as a task (govhall/cases/tasks.py), the django-tasks-db backend
-for real (stored with the transaction, run by ``manage.py db_worker``) and the
+for real (stored with the transaction, run by the worker) and the
 scheduler's decision (govhall/cases/scheduler.py); docs/tasks.md."""
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from govhall.cases import scheduler
-from govhall.cases.tasks import run_daily_rules
+from govhall.cases import scheduler, tasks
 from govhall.core import clock
 
 from .conftest import submit
@@ -29,18 +28,20 @@ def _at(*args) -> dt.datetime:
 
 
 def test_daily_rules_task_applies_section_32_once(env):
+    from govhall.core.models import TaskDelivery
+
     case = submit(env)  # received Monday 11-23, not acted on: deemed accepted on 12-01
     with clock.frozen(dt.datetime(2026, 12, 1, 6, 30)):
-        result = run_daily_rules.enqueue(day="2026-12-01")
-        assert result.status == TaskResultStatus.SUCCESSFUL
-        assert result.return_value == {
-            "day": "2026-12-01",
-            "deemed": [case.number],
-            "ended": [],
-            "lights": [],
-        }
-        again = run_daily_rules.enqueue()  # no day: today by the clock
-        assert again.return_value == {"day": "2026-12-01", "deemed": [], "ended": [], "lights": []}
+        delivery = tasks.enqueue_daily_rules()  # today by the clock; run at once here
+        assert delivery.delivery_id == "daily-rules:2026-12-01"
+        delivery.refresh_from_db()
+        assert (delivery.state, delivery.attempts) == ("done", 1)
+        case.refresh_from_db()
+        assert case.deemed_accepted_s32
+        again = tasks.daily_rules(day=dt.date(2026, 12, 1))  # the rules: idempotent
+        assert again == {"deemed": [], "ended": [], "lights": []}
+        tasks.enqueue_daily_rules(day=dt.date(2026, 12, 1))  # the same delivery: a no-op
+        assert TaskDelivery.objects.get().attempts == 1
 
 
 def test_run_daily_jobs_command_keeps_its_output(env):
@@ -56,14 +57,15 @@ def test_run_daily_jobs_command_keeps_its_output(env):
 def test_db_backend_stores_with_the_transaction_and_the_worker_runs_it(settings):
     settings.TASKS = DB_TASKS
     with pytest.raises(RuntimeError), transaction.atomic():
-        run_daily_rules.enqueue(day="2026-11-23")
+        tasks.enqueue_daily_rules(day=dt.date(2026, 11, 23))
         raise RuntimeError("the change rolls back")
     assert not DBTaskResult.objects.exists()  # rolled back with it: nothing stored
 
     with transaction.atomic():
-        result = run_daily_rules.enqueue(day="2026-11-23")
+        tasks.enqueue_daily_rules(day=dt.date(2026, 11, 23))
     stored = DBTaskResult.objects.get()
-    assert str(stored.id) == str(result.id) and stored.status == TaskResultStatus.READY
+    assert stored.status == TaskResultStatus.READY
+    assert stored.args_kwargs["kwargs"] == {"delivery_id": "daily-rules:2026-11-23"}
 
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
     stored.refresh_from_db()

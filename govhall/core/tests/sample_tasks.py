@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import time
 
+from django_tasks import task
+
 from govhall.core import clock
 from govhall.core.models import AuditEntry, TaskDelivery
 from govhall.core.tasks import reliable_task
@@ -67,3 +69,8 @@ def batch_row(*, delivery_id: str, sleep_ms: int = 5, hold_file: str = ""):
         open(hold_file, "w").close()
         time.sleep(30)
     time.sleep(sleep_ms / 1000)
+
+
+@task()
+def plain():
+    """A django-tasks task that is not a reliable one."""

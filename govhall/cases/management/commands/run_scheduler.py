@@ -2,7 +2,8 @@
 
 Once a minute (APScheduler) asks ``govhall.cases.scheduler.tick`` whether the daily
 rules are due (``GOVHALL_DAILY_JOBS_AT``, working days only) and, if so, enqueues the
-task ``run_daily_rules`` for ``manage.py db_worker`` to run. Stops on SIGINT/SIGTERM.
+task ``run_daily_rules`` (its delivery ``daily-rules:<day>``) for ``manage.py run_worker``
+to run. Stops on SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
