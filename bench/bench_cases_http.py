@@ -360,7 +360,7 @@ def _line(label: str, r: dict, target: str = "") -> str:
     if r["app_ms"] is not None:
         cpu = f"  CPU/request: app {r['app_ms']:.1f} ms + PostgreSQL {r['db_ms']:.1f} ms"
     return (
-        f"  {label:<34}p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms  "
+        f"  {label:<36}p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms  "
         f"{r['rps']:7.1f} requests/s{cpu}{target}"
     )
 

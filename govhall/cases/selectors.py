@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Lookup, Prefetch, Q, QuerySet
 
 from govhall.catalog import selectors as catalog_selectors
 from govhall.core import clock
@@ -48,6 +48,35 @@ def _list_related(qs: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+class _InLiterals(Lookup):
+    """``state__in_literals=[…]``: ``state IN ('submitted', …)`` with the codes written
+    into the SQL, not sent as parameters. PostgreSQL can use a partial index (here
+    ``case_open_dept_due``, ``WHERE state IN (open states)``) only when it can prove the
+    query implies the index's condition, which it cannot from parameters: with
+    prepared statements (``GOVHALL_PG_PREPARE``) the generic plan of the 待办 list then
+    walked a department's whole history in the list's order (300 ms instead of 0.1)."""
+
+    lookup_name = "in_literals"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        codes = list(self.rhs)
+        if not all(code in State.values for code in codes):  # our own codes only
+            raise ValueError(f"not case states: {codes!r}")
+        return f"{lhs} IN ({', '.join(repr(str(code)) for code in codes)})", params
+
+
+Case._meta.get_field("state").register_lookup(_InLiterals)
+
+
+def _open_only(states, light) -> bool:
+    """Do the filters keep to open cases (so the partial index of open cases serves)?"""
+    if light:  # every light but "" (none) is of a running clock, so of an open case
+        return True
+    return bool(states) and set(states) <= set(OPEN_STATES)
+
+
 def _filtered(
     *,
     user,
@@ -73,6 +102,8 @@ def _filtered(
         qs = qs.filter(received_at__date__lte=received_to)
     if due_before:
         qs = qs.filter(due_date__lte=due_before)
+    if _open_only(states, light):  # implied by the filters above; lets the index be used
+        qs = qs.filter(state__in_literals=OPEN_STATES)
     return qs
 
 
@@ -216,7 +247,9 @@ def department_cases(*, department, states: list[str] | None = None, **filters) 
 def overdue_count(*, department, today: dt.date | None = None) -> int:
     """超期 cases of a department: one query on the (department, due_date) index."""
     return Case.objects.filter(
-        deadlines.light_filter(Light.OVERDUE, today), department=department
+        deadlines.light_filter(Light.OVERDUE, today),
+        department=department,
+        state__in_literals=OPEN_STATES,  # implied; lets a prepared statement use the index
     ).count()
 
 

@@ -14,7 +14,7 @@ from django.db import connection
 
 from govhall.cases import selectors, services
 from govhall.cases.api import CaseSerializer
-from govhall.cases.models import Case, State
+from govhall.cases.models import OPEN_STATES, Case, State
 from govhall.core import clock
 from govhall.testing import factories
 
@@ -181,3 +181,24 @@ def test_a_page_costs_the_same_queries_whatever_its_size(hall, django_assert_max
     for limit in (5, 50):
         with django_assert_max_num_queries(7):
             assert len(chief.get("/api/v1/cases", {"limit": limit}).json()["results"]) == limit
+
+
+def test_open_lists_write_the_open_states_into_the_sql(hall):
+    """The 待办 list and the light filters say ``state IN ('submitted', …)`` in the SQL
+    itself, so that PostgreSQL's generic plan of a prepared statement may use the
+    partial index of open cases; the cases listed are the same."""
+    _rows(hall, 12)
+    inbox = selectors.case_list(user=None, department=hall.market, states=list(OPEN_STATES))
+    assert "IN ('submitted', 'awaiting_correction'" in str(inbox.query)
+    assert [c.number for c in inbox] == [
+        c.number
+        for c in Case.objects.filter(department=hall.market, state__in=OPEN_STATES).order_by(
+            *selectors.URGENCY
+        )
+    ]
+    overdue = selectors.case_list(user=None, light="overdue")
+    assert "IN ('submitted'" in str(overdue.query)
+    done = selectors.case_list(user=None, states=[State.COMPLETED])
+    assert "IN ('submitted'" not in str(done.query) and done.count() == 3
+    with pytest.raises(ValueError):
+        str(Case.objects.filter(state__in_literals=["x'; DROP TABLE cases_case; --"]).query)
