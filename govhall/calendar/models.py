@@ -20,7 +20,7 @@ class DayKind(models.TextChoices):
 
 
 class ScheduleSource(models.TextChoices):
-    STATE_COUNCIL = "state_council", "国务院安排（chinesecalendar）"
+    STATE_COUNCIL = "state_council", "国务院放假安排"
     CENTRE = "centre", "中心录入"
     PROVISIONAL = "provisional", "推算（暂定）"
 

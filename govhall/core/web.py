@@ -168,9 +168,25 @@ def rows_data(formset: forms.BaseFormSet) -> list[dict]:
     return data
 
 
+EMPTY_CHOICE = "请选择"
+
+
+def _empty_choice_in_chinese(field: forms.Field) -> None:
+    """A select's empty choice reads 请选择, not Django's ``---------``."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label is not None:
+            field.empty_label = EMPTY_CHOICE
+    elif isinstance(field, forms.TypedChoiceField | forms.ChoiceField):
+        choices = list(field.choices)
+        if choices and choices[0][0] in ("", None) and str(choices[0][1]).startswith("---"):
+            field.choices = [("", EMPTY_CHOICE), *choices[1:]]
+
+
 def style_form(form: forms.BaseForm) -> forms.BaseForm:
-    """Add Bootstrap 5 classes to every widget (called in form ``__init__``)."""
+    """Add Bootstrap 5 classes to every widget (called in form ``__init__``), and say
+    请选择 for a select's empty choice."""
     for field in form.fields.values():
+        _empty_choice_in_chinese(field)
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"

@@ -53,3 +53,18 @@ def test_the_items_page_shows_the_readable_history(client, county):
     history = html[start : html.index("</table>", start)]
     assert "<code>status</code>" not in history and "suspended" not in history
     assert "暂停" in history and "系统升级" in history
+
+
+def test_selects_start_with_a_chinese_prompt_not_dashes(county):
+    from govhall.org.models import Staff
+
+    form = web.plain_model_form("StaffForm", Staff, ["role", "department", "window"])()
+    html = str(form)
+    assert "---------" not in html
+    assert html.count(">请选择</option>") >= 2
+
+
+def test_the_calendar_names_its_source_in_words(client, county):
+    client.force_login(county.root)
+    html = client.get("/staff/calendar/2026/").content.decode()
+    assert "国务院放假安排" in html and "chinesecalendar" not in html
