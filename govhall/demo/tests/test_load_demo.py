@@ -177,6 +177,10 @@ def test_demo_accounts_sign_in_with_the_printed_password(client, output):
         assert client.login(username=username, password="govhall2026"), username
         client.logout()
     assert "govhall2026" in output
+    # The demo administrator also opens the back office (issue 10 §3: it was refused).
+    assert client.login(username="admin", password="govhall2026")
+    response = client.get("/admin/")
+    assert response.status_code == 200 and "没有这个页面的访问权限" not in response.content.decode()
 
 
 def test_demo_cases_cover_states_and_lights_and_are_idempotent(output):
