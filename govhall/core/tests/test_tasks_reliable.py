@@ -8,7 +8,8 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from govhall.core import actors, clock, tasks
@@ -148,3 +149,16 @@ def test_retry_and_discard_a_dead_letter(db):
     assert discarded.state == State.DISCARDED and TaskDelivery.objects.filter(pk=other.pk).exists()
     entry = AuditEntry.objects.get(action="core.delivery.discard")
     assert entry.reason == "对方已线下办理"
+
+
+def test_enqueue_costs_four_statements_in_the_callers_transaction(settings, db):
+    settings.TASKS = DB_TASKS
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as queries:
+            tasks.enqueue(sample_tasks.write_row, delivery_id="q-1")
+        sql = [q["sql"].split()[0] for q in queries.captured_queries]
+        assert sql == ["SAVEPOINT", "INSERT", "RELEASE", "INSERT"]
+        with CaptureQueriesContext(connection) as queries:
+            tasks.enqueue(sample_tasks.write_row, delivery_id="q-1")  # a no-op
+        sql = [q["sql"].split()[0] for q in queries.captured_queries]
+        assert sql == ["SAVEPOINT", "INSERT", "ROLLBACK", "RELEASE", "SELECT"]
