@@ -42,10 +42,16 @@ test: venv sysdeps static lint
 
 setup: venv sysdeps static migrate
 
+# pip warns once per package about configured index folders that do not exist on this
+# machine ("WARNING: Location 'file:///…' is ignored"): noise on a newcomer's first
+# screen. Those lines are dropped; every other line and pip's exit status are kept.
+PIP_FILTER := 2>&1 | { grep -v "^WARNING: Location '.*' is ignored" || true; }
+
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -d $(VENV) || python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	@echo "== 安装 Python 依赖（requirements-dev.txt）到 $(VENV)"
+	@set -o pipefail; $(VENV)/bin/pip install -q --upgrade pip $(PIP_FILTER)
+	@set -o pipefail; $(VENV)/bin/pip install -q -r requirements-dev.txt $(PIP_FILTER)
 	touch $@
 
 venv: $(VENV)/.installed
