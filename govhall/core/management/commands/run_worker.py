@@ -53,7 +53,9 @@ class Worker(db_worker.Worker):
     claim = 20
 
     def run(self) -> None:
-        logger.info("Starting worker worker_id=%s queues=%s", self.worker_id, self.queue_names)
+        db_worker.logger.info(
+            "Starting worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names)
+        )
         while self.running:
             close_old_connections()
             ready = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
@@ -77,7 +79,7 @@ class Worker(db_worker.Worker):
             for row in claimed:
                 self.run_task(row)
             if self.batch and retrieved and not claimed:
-                logger.info("No more tasks to run for worker_id=%s - exiting.", self.worker_id)
+                db_worker.logger.info("No more tasks for worker_id=%s - exiting.", self.worker_id)
                 return
             if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
                 return
