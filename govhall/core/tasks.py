@@ -160,6 +160,7 @@ def enqueue(task: Task, *, delivery_id: str, **kwargs) -> TaskDelivery:
                     task_path=task.module_path,
                     kwargs=kwargs,
                     max_attempts=spec.max_attempts,
+                    next_attempt_at=task.run_after,  # a task deferred by .using(run_after=)
                     created_at=now,
                     updated_at=now,
                 )

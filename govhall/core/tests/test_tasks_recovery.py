@@ -78,3 +78,15 @@ def test_overdue_deliveries_with_nothing_queued_are_queued_again(db_tasks):
     ).exists()
     assert TaskDelivery.objects.get(delivery_id="lost").updated_at == clock.now()
     assert tasks.requeue_overdue(lease=dt.timedelta(minutes=30)) == []  # once per lease
+
+
+def test_a_deferred_delivery_is_not_overdue_before_its_time(db_tasks):
+    later = clock.now() + dt.timedelta(hours=2)
+    with transaction.atomic():
+        tasks.enqueue(sample_tasks.write_row.using(run_after=later), delivery_id="later")
+    assert TaskDelivery.objects.get(delivery_id="later").next_attempt_at == later
+    DBTaskResult.objects.update(status="FAILED")  # even with nothing queued for it
+    clock.advance(hours=1)
+    assert tasks.requeue_overdue(lease=dt.timedelta(minutes=30)) == []
+    clock.advance(hours=2)
+    assert tasks.requeue_overdue(lease=dt.timedelta(minutes=30)) == ["later"]
