@@ -23,11 +23,12 @@ def as_actor(actor, case):
     return actor
 
 
-def write_event(
-    *, case, action, from_state, actor, opinion="", data=None, attachments=(), restricted=False
+def new_event(
+    *, case, action, from_state, actor, opinion="", data=None, restricted=False
 ) -> CaseEvent:
-    """One :class:`CaseEvent` (and its attachments, checked like every upload)."""
-    event = CaseEvent.objects.create(
+    """One :class:`CaseEvent`, not yet written (``writes.write_transition`` writes it
+    with the case and the audit entry)."""
+    return CaseEvent(
         case=case,
         action=action,
         from_state=from_state,
@@ -39,6 +40,38 @@ def write_event(
         data=data or {},
         restricted=restricted,
     )
+
+
+def check_attachments(attachments) -> None:
+    """Every attachment is checked like every upload, before anything is written."""
+    for attachment in attachments or ():
+        check_file(attachment["file"], "attachments")
+
+
+def write_attachments(event, attachments) -> None:
+    """The event's attachments (checked by :func:`check_attachments`)."""
+    for attachment in attachments or ():
+        CaseAttachment.objects.create(
+            event=event,
+            name=attachment.get("name") or attachment["file"].name,
+            file=attachment["file"],
+        )
+
+
+def write_event(
+    *, case, action, from_state, actor, opinion="", data=None, attachments=(), restricted=False
+) -> CaseEvent:
+    """One :class:`CaseEvent` (and its attachments, checked like every upload)."""
+    event = new_event(
+        case=case,
+        action=action,
+        from_state=from_state,
+        actor=actor,
+        opinion=opinion,
+        data=data,
+        restricted=restricted,
+    )
+    event.save(force_insert=True)
     for attachment in attachments or ():
         check_file(attachment["file"], "attachments")
         CaseAttachment.objects.create(

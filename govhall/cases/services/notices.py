@@ -20,20 +20,37 @@ _DOC = CaseDocument._meta
 _INSERTED = ("case", "event", "kind", "issued_at", "data")
 
 
-def _numbered_insert_sql(connection) -> str:
-    """``INSERT … SELECT`` that numbers the notice from the case's notices in the same
-    statement: ``<受理编号>-<nn>`` with nn = their count + 1 (two digits at least)."""
+def numbered_insert(connection, document: CaseDocument, *, event_sql: str | None = None):
+    """``INSERT … SELECT … RETURNING id, number`` of ``document`` that numbers it from
+    its case's notices in the same statement: ``<受理编号>-<nn>``, nn = their count + 1
+    (two digits at least). ``event_sql``: SQL naming the event instead of its id (the
+    event written by the same statement, ``writes.write_transition``)."""
     quote = connection.ops.quote_name
     table = quote(_DOC.db_table)
-    columns = [quote(_DOC.get_field(name).column) for name in _INSERTED]
+    columns, values, params = [], [], []
+    for name in _INSERTED:
+        field = _DOC.get_field(name)
+        columns.append(quote(field.column))
+        if name == "event" and event_sql is not None:
+            values.append(event_sql)
+            continue
+        values.append("%s")
+        params.append(field.get_db_prep_save(field.pre_save(document, True), connection))
     number = quote(_DOC.get_field("number").column)
     case_id = quote(_DOC.get_field("case").column)
-    values = ", ".join(["%s"] * len(_INSERTED))
-    return (
+    sql = (
         f"INSERT INTO {table} ({', '.join(columns)}, {number}) "
-        f"SELECT {values}, %s || CASE WHEN COUNT(*) < 9 THEN '-0' ELSE '-' END "
+        f"SELECT {', '.join(values)}, %s || CASE WHEN COUNT(*) < 9 THEN '-0' ELSE '-' END "
         f"|| CAST(COUNT(*) + 1 AS VARCHAR(12)) FROM {table} WHERE {case_id} = %s "
         f"RETURNING {quote(_DOC.pk.column)}, {number}"
+    )
+    return sql, [*params, document.case.number, document.case_id]
+
+
+def new_document(*, case: Case, kind: str, event: CaseEvent | None, data: dict) -> CaseDocument:
+    """A notice not yet written (its number is given by the INSERT)."""
+    return CaseDocument(
+        case=case, event=event, kind=kind, number="", issued_at=clock.now(), data=data
     )
 
 
@@ -45,21 +62,12 @@ def issue_document(*, case: Case, kind: str, event: CaseEvent | None, data: dict
     ``issue_bundle_notice``'s), so two notices never get one number (and ``number`` is
     unique besides)."""
     connection = connections[router.db_for_write(CaseDocument)]
-    issued_at = clock.now()
-    values = {"case": case.pk, "event": event.pk if event else None, "kind": kind}
-    values |= {"issued_at": issued_at, "data": data}
-    params = [_DOC.get_field(name).get_db_prep_save(values[name], connection) for name in _INSERTED]
+    document = new_document(case=case, kind=kind, event=event, data=data)
     with connection.cursor() as cursor:
-        cursor.execute(_numbered_insert_sql(connection), [*params, case.number, case.pk])
-        pk, number = cursor.fetchone()
-    document = CaseDocument.from_db(
-        connection.alias,
-        ["id", "case_id", "event_id", "kind", "number", "issued_at", "data"],
-        [pk, case.pk, values["event"], kind, number, issued_at, data],
-    )
-    document.case = case
-    if event is not None:
-        document.event = event
+        cursor.execute(*numbered_insert(connection, document))
+        document.pk, document.number = cursor.fetchone()
+    document._state.adding = False
+    document._state.db = connection.alias
     return document
 
 
@@ -111,9 +119,15 @@ def bundle_children_rows(parent: Case) -> list[dict]:
     ]
 
 
+def transition_notice(*, case: Case, kind: str, event: CaseEvent, data: dict) -> CaseDocument:
+    """The notice of a transition, not yet written (``writes.write_transition`` writes
+    it with the event)."""
+    return new_document(case=case, kind=kind, event=event, data=document_data(case, kind, data))
+
+
 def issue_transition_notice(*, case: Case, kind: str, event: CaseEvent, data: dict):
-    """The notice of a transition. A 一件事 parent's is the applicant's one 一件事告知单:
-    it carries the children as they stand after the cascade (R-BUNDLE-2)."""
+    """The notice of a transition, written now. A 一件事 parent's is the applicant's one
+    一件事告知单: it carries the children as they stand after the cascade (R-BUNDLE-2)."""
     payload = document_data(case, kind, data)
     if case.is_bundle_parent:
         payload["children"] = bundle_children_rows(case)

@@ -16,9 +16,9 @@ from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
 
 from .. import deadlines, roles, workflow
 from ..models import Case
-from . import bundles
-from .events import announce, as_actor, write_event
-from .notices import issue_transition_notice
+from . import bundles, writes
+from .events import announce, as_actor, check_attachments, new_event, write_attachments
+from .notices import issue_transition_notice, transition_notice
 
 # Rows the transition reads besides the case, joined in the locking read (only the
 # case row is locked): the version (guards, 即办件 role, documents) and the department
@@ -130,31 +130,46 @@ def transition(
         clock_changed = clock_inputs(case) != clock_before
         if clock_changed:
             deadlines.recompute(case)
-        case.save(update_fields=_changed_fields(case, before))
         opinion = str(inputs.get(row.event_text) or "") if row.event_text else ""
-        event = write_event(
+        check_attachments(attachments)
+        event = new_event(
             case=case,
             action=action,
             from_state=from_state,
             actor=actor,
             opinion=opinion,
             data=data,
-            attachments=attachments,
             restricted=restricted,
         )
-        audit.record(
+        entry = audit.record(
             actor=actor,
             action=row.audit_action,
             obj=case,
             changes={"state": [from_state, case.state]} if from_state != case.state else {},
             reason=opinion,
+            save=False,
         )
+        # The notice of an ordinary case is written with the case, event and audit
+        # entry (one statement on PostgreSQL); a 一件事 parent's names its children as
+        # they stand after the cascade, so it is issued after it.
+        notice = row.notice if notify else None
+        document = None
+        if notice is not None and not case.is_bundle_parent:
+            document = transition_notice(case=case, kind=notice, event=event, data=data)
+        writes.write_transition(
+            case=case,
+            fields=_changed_fields(case, before),
+            event=event,
+            entry=entry,
+            document=document,
+        )
+        write_attachments(event, attachments)
         bundles.after_transition(row=row, case=case, clock_changed=clock_changed)
         if case.is_bundle_parent:
             # The cascade moved the children and the parent's deadline: the caller and
             # the parent's notice (which names the children's deadlines) see them now.
             case.refresh_from_db()
-        if row.notice is not None and notify:
-            issue_transition_notice(case=case, kind=row.notice, event=event, data=data)
+            if notice is not None:
+                issue_transition_notice(case=case, kind=notice, event=event, data=data)
         announce(case=case, event=event)
     return case

@@ -212,3 +212,16 @@ def test_the_lean_locking_read_still_refuses_a_stale_page(env):
         opinion="符合",
     )
     assert reviewed.current_step == 1 and reviewed.version == 3
+
+
+def test_no_model_signal_is_skipped_by_the_one_statement_writes():
+    """A transition writes the case, its event, audit entry and notice with its own
+    statements (``services.writes``), not ``save()``: that is only the same as long as
+    nobody listens to these models' save signals."""
+    from django.db.models import signals
+
+    from govhall.cases.models import Case
+
+    for model in (Case, CaseEvent, AuditEntry, CaseDocument):
+        for signal in (signals.pre_save, signals.post_save):
+            assert not signal.has_listeners(model), f"{signal} has a receiver for {model}"
