@@ -62,11 +62,12 @@ class _InLiterals(Lookup):
     def as_sql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
         codes = list(self.rhs)
-        if not all(code in State.values for code in codes):  # our own codes only
+        if not all(code in _STATE_CODES for code in codes):  # our own codes only
             raise ValueError(f"not case states: {codes!r}")
         return f"{lhs} IN ({', '.join(repr(str(code)) for code in codes)})", params
 
 
+_STATE_CODES = frozenset(State.values)
 Case._meta.get_field("state").register_lookup(_InLiterals)
 
 
