@@ -123,7 +123,8 @@ def desk_apply(request, item_id: int):
             doc = case.documents.order_by("-id").first()
             if doc is None:
                 return redirect("cases:detail", number=case.number)
-            return redirect("cases:notice", number=case.number, doc=doc.number)
+            url = reverse("cases:notice", kwargs={"number": case.number, "doc": doc.number})
+            return redirect(f"{url}?from=desk")
     return render(
         request,
         "cases/desk_apply.html",
@@ -183,6 +184,8 @@ def notice(request, number: str, doc: str):
             "document": document,
             "c": documents.content(document),
             "qr": documents.qr_data_uri(documents.progress_url(case.number, request)),
+            # 第3步 of the window desk (收件 → 决定 → 文书): only when the desk sent here.
+            "from_desk": request.GET.get("from") == "desk",
         },
     )
 

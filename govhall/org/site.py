@@ -16,3 +16,18 @@ def county_centre_name() -> str | None:
         .values_list("name", flat=True)
         .first()
     )
+
+
+CENTRE_SUFFIXES = ("政务服务中心", "行政审批服务中心", "便民服务中心")
+
+
+def county_name() -> str | None:
+    """The county (旗/县/区) the installation serves, from its county centre's name
+    (乌审旗政务服务中心 → 乌审旗): notices name its 人民政府 and 人民法院."""
+    name = county_centre_name()
+    if not name:
+        return None
+    for suffix in CENTRE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name.removesuffix(suffix)
+    return None

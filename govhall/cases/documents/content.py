@@ -12,14 +12,50 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from govhall.catalog.models import ItemType
+from govhall.org import site
+
 from ..models import CaseDocument, DeliveryMethod, DocumentKind, Result
 
-# 行政复议法 §20 (60 日) and 行政诉讼法 §46 (6 个月): the remedies every adverse
-# decision must name.
-REMEDY = (
-    "如不服本决定，可以自收到本文书之日起六十日内依法申请行政复议，"
-    "或者自知道作出本决定之日起六个月内依法向人民法院提起行政诉讼。"
-)
+LICENSING_LAW = "《中华人民共和国行政许可法》"
+
+# What a decision is called for each 事项类型: "准予许可" is right only for a licence
+# (行政确认 确认, 行政给付 给付, 行政备案 备案 …).
+RESULT_WORDS = {
+    ItemType.LICENSING: ("准予行政许可", "不予行政许可"),
+    ItemType.CONFIRMATION: ("予以确认", "不予确认"),
+    ItemType.PAYMENT: ("准予给付", "不予给付"),
+    ItemType.LEVY: ("依法征收", "不予征收"),
+    ItemType.REWARD: ("给予奖励", "不予奖励"),
+    ItemType.ADJUDICATION: ("作出裁决", "不予裁决"),
+    ItemType.FILING: ("予以备案", "不予备案"),
+}
+DEFAULT_WORDS = ("予以办理", "不予办理")
+
+
+def result_words(item_type: str, result: str) -> str:
+    """The decision in the words of the item's type (准予行政许可, 予以确认 …)."""
+    approved, denied = RESULT_WORDS.get(item_type, DEFAULT_WORDS)
+    if result == Result.APPROVED:
+        return approved
+    if result == Result.DENIED:
+        return denied
+    return Result(result).label if result in Result.values else result
+
+
+def remedy() -> str:
+    """行政复议法 (2023) §20 (60 日) and §24 (the county government reviews its
+    departments' acts), 行政诉讼法 §46 (6 个月) and §18 (the court where the organ
+    is): every adverse decision names where and by when."""
+    county = site.county_name()
+    review = f"{county}人民政府" if county else "本级人民政府"
+    court = f"{county}人民法院" if county else "有管辖权的人民法院"
+    return (
+        f"如不服本决定，可以自收到本文书之日起六十日内向{review}申请行政复议，"
+        f"或者自知道作出本决定之日起六个月内向{court}提起行政诉讼。"
+    )
+
+
 RIGHTS = [
     "您有权凭受理编号和手机号后四位随时查询办理进度（扫描右上角二维码或登录县政务服务网）。",
     "办理过程中如需补正材料，我们将一次性告知；超过承诺时限未办结的，您可以向中心投诉（12345）。",
@@ -69,6 +105,10 @@ def content(document: CaseDocument) -> dict:
     item = data.get("item") or (case.item_version.name if case.item_version else str(case.bundle))
     department = data.get("department") or case.department.name
     applicant = data.get("applicant") or case.applicant_name
+    version = case.item_version
+    item_type = case.item.type if case.item_id else ""
+    licensing = item_type == ItemType.LICENSING
+    basis = (version.legal_basis if version else "").strip().rstrip("。")
     received = _date(case.received_at)
     out = {
         "title": document.get_kind_display(),
@@ -77,6 +117,7 @@ def content(document: CaseDocument) -> dict:
         "addressee": f"{applicant}：",
         "paragraphs": [],
         "table": None,
+        "closing": [],  # paragraphs after the table (they refer to it)
         "rights": [],
         "issuer": department,
         "centre": case.centre.name,
@@ -91,10 +132,16 @@ def content(document: CaseDocument) -> dict:
                 f"您于{received}提交的“{item}”申请，本机关自收到申请材料之日起五个工作日内"
                 "未告知补正，依照《中华人民共和国行政许可法》第三十二条，自收到材料之日起即为受理。"
             )
+        elif licensing:
+            paras.append(
+                f"您于{received}提交的“{item}”申请，经审查，申请材料齐全、符合法定形式，"
+                f"依照{LICENSING_LAW}第三十二条，本机关决定予以受理。"
+            )
         else:
             paras.append(
                 f"您于{received}提交的“{item}”申请，经审查，申请材料齐全、符合法定形式，"
-                "依照《中华人民共和国行政许可法》第三十二条，本机关决定予以受理。"
+                + (f"依据{basis}，" if basis else "")
+                + "本机关决定予以受理。"
             )
         paras.append(f"受理日期：{_date(data.get('accepted_on'))}。")
         paras.append(f"承办人：{data.get('responsible') or '（由承办部门指定）'}。")
@@ -116,7 +163,8 @@ def content(document: CaseDocument) -> dict:
     elif kind == DocumentKind.CORRECTION:
         paras.append(
             f"您于{received}提交的“{item}”申请，申请材料不齐全或者不符合法定形式。"
-            "依照《中华人民共和国行政许可法》第三十二条，现将需要补正的全部内容一次性告知如下："
+            + (f"依照{LICENSING_LAW}第三十二条，" if licensing else "按照一次性告知制度，")
+            + "现将需要补正的全部内容一次性告知如下："
         )
         out["table"] = {
             "head": ["序号", "材料", "需补正的内容及原因"],
@@ -125,20 +173,21 @@ def content(document: CaseDocument) -> dict:
                 for i, c in enumerate(data.get("corrections") or [], 1)
             ],
         }
-        paras.append(
+        out["closing"].append(
             "请按上述要求一次补齐后重新提交。自收到补正材料之日起，本机关将在五个工作日内作出"
             "是否受理的决定。本告知书所列以外的材料，不再要求您补正。"
         )
         if opinion:
-            paras.append(f"说明：{opinion}")
+            out["closing"].append(f"说明：{opinion}")
     elif kind == DocumentKind.REFUSAL:
         reason = opinion or case.result_reason
         paras.append(
-            f"您于{received}提交的“{item}”申请，经审查，决定不予受理。依照《中华人民共和国"
-            "行政许可法》第三十二条，现将理由告知如下："
+            f"您于{received}提交的“{item}”申请，经审查，决定不予受理。"
+            + (f"依照{LICENSING_LAW}第三十二条，" if licensing else "")
+            + "现将理由告知如下："
         )
         paras.append(f"不予受理的理由：{reason}")
-        out["rights"] = [REMEDY]
+        out["rights"] = [remedy()]
     elif kind == DocumentKind.SPECIAL_STEP:
         notice = data.get("notice") or {}
         counted = data.get("counted_in_limit")
@@ -174,16 +223,40 @@ def content(document: CaseDocument) -> dict:
         out["rights"] = RIGHTS[:1]
     elif kind == DocumentKind.DECISION:
         result = data.get("result") or case.result
-        label = Result(result).label if result in Result.values else result
-        paras.append(f"您申请的“{item}”事项，经审查，本机关作出如下决定：{label}。")
+        words = result_words(item_type, result)
+        if licensing and result == Result.APPROVED:
+            law = f"依照{basis + '和' if basis else ''}{LICENSING_LAW}第三十八条第一款"
+        elif licensing and result == Result.DENIED:
+            law = f"依照{LICENSING_LAW}第三十八条第二款"
+        else:
+            law = f"依据{basis}" if basis else ""
+        paras.append(
+            f"您于{received}提交的“{item}”申请，本机关经审查，"
+            + (f"{law}，" if law else "")
+            + f"决定：{words}。"
+        )
         if opinion:
-            paras.append(f"审查意见：{opinion}")
+            paras.append(f"决定意见：{opinion}")
         if data.get("reason"):
             paras.append(f"理由：{data['reason']}")
+        result_name = version.result_name if version else ""
         if result == Result.APPROVED:
-            paras.append("请按约定方式领取办理结果。")
+            if result_name:
+                number = f"（编号 {case.result_number}）" if case.result_number else ""
+                paras.append(
+                    f"办理结果：{result_name}{number}"
+                    + (f"，依照{LICENSING_LAW}第三十九条颁发。" if licensing else "。")
+                )
+            method = case.delivery_method
+            if method in (DeliveryMethod.POST, DeliveryMethod.ELECTRONIC):
+                paras.append(f"办理结果将按您选择的方式（{DeliveryMethod(method).label}）送达。")
+            else:
+                paras.append(
+                    f"请凭本决定书和身份证件到{case.centre.name}窗口领取办理结果；"
+                    "需要邮寄的，可向窗口申请邮寄送达。"
+                )
         else:
-            out["rights"] = [REMEDY]
+            out["rights"] = [remedy()]
     elif kind == DocumentKind.SERVICE_RECEIPT:
         method = data.get("method") or case.delivery_method
         label = DeliveryMethod(method).label if method in DeliveryMethod.values else method

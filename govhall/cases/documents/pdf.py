@@ -92,14 +92,16 @@ def _header(c: dict, small: ParagraphStyle, *, request=None, extra: tuple = ()) 
     """The top of every notice: centre, 文书编号, any extra lines and the 受理编号 on the
     left, the QR code to the public progress page on the right. The 受理编号 is set in
     Helvetica so it is plain searchable text in the PDF."""
-    number_style = ParagraphStyle("num", fontName="Helvetica", fontSize=10, leading=14)
     qr = Image(io.BytesIO(qr_png(progress_url(c["case_number"], request))), 26 * mm, 26 * mm)
+    # One line: the label in the CJK font, the number in Helvetica (searchable text).
+    number_line = Paragraph(
+        f'受理编号：<font name="Helvetica" size="10">{escape(c["case_number"])}</font>', small
+    )
     lines = [
         _p(c["centre"], small),
         _p(f"文书编号：{c['number']}", small),
         *(_p(text, small) for text in extra),
-        _p("受理编号：", small),
-        Paragraph(escape(c["case_number"]), number_style),
+        number_line,
     ]
     head = Table([[lines, qr]], colWidths=[140 * mm, 30 * mm])
     head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
@@ -130,6 +132,8 @@ def render_pdf(document, *, request=None) -> bytes:
     if c["table"]:
         table = _table(c["table"], small, receipt=c["receipt"])
         flow += [Spacer(1, 3 * mm), table, Spacer(1, 3 * mm)]
+    for text in c["closing"]:
+        flow.append(_p(text, body))
     for text in c["rights"]:
         flow.append(_p(text, body))
     flow += [
@@ -183,6 +187,8 @@ def render_bundle_pdf(document, *, request=None) -> bytes:
             flow.append(_p(text, body))
         if section["table"]:
             flow += [Spacer(1, 1 * mm), _table(section["table"], small), Spacer(1, 1 * mm)]
+        for text in section.get("closing", ()):
+            flow.append(_p(text, body))
     if c["rights"]:
         flow.append(_p("您的权利", h2))
         flow += [_p(text, body) for text in c["rights"]]

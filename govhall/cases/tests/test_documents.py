@@ -123,3 +123,85 @@ def test_qr_points_to_public_progress(hall, kind):
     url = documents.progress_url(case.number)
     assert reverse("cases_public:progress") in url and case.number in url
     assert documents.qr_png(url).startswith(b"\x89PNG")
+
+
+def _pdf_text(doc) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"],
+        input=documents.render_pdf(doc),
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+
+
+def _decided(hall, result="approved", **inputs):
+    from govhall.cases.tests.conftest import act
+
+    s = hall.staff
+    case = act(_case(hall), "accept", s.clerk.user)
+    case = act(case, "review", s.market_chief.user, opinion="材料齐全，符合条件")
+    return act(case, "decide", s.market_chief.user, result=result, opinion="同意", **inputs)
+
+
+def test_a_licence_decision_cites_its_basis_names_its_result_and_how_to_get_it(hall):
+    case = _decided(hall)
+    c = documents.content(case.documents.get(kind=DocumentKind.DECISION))
+    text = "".join(c["paragraphs"])
+    assert "《中华人民共和国行政许可法》第三十八条第一款" in text
+    assert case.item_version.legal_basis.rstrip("。") in text
+    assert "决定：准予行政许可" in text and "决定意见：同意" in text and "审查意见" not in text
+    assert f"办理结果：{case.item_version.result_name}" in text and "第三十九条" in text
+    assert "请按约定方式" not in text and f"到{case.centre.name}窗口领取" in text
+
+
+def test_a_denial_names_the_review_body_the_court_and_the_time_limits(hall):
+    case = _decided(hall, result="denied", reason="经营场所不符合要求")
+    c = documents.content(case.documents.get(kind=DocumentKind.DECISION))
+    assert "第三十八条第二款" in "".join(c["paragraphs"])
+    remedy = "".join(c["rights"])
+    assert "六十日内向测试县人民政府申请行政复议" in remedy
+    assert "六个月内向测试县人民法院提起行政诉讼" in remedy
+
+
+def test_a_confirmation_does_not_cite_the_licensing_law(hall):
+    """结婚登记 (行政确认) cited 行政许可法 §32: a non-licence cites its own basis."""
+    Item = type(hall.market_item)
+    Item.objects.filter(pk=hall.market_item.pk).update(type="confirmation")
+    hall.market_item.versions.update(legal_basis="《婚姻登记条例》第四条、第五条")
+    hall.market_item.refresh_from_db()
+    case = _decided(hall)
+    for doc in case.documents.filter(kind__in=[DocumentKind.ACCEPTANCE, DocumentKind.DECISION]):
+        text = "".join(documents.content(doc)["paragraphs"])
+        assert "行政许可法" not in text, doc.kind
+    decision = "".join(
+        documents.content(case.documents.get(kind=DocumentKind.DECISION))["paragraphs"]
+    )
+    assert "依据《婚姻登记条例》第四条、第五条，决定：予以确认" in decision
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils 未安装")
+def test_correction_notice_asks_after_its_table_and_the_number_sits_on_its_label_line(hall):
+    case = _case(hall)
+    mats = list(hall.market_item.versions.get().materials.all())
+    case = services.transition(
+        action="request_correction",
+        actor=hall.staff.clerk.user,
+        case=case,
+        expected_version=case.version,
+        corrections=[{"material": mats[0], "problem": "未签字"}],
+    )
+    text = _pdf_text(case.documents.get(kind=DocumentKind.CORRECTION))
+    assert text.index("未签字") < text.index("请按上述要求一次补齐")
+    line = next(line for line in text.splitlines() if "受理编号" in line)
+    assert case.number in line
+
+
+def test_the_desk_banner_shows_only_for_the_desk(client, hall):
+    case = _decided(hall)
+    doc = case.documents.get(kind=DocumentKind.DECISION)
+    url = reverse("cases:notice", args=[case.number, doc.number])
+    client.force_login(hall.staff.market_chief.user)
+    html = client.get(url).content.decode()
+    assert "继续收件" not in html and "第3步" not in html
+    html = client.get(url + "?from=desk").content.decode()
+    assert "继续收件" in html
