@@ -214,6 +214,7 @@ def announce_lights(*, today: dt.date) -> list[str]:
         )
         .order_by("due_date", "number")
     )
+    notifier.kick_if_stranded()
     if not rows:
         return []
     chiefs: dict[int, list[tuple[int, str]]] = {}

@@ -192,6 +192,12 @@ def _insert_sql(vendor: str, count: int) -> str:
 _kicked = threading.local()
 
 
+def forget_kicks() -> None:
+    """Forget the drain this process queued this second (tests: their database is
+    emptied between them, the drain with it)."""
+    _kicked.second = None
+
+
 def kick(*, force: bool = False) -> None:
     """Make sure a drain is queued for what was committed up to now: the drain of the
     current second (delivery id ``notifications:drain:<second>``, run after that second
@@ -219,6 +225,19 @@ def kick(*, force: bool = False) -> None:
     except Exception:  # a queue hiccup must not break the request that committed
         _kicked.second = None
         logger.exception("could not queue the notification drain %s", delivery_id)
+
+
+def kick_if_stranded(*, older_than: dt.timedelta = dt.timedelta(minutes=1)) -> bool:
+    """The safety net for a kick lost between a commit and its ``on_commit`` (the
+    process died there): if queued notifications older than ``older_than`` wait, queue
+    a drain now. Called by the daily rules; any later notification's kick sends them
+    as well."""
+    stale = Notification.objects.filter(
+        status=Status.QUEUED, created_at__lt=clock.now() - older_than
+    ).exists()
+    if stale:
+        kick(force=True)
+    return stale
 
 
 # --------------------------------------------------------------------------- rendering

@@ -1,6 +1,6 @@
 import pytest
 
-from govhall.notifications import sms
+from govhall.notifications import services, sms
 
 from . import backends
 
@@ -9,6 +9,7 @@ from . import backends
 def sms_outbox(settings):
     """SMS kept in memory (``sms.outbox``), emptied for each test."""
     settings.GOVHALL_SMS_BACKEND = "govhall.notifications.sms.LocmemBackend"
+    services.forget_kicks()
     sms.outbox.clear()
     backends.calls.clear()
     yield sms.outbox
