@@ -245,3 +245,15 @@ def test_the_case_page_lists_the_messages_with_the_phone_masked(env, client, com
     assert "办件已受理" in page and "已送达" in page
     assert "发送失败" in page  # the decision's SMS could not be sent
     assert "市场首代" in page and "站内消息" in page
+
+
+def test_a_bundle_tells_the_applicant_once_not_once_per_child(env, bundle_rows, outbox, committed):
+    from govhall.cases.tests.conftest import bundle_case
+
+    parent = bundle_case(env, bundle_rows)
+    with committed():
+        parent = act(parent, "accept", env.s.clerk.user)
+    assert parent.children.filter(state="in_review").count() == 2
+    [n] = Notification.objects.filter(channel="sms")
+    assert n.ref == messages.ref_of(parent) and "我要开餐馆" in n.body
+    assert len(outbox) == 1
