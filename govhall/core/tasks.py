@@ -195,10 +195,15 @@ def _run(spec: ReliableSpec, context, delivery_id: str):
             outcome = attempt(spec, delivery_id, retry_task=task if defer else None)
         except (KeyboardInterrupt, SystemExit):
             # The worker is being stopped inside the body (a second Ctrl-C / SIGTERM):
-            # the attempt rolled back; queue the delivery again so that it is not lost
-            # with the task row the worker marks failed.
-            with transaction.atomic():
-                _send(task, delivery_id)
+            # the attempt rolled back. Under db_worker, queue the delivery again so it
+            # is not lost with the task row db_worker marks failed (run_worker, whose
+            # transaction this is inside, puts its task row back itself).
+            if not transaction.get_connection().in_atomic_block:
+                try:
+                    with transaction.atomic():
+                        _send(task, delivery_id)
+                except Exception:
+                    logger.exception("could not queue delivery %s again", delivery_id)
             raise
         if outcome.state != State.PENDING or defer:
             if outcome.state == State.DONE:

@@ -158,3 +158,39 @@ def test_sigkill_mid_batch_then_restart_runs_every_task_once(tmp_path):
     assert after["tasks"] == {"SUCCESSFUL": BATCH}
     assert len(after["rows"]) == BATCH and set(after["rows"].values()) == {1}
     print(f"restart drained {BATCH - HOLD} deliveries in {drained:.1f} s (with start-up)")
+
+
+def test_two_sigterms_inside_a_body_give_the_task_back(tmp_path):
+    """The first SIGTERM asks the worker to stop after the task; the second stops it
+    inside the body: the attempt rolls back, the task row is READY again and the
+    claimed tasks after it too; the next worker does them all, once."""
+    env = _env(tmp_path)
+    hold_file = tmp_path / "held"
+    _python(ENQUEUE, str(hold_file), env=env)
+    worker = _worker(env)
+    try:
+        deadline = time.monotonic() + 30
+        while not hold_file.exists():
+            assert worker.poll() is None, worker.stdout.read()
+            assert time.monotonic() < deadline, "the worker did not reach the held task"
+            time.sleep(0.02)
+        os.kill(worker.pid, signal.SIGTERM)
+        time.sleep(0.3)
+        assert worker.poll() is None  # still inside the held body
+        os.kill(worker.pid, signal.SIGTERM)
+        out, _ = worker.communicate(timeout=10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 1, out
+    stopped = _state(env)
+    assert stopped["each"]["batch-060"] == ["pending", 0]
+    assert stopped["tasks"].get("RUNNING", 0) == 0  # the held task and the claimed: READY
+    assert stopped["tasks"]["READY"] == BATCH - HOLD
+
+    restarted = _worker(env, "--batch")
+    out, _ = restarted.communicate(timeout=60)
+    assert restarted.returncode == 0, out
+    after = _state(env)
+    assert after["deliveries"] == {"done": BATCH}
+    assert len(after["rows"]) == BATCH and set(after["rows"].values()) == {1}

@@ -76,8 +76,15 @@ class Worker(db_worker.Worker):
                     if not is_locked_database_exception(e):
                         raise
                     claimed, retrieved = [], False
-            for row in claimed:
-                self.run_task(row)
+            for index, row in enumerate(claimed):
+                if not self.running:  # asked to stop: give back what is not begun
+                    self._give_back(claimed[index:])
+                    break
+                try:
+                    self.run_task(row)
+                except BaseException:  # stopped at once (a second signal) or worse
+                    self._give_back(claimed[index + 1 :])
+                    raise
             if self.batch and retrieved and not claimed:
                 db_worker.logger.info("No more tasks for worker_id=%s - exiting.", self.worker_id)
                 return
@@ -103,13 +110,13 @@ class Worker(db_worker.Worker):
             if len(row.worker_ids) > 1:
                 row.save(update_fields=["status", "started_at", "worker_ids"])
 
-    def run_task(self, db_task_result: DBTaskResult) -> None:
-        if not self.running:
-            # stopping (SIGTERM/Ctrl-C) with tasks still claimed: give them back
-            DBTaskResult.objects.filter(pk=db_task_result.pk, status="RUNNING").update(
+    def _give_back(self, rows: list[DBTaskResult]) -> None:
+        if rows:
+            DBTaskResult.objects.filter(pk__in=[r.pk for r in rows], status="RUNNING").update(
                 status="READY"
             )
-            return
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
         try:
             task = db_task_result.task
         except Exception:
