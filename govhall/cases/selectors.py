@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, F, Lookup, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from govhall.catalog import selectors as catalog_selectors
 from govhall.core import clock
@@ -30,6 +31,7 @@ from .models import (
     IdempotencyKey,
     Light,
     State,
+    SubmittedMaterial,
 )
 
 # The one order of a case list, most urgent first: earliest due date; cases without a
@@ -524,3 +526,65 @@ def resolve_inputs(*, case: Case, action: str, data: dict) -> dict:
 def staff_choices(*, department) -> QuerySet:
     """Who may be named 承办人 of a department's case: its active chief and approvers."""
     return Staff.objects.filter(roles.responsible_filter(department)).order_by("role", "id")
+
+
+# --------------------------------------------------------------------------- 材料状态
+
+
+@dataclass(frozen=True)
+class MaterialLine:
+    """One line of the case page's 申请材料: the latest submission of a material and
+    what stands with it (a resubmission after 补正 replaces its line, not adds one)."""
+
+    name: str
+    row: SubmittedMaterial | None
+    status: str
+    tone: str = ""  # "danger" for what the applicant still owes
+
+
+def material_lines(*, case: Case) -> list[MaterialLine]:
+    """申请材料 as staff read them: each material of the guide once (latest file, and
+    已收取 / 已核验 / 待补正 / 已补正 / 容缺 / 未提交), then supplementary materials."""
+    rows = list(case.materials.order_by("id"))
+    by_material: dict[int, list[SubmittedMaterial]] = {}
+    extra = []
+    for row in rows:
+        if row.material_id is None:
+            extra.append(row)
+        else:
+            by_material.setdefault(row.material_id, []).append(row)
+    guide = list(case.item_version.materials.all()) if case.item_version_id else []
+    lines = []
+    for material in guide:
+        submitted = by_material.pop(material.pk, [])
+        lines.append(_line(material.name, submitted, required=material.required))
+    for submitted in by_material.values():  # a material no longer in the guide
+        lines.append(_line(submitted[-1].name, submitted, required=False))
+    lines += [_line(row.name, [row], required=False, extra=True) for row in extra]
+    return lines
+
+
+def _line(name, submitted: list, *, required: bool, extra: bool = False) -> MaterialLine:
+    if not submitted:
+        return MaterialLine(
+            name, None, "未提交（必要）" if required else "未提交", "danger" * required
+        )
+    latest = submitted[-1]
+    # Only a 补正 resubmission adds a second row for a material (its problems are then
+    # cleared, services.effects.resubmit); 容缺补齐 fills in the same row.
+    corrected = len(submitted) > 1
+    if latest.tolerated and latest.caught_up_at is None:
+        due = f"{latest.catch_up_due:%Y-%m-%d}前补齐" if latest.catch_up_due else "待补齐"
+        return MaterialLine(name, latest, f"容缺（{due}）", "danger")
+    if latest.tolerated:
+        return MaterialLine(name, latest, f"容缺，已于{_day(latest.caught_up_at)}补齐")
+    if latest.problem:
+        return MaterialLine(name, latest, f"待补正：{latest.problem}", "danger")
+    if corrected:
+        return MaterialLine(name, latest, f"已补正（{_day(latest.submitted_at)}）")
+    status = "已核验" if latest.checked else "已收取"
+    return MaterialLine(name, latest, f"补充材料，{status}" if extra else status)
+
+
+def _day(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d") if moment else ""

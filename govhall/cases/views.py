@@ -289,7 +289,7 @@ def _case_context(request, case, forms_by_action=None, errors=None):
         "badge": LIGHT_BADGES.get(deadlines.light_of(case), "light"),
         "remaining": deadlines.remaining_workdays(case),
         "history": history,
-        "materials": case.materials.select_related("material").all(),
+        "materials": selectors.material_lines(case=case),
         "required": case.item_version.materials.all() if case.item_version else [],
         "special_runs": case.special_runs.all(),
         "documents": case.documents.all(),
