@@ -249,3 +249,33 @@ def test_a_kick_queues_one_drain_a_second_deferred_to_its_end(db, settings):
     second = int(delivery.delivery_id.rsplit(":", 1)[1])
     assert abs(second - time.time()) < 5
     assert task.run_after.timestamp() == second + 1.5
+
+
+def test_send_notifications_command_sends_what_is_queued(db, sms_outbox, settings):
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with transaction.atomic():
+        services.notify(messages=[_sms()], ref="test.thing:1", group="cmd")
+    out = io.StringIO()
+    call_command("send_notifications", stdout=out)
+    assert "发送 1 条，失败 0 条" in out.getvalue()
+    assert Notification.objects.get().status == Status.SENT and len(sms_outbox) == 1
+
+
+def test_a_stranded_message_gets_a_drain(db, settings):
+    import datetime as dt
+
+    from django_tasks_db.models import DBTaskResult
+
+    from govhall.core import clock
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with transaction.atomic():  # committed, but say its kick was lost
+        services.notify(messages=[_sms()], ref="test.thing:1", group="lost")
+    DBTaskResult.objects.all().delete()
+    TaskDelivery.objects.all().delete()
+    assert services.kick_if_stranded() is False  # not a minute old yet
+    with clock.frozen(clock.now() + dt.timedelta(minutes=2)):
+        assert services.kick_if_stranded() is True
+    assert DBTaskResult.objects.count() == 1
