@@ -378,6 +378,11 @@ def list_main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the template")
     parser.add_argument("--keep", action="store_true", help="keep the server for a look")
+    parser.add_argument(
+        "--server-root",
+        default=str(ROOT),
+        help="serve from another checkout (a git worktree of an older commit, to compare)",
+    )
     args = parser.parse_args(argv)
     url = _server_url()
     try:
@@ -401,7 +406,7 @@ def list_main(argv: list[str]) -> int:
     server = subprocess.Popen(
         [GUNICORN, "govhall.wsgi", "--bind", f"127.0.0.1:{args.port}"]
         + ["--workers", str(args.workers), "--timeout", "120", "--access-logfile", "-"],
-        cwd=ROOT,
+        cwd=args.server_root,
         env=env,
         stdout=open(f"{tmp}/access.log", "w"),  # noqa: SIM115
         stderr=open(f"{tmp}/server.log", "w"),  # noqa: SIM115

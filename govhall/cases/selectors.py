@@ -157,6 +157,19 @@ LIST_VALUES = (
 )
 
 
+_PAGE_VALUES = (*(f for f in LIST_VALUES if f != "light"), "clock_paused", "yellow_from")
+
+
+class _Clock:
+    """The fields of a row that ``deadlines.light_of`` reads."""
+
+    __slots__ = ("state", "due_date", "clock_paused", "yellow_from")
+
+    def __init__(self, row: dict):
+        self.state, self.due_date = row["state"], row["due_date"]
+        self.clock_paused, self.yellow_from = row["clock_paused"], row["yellow_from"]
+
+
 @dataclass(frozen=True)
 class CasePage:
     """One page of :func:`case_list`: ``rows`` (dicts of :data:`LIST_VALUES`), the
@@ -213,24 +226,23 @@ def case_page(
     today: dt.date | None = None,
     **filters,
 ) -> CasePage:
-    """A page of :func:`case_list` for the API (same cases, same order): the rows as
-    values, one query for the page (``limit + 1`` rows, the extra one says whether a
+    """A page of :func:`case_list` for the API (same cases, same order, same light):
+    the rows as values, one query for the page (``limit + 1`` rows, the extra one says whether a
     next page exists) and one for the bounded count (:func:`bounded_count`)."""
     today = today or clock.today()
     exact_up_to = COUNT_EXACT_UP_TO if exact_up_to is None else exact_up_to
-    rows = list(
-        case_list(user=user, today=today, **filters)
-        .select_related(None)
-        .values(*LIST_VALUES)[offset : offset + limit + 1]
-    )
+    cases = _filtered(user=user, today=today, **filters)
+    # case_list's cases in its order; the light from the row by deadlines.light_of (the
+    # rule light_expression writes in SQL), which halves the cost of building the query
+    rows = list(cases.order_by(*URGENCY).values(*_PAGE_VALUES)[offset : offset + limit + 1])
+    for row in rows:
+        row["light"] = deadlines.light_of(_Clock(row), today)
     has_next = len(rows) > limit
     rows = rows[:limit]
     if not has_next and (rows or offset == 0):
         count, estimate = offset + len(rows), False  # the list ends on this page
     else:
-        count, estimate = bounded_count(
-            _filtered(user=user, today=today, **filters), exact_up_to=exact_up_to
-        )
+        count, estimate = bounded_count(cases, exact_up_to=exact_up_to)
     return CasePage(
         rows=rows,
         count=count,

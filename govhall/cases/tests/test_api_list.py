@@ -52,6 +52,7 @@ def _rows(hall, n: int, *, department=None, serial: int = 0) -> list[Case]:
                 accepted_on=None if due is None else at.date(),
                 due_date=due,
                 yellow_from=None if due is None else due - dt.timedelta(days=1),
+                clock_paused=i % 11 == 5 and due is not None,
                 responsible=hall.staff.market_chief if i % 3 == 0 else None,
                 result="approved" if state == State.COMPLETED else "",
             )
@@ -95,6 +96,8 @@ def test_rows_are_what_the_serializer_shows_in_the_selectors_order(env, restaura
     assert any(row["item"]["version"] is None for row in expected)
     assert any(row["due_date"] is None for row in expected)
     assert any(row["responsible"] for row in expected)
+    lights = {row["light"] for row in expected}
+    assert lights == {"", "normal", "yellow", "red", "overdue", "paused"}, lights
 
     body = api(chief).get("/api/v1/cases", {"limit": 200}).json()
     assert body["results"] == expected
