@@ -31,8 +31,9 @@ from govhall.org.models import Centre, Level, Role, Stationing
 
 from .. import guards, numbering, workflow
 from ..models import ApplicantKind, Bundle, Case, Channel, IdempotencyKey, State
-from .events import announce, write_event
-from .materials import add_materials, check_file
+from . import writes
+from .events import announce, new_event, write_event
+from .materials import add_materials, check_file, new_materials
 from .notices import issue_bundle_notice
 from .transition import transition
 
@@ -259,6 +260,12 @@ def _submitter(actor, applicant_fields: dict):
 
 def _new_case(*, item, version, centre, channel, applicant, agent, parent=None) -> Case:
     return Case.objects.create(
+        **_case_fields(item, version, centre, channel, applicant, agent, parent)
+    )
+
+
+def _case_fields(item, version, centre, channel, applicant, agent, parent=None) -> dict:
+    return dict(
         number=numbering.next_number(centre=centre, day=clock.today()),
         item=item,
         item_version=version,
@@ -309,21 +316,14 @@ def _submit_application(
     actor = _submitter(actor, applicant_fields)
     check_submitter(actor, centre=centre, department=item.department, channel=channel)
     agent_fields = check_agent(agent)
-    case = _new_case(
-        item=item,
-        version=version,
-        centre=centre,
-        channel=channel,
-        applicant=applicant_fields,
-        agent=agent_fields,
-    )
-    add_materials(case, version, materials)
-    announce(
-        case=case,
-        event=write_event(case=case, action="submit", from_state=State.SUBMITTED, actor=actor),
-    )
+    case = Case(**_case_fields(item, version, centre, channel, applicant_fields, agent_fields))
+    rows = new_materials(case, version, materials)
+    event = new_event(case=case, action="submit", from_state=State.SUBMITTED, actor=actor)
+    entry = audit.record(actor=actor, action=workflow.SUBMIT, obj=case, save=False)
+    # The case, its materials, event and audit entry: one statement on PostgreSQL.
+    writes.write_submission(case=case, materials=rows, event=event, entry=entry)
+    announce(case=case, event=event)
     _remember(idempotency_key, fingerprint, case)
-    audit.record(actor=actor, action=workflow.SUBMIT, obj=case)
     return case
 
 

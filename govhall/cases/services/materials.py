@@ -45,7 +45,13 @@ def _copies(entry, field: str) -> int:
 
 
 def add_materials(case, version, materials, *, field: str = "materials") -> list:
-    """Rows of 提交的材料, written with one INSERT. A catalogue material belongs to
+    """Rows of 提交的材料 (:func:`new_materials`), written with one INSERT."""
+    rows = new_materials(case, version, materials, field=field)
+    return SubmittedMaterial.objects.bulk_create(rows) if rows else rows
+
+
+def new_materials(case, version, materials, *, field: str = "materials") -> list:
+    """Rows of 提交的材料, checked, not yet written. A catalogue material belongs to
     exactly one version, so "in this version's 申请材料目录" is ``version_id`` (no read)."""
     version_id = version.pk if version else None
     rows = []
@@ -86,4 +92,4 @@ def add_materials(case, version, materials, *, field: str = "materials") -> list
                 submitted_at=now,
             )
         )
-    return SubmittedMaterial.objects.bulk_create(rows) if rows else rows
+    return rows

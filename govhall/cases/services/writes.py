@@ -2,9 +2,10 @@
 
 A transition changes the case (UPDATE of the columns its effect changed) and leaves
 three records the law keeps apart: the case event (办理记录), the audit entry (审计日志)
-and, for some actions, the notice (文书). They are built as model instances (the
-callers keep them: the event goes to the notifications and the signal) and written by
-:func:`write_transition`:
+and, for some actions, the notice (文书); a new case (:func:`write_submission`) its
+row, its submitted materials, its event and audit entry. They are built as model
+instances (the callers keep them: the event goes to the notifications and the signal)
+and written by :func:`write_transition` / :func:`write_submission`:
 
 * on PostgreSQL as **one statement** — data-modifying CTEs (``WITH u AS (UPDATE …),
   e AS (INSERT … RETURNING id), a AS (INSERT …), d AS (INSERT … SELECT …)``): the
@@ -41,23 +42,28 @@ def _placeholder(field, value, connection) -> str:
     return "%s"
 
 
-def insert_sql(connection, instance: Model, **raw) -> tuple[str, list]:
-    """``INSERT … VALUES (…) RETURNING pk`` of ``instance``; ``raw`` gives SQL for a
-    column instead of its value (``event_id="(SELECT id FROM e)"``)."""
+def insert_sql(connection, instance: Model | list[Model], **raw) -> tuple[str, list]:
+    """``INSERT … VALUES (…), … RETURNING pk`` of ``instance`` (or of a list of
+    instances of one model); ``raw`` gives SQL for a column instead of its value
+    (``event_id="(SELECT id FROM e)"``)."""
     quote = connection.ops.quote_name
-    meta = instance._meta
-    columns, values, params = [], [], []
-    for field in _insert_fields(type(instance)):
-        columns.append(quote(field.column))
-        if field.attname in raw:
-            values.append(raw[field.attname])
-            continue
-        value = field.get_db_prep_save(field.pre_save(instance, True), connection)
-        values.append(_placeholder(field, value, connection))
-        params.append(value)
+    instances = instance if isinstance(instance, list) else [instance]
+    meta = instances[0]._meta
+    fields = _insert_fields(type(instances[0]))
+    rows, params = [], []
+    for obj in instances:
+        values = []
+        for field in fields:
+            if field.attname in raw:
+                values.append(raw[field.attname])
+                continue
+            value = field.get_db_prep_save(field.pre_save(obj, True), connection)
+            values.append(_placeholder(field, value, connection))
+            params.append(value)
+        rows.append(f"({', '.join(values)})")
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(values)}) RETURNING {quote(meta.pk.column)}"
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES {', '.join(rows)} RETURNING {quote(meta.pk.column)}"
     )
     return sql, params
 
@@ -138,3 +144,54 @@ def write_transition(
             cursor.execute(*notices.numbered_insert(connection, document))
             pk, document.number = cursor.fetchone()
             _saved(document, pk, alias)
+
+
+def write_submission(*, case: Case, materials: list, event: CaseEvent, entry) -> None:
+    """Write a new case (申请/收件) with its submitted materials, its event and the
+    audit entry (built before the case had an id: they name it by the case's
+    INSERT). One statement on PostgreSQL; one per table elsewhere. Sets the ids."""
+    connection = connections[router.db_for_write(Case)]
+    alias = connection.alias
+    if connection.vendor == "postgresql":
+        case_id = "(SELECT id FROM c)"
+        sql, params = insert_sql(connection, case)
+        parts = [f"c AS ({sql})"]
+        if materials:
+            sql, p = insert_sql(connection, materials, case_id=case_id)
+            parts.append(f"m AS ({sql})")
+            params += p
+        sql, p = insert_sql(connection, event, case_id=case_id)
+        parts.append(f"e AS ({sql})")
+        params += p
+        sql, p = insert_sql(connection, entry, object_id=f"CAST({case_id} AS VARCHAR(64))")
+        parts.append(f"a AS ({sql})")
+        params += p
+        select = [case_id, "(SELECT id FROM e)", "(SELECT id FROM a)"]
+        if materials:
+            select.append("ARRAY(SELECT id FROM m)")
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {', '.join(parts)} SELECT {', '.join(select)}", params)
+            row = cursor.fetchone()
+        material_ids = row[3] if materials else []
+        _saved(case, row[0], alias)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(*insert_sql(connection, case))
+            _saved(case, cursor.fetchone()[0], alias)
+            material_ids = []
+            for material in materials:
+                material.case_id = case.pk
+                cursor.execute(*insert_sql(connection, material))
+                material_ids.append(cursor.fetchone()[0])
+            event.case_id, entry.object_id = case.pk, str(case.pk)
+            cursor.execute(*insert_sql(connection, event))
+            event_id = cursor.fetchone()[0]
+            cursor.execute(*insert_sql(connection, entry))
+            row = (case.pk, event_id, cursor.fetchone()[0])
+    for material, pk in zip(materials, material_ids, strict=True):
+        material.case = case
+        _saved(material, pk, alias)
+    event.case = case
+    _saved(event, row[1], alias)
+    entry.object_id = str(case.pk)
+    _saved(entry, row[2], alias)
