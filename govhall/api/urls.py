@@ -17,6 +17,7 @@ urlpatterns = [
     path("docs/", views.SwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", views.RedocView.as_view(url_name="api:schema"), name="redoc"),
     path("v1/", include("govhall.org.api")),
+    path("v1/", include("govhall.org.task_api")),
     path("v1/", include("govhall.catalog.api")),
     path("v1/", include("govhall.calendar.api")),
     path("v1/", include("govhall.cases.api")),

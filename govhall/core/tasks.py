@@ -304,7 +304,12 @@ def task_of(delivery: TaskDelivery) -> Task:
     return task
 
 
+_PK_MAX = 2**63 - 1  # BigAutoField: a larger id from a URL is no row, not an overflow
+
+
 def _dead(delivery_id: int) -> TaskDelivery:
+    if not 0 < delivery_id <= _PK_MAX:
+        raise NotFound("没有这个后台任务")
     delivery = TaskDelivery.objects.select_for_update().filter(pk=delivery_id).first()
     if delivery is None:
         raise NotFound("没有这个后台任务")
