@@ -457,7 +457,11 @@ def list_main(argv: list[str]) -> int:
         server.terminate()
         server.wait(timeout=20)
     r = results
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"  {args.workers} gunicorn workers, DEBUG off, PostgreSQL {LIST_DB}; clients: processes")
+    print(f"  load average (1/5/15 min) {load} on {os.cpu_count()} cores")
+    if os.getloadavg()[0] > (os.cpu_count() or 1):
+        print("  (busier than the cores: wall-clock figures measure the neighbours too)")
     ok1 = r["api1"]["p50"] <= TARGET_P50_MS
     ok16 = r["api16"]["rps"] >= TARGET_RPS_16
     print(_line(f"{api}, 1 user", r["api1"], f"  target p50 <= {TARGET_P50_MS} ms {_verdict(ok1)}"))
