@@ -78,13 +78,74 @@ def missing_required_materials(case) -> list[str]:
 # --------------------------------------------------------------------------- guards
 
 
+# --- what a case alone allows (no inputs) -------------------------------------------
+# Each is the case-level half of a guard below: when it is False the action cannot
+# succeed whatever is typed, so pages do not offer it (``workflow.Transition.offered``).
+# The guard still decides; these only keep buttons from promising what it will refuse.
+
+
+def is_deemed_accepted(case) -> bool:
+    """§32: five working days passed without 受理 or 一次性告知 (see not_deemed_accepted)."""
+    return case.deemed_accepted_s32 or (
+        case.state == State.SUBMITTED and deadlines.s32_overdue(case)
+    )
+
+
+def may_still_be_sent_back(case) -> bool:
+    """补正 and 不予受理 are possible until §32 counts the case as accepted."""
+    return not is_deemed_accepted(case)
+
+
+def has_all_required_materials(case) -> bool:
+    return not missing_required_materials(case)
+
+
+def may_tolerate(case) -> bool:
+    """容缺受理: the item allows it and §32 has not yet counted the case as accepted."""
+    version = case.item_version
+    return version is not None and version.allows_tolerance and not is_deemed_accepted(case)
+
+
+def has_open_review_step(case) -> bool:
+    return case.current_step < len(review_steps(case))
+
+
+def ready_for_decision(case) -> bool:
+    """Every review step done (a 即办件 is decided at once)."""
+    return is_instant(case) or not has_open_review_step(case)
+
+
+def has_special_steps(case) -> bool:
+    version = case.item_version
+    return version is not None and version.special_steps.exists()
+
+
+def not_yet_extended(case) -> bool:
+    return not case.extension_days
+
+
+def is_approved(case) -> bool:
+    return case.result == Result.APPROVED
+
+
+def ready_for_delivery(case) -> bool:
+    """An approved case is certified first."""
+    return not (case.state == State.DECIDED and case.result == Result.APPROVED)
+
+
+def is_caught_up(case) -> bool:
+    return not tolerance_outstanding(case)
+
+
+# --- guards ------------------------------------------------------------------------
+
+
 def not_deemed_accepted(case, inputs) -> None:
     """R-INTAKE-5 (行政许可法 §32): five working days after the materials arrived with
     neither 受理 nor a 一次性告知, the case counts as accepted: it may no longer be
     sent for 补正, refused or accepted with tolerance. Checked at the moment of acting
     as well as by the daily job."""
-    overdue = case.state == State.SUBMITTED and deadlines.s32_overdue(case)
-    if case.deemed_accepted_s32 or overdue:
+    if is_deemed_accepted(case):
         raise Conflict(
             "收到材料已超过5个工作日未告知补正，依法视为受理（行政许可法第三十二条），"
             "不能再要求补正或不予受理，请直接受理",
@@ -98,8 +159,10 @@ def materials_complete(case, inputs) -> None:
     missing = missing_required_materials(case)
     if missing:
         sep = "；" if case.is_bundle_parent else "、"
+        # Name 容缺受理 only where the item allows it.
+        choose = "一次性告知补正或容缺受理" if may_tolerate(case) else "一次性告知补正"
         raise ValidationFailed(
-            f"以下必要材料未收到，不能直接受理：{sep.join(missing)}。请选择一次性告知补正或容缺受理",
+            f"以下必要材料未收到，不能直接受理：{sep.join(missing)}。请选择{choose}",
             code="materials_missing",
         )
 
@@ -152,7 +215,7 @@ def tolerance_allowed(case, inputs) -> None:
 
 def review_step_open(case, inputs) -> None:
     """R-REVIEW-1: one review step at a time, in the order of the guide."""
-    if case.current_step >= len(review_steps(case)):
+    if not has_open_review_step(case):
         raise Conflict("审查、审核环节已完成，请作出决定", code="no_review_step")
 
 
@@ -167,7 +230,7 @@ def decision_allowed(case, inputs) -> None:
             code="invalid_result",
             fields={"result": ["取值无效"]},
         )
-    if not is_instant(case) and case.current_step < len(review_steps(case)):
+    if not ready_for_decision(case):
         step = review_steps(case)[case.current_step]
         raise Conflict(f"尚未完成“{step.name}”环节，不能作出决定", code="steps_pending")
     if result != Result.APPROVED and not str(inputs.get("reason") or "").strip():
@@ -191,7 +254,7 @@ def special_step_of_version(case, inputs) -> None:
 
 def extension_allowed(case, inputs) -> None:
     """R-SPECIAL-3 (行政许可法 §42): one extension, at most MAX_EXTENSION_DAYS."""
-    if case.extension_days:
+    if not not_yet_extended(case):
         raise Conflict("办件只能延期一次（行政许可法第四十二条）", code="already_extended")
     days = inputs["days"]
     most = policy.get("MAX_EXTENSION_DAYS")
@@ -205,14 +268,14 @@ def extension_allowed(case, inputs) -> None:
 
 def approved(case, inputs) -> None:
     """R-CLOSE-1: 制证 only for an approved case."""
-    if case.result != Result.APPROVED:
+    if not is_approved(case):
         raise Conflict("只有准予许可的办件才需要制证", code="not_approved")
 
 
 def delivery_allowed(case, inputs) -> None:
     """R-CLOSE-2: an approved case is certified before delivery; the
     method is one of the three; a posted result has its tracking number."""
-    if case.state == State.DECIDED and case.result == Result.APPROVED:
+    if not ready_for_delivery(case):
         raise Conflict("准予许可的办件须先制证再送达", code="not_certified")
     method = inputs["method"]
     if method not in DeliveryMethod.values or not method:
@@ -231,7 +294,7 @@ def delivery_allowed(case, inputs) -> None:
 
 def tolerance_caught_up(case, inputs) -> None:
     """R-INTAKE-4: a case accepted with tolerance completes only once caught up."""
-    if tolerance_outstanding(case):
+    if not is_caught_up(case):
         raise Conflict("容缺材料尚未补齐，不能办结", code="tolerance_outstanding")
 
 

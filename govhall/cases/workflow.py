@@ -137,6 +137,9 @@ class Transition:
     effect: Callable
     inputs: tuple[Input, ...] = ()
     guard: Callable | None = None
+    # A check of the case alone (``guards``, no inputs): when it is False the guard would
+    # refuse whatever is typed, so pages and the API's list of actions do not offer it.
+    offered: Callable | None = None
     notice: str | None = None
     event_text: str | None = None
     bundle_parent: bool = False
@@ -168,6 +171,9 @@ def _reason(label: str) -> Input:
 
 _OPEN = tuple(OPEN_STATES)
 _ACTIVE = (State.IN_REVIEW, State.SPECIAL_STEP)
+# An application is withdrawn before it is decided: after the decision (and its
+# delivery) there is no application left to withdraw (R-CLOSE-4).
+_BEFORE_DECISION = (State.SUBMITTED, State.AWAITING_CORRECTION, *_ACTIVE)
 R = CaseRole
 
 TRANSITIONS: list[Transition] = [
@@ -184,6 +190,7 @@ TRANSITIONS: list[Transition] = [
         event_text="opinion",
         bundle_parent=True,
         children=Cascade("accept", child_notice=False),
+        offered=guards.has_all_required_materials,
     ),
     Transition(
         "request_correction",
@@ -202,6 +209,7 @@ TRANSITIONS: list[Transition] = [
             Input("opinion", Kind.LONG_TEXT, "说明", required=False),
         ),
         guard=guards.corrections_listed,
+        offered=guards.may_still_be_sent_back,
         notice=DocumentKind.CORRECTION,
         event_text="opinion",
     ),
@@ -227,6 +235,7 @@ TRANSITIONS: list[Transition] = [
         event_text="reason",
         bundle_parent=True,
         children=Cascade("refuse", fallback="terminate"),
+        offered=guards.may_still_be_sent_back,
     ),
     Transition(
         "accept_with_tolerance",
@@ -242,6 +251,7 @@ TRANSITIONS: list[Transition] = [
             RESPONSIBLE,
         ),
         guard=guards.tolerance_allowed,
+        offered=guards.may_tolerate,
         notice=DocumentKind.ACCEPTANCE,
     ),
     Transition(
@@ -252,6 +262,7 @@ TRANSITIONS: list[Transition] = [
         frozenset({R.APPLICANT, R.CLERK, R.DEPT}),
         effects.catch_up,
         inputs=(Input("materials", Kind.MATERIALS, "补齐材料", outstanding_only=True),),
+        offered=guards.tolerance_outstanding,
     ),
     Transition(
         "review",
@@ -263,6 +274,7 @@ TRANSITIONS: list[Transition] = [
         inputs=(Input("opinion", Kind.LONG_TEXT, "审查意见"),),
         guard=guards.review_step_open,
         event_text="opinion",
+        offered=guards.has_open_review_step,
     ),
     Transition(
         "decide",
@@ -277,6 +289,7 @@ TRANSITIONS: list[Transition] = [
             Input("reason", Kind.LONG_TEXT, "不予许可/退件理由", required=False),
         ),
         guard=guards.decision_allowed,
+        offered=guards.ready_for_decision,
         notice=DocumentKind.DECISION,
         event_text="opinion",
     ),
@@ -298,6 +311,7 @@ TRANSITIONS: list[Transition] = [
             Input("opinion", Kind.LONG_TEXT, "说明", required=False),
         ),
         guard=guards.special_step_of_version,
+        offered=guards.has_special_steps,
         notice=DocumentKind.SPECIAL_STEP,
         event_text="opinion",
     ),
@@ -321,6 +335,7 @@ TRANSITIONS: list[Transition] = [
         guard=guards.extension_allowed,
         notice=DocumentKind.EXTENSION,
         event_text="reason",
+        offered=guards.not_yet_extended,
     ),
     Transition(
         "certify",
@@ -331,6 +346,7 @@ TRANSITIONS: list[Transition] = [
         effects.certify,
         inputs=(Input("result_number", Kind.TEXT, "证照编号"),),
         guard=guards.approved,
+        offered=guards.is_approved,
     ),
     Transition(
         "deliver",
@@ -344,6 +360,7 @@ TRANSITIONS: list[Transition] = [
             Input("tracking_number", Kind.TEXT, "邮寄单号", required=False),
         ),
         guard=guards.delivery_allowed,
+        offered=guards.ready_for_delivery,
         notice=DocumentKind.SERVICE_RECEIPT,
     ),
     Transition(
@@ -354,6 +371,7 @@ TRANSITIONS: list[Transition] = [
         frozenset({R.CLERK, R.DEPT}),
         effects.complete,
         guard=guards.tolerance_caught_up,
+        offered=guards.is_caught_up,
     ),
     Transition(
         "complete_bundle",
@@ -376,7 +394,7 @@ TRANSITIONS: list[Transition] = [
     Transition(
         "withdraw",
         "撤回",
-        _OPEN,
+        _BEFORE_DECISION,
         State.WITHDRAWN,
         frozenset({R.APPLICANT, R.CLERK, R.DEPT, R.SYSTEM}),
         effects.close,
@@ -454,4 +472,5 @@ def available_actions(user, case) -> list[Transition]:
         if case.state in t.sources
         and roles & t.roles
         and (t.bundle_parent or not case.is_bundle_parent)
+        and (t.offered is None or t.offered(case))
     ]

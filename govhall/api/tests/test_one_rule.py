@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from govhall.cases.models import Case, State
 from govhall.testing import factories
 
-MESSAGE = "以下必要材料未收到，不能直接受理：营业执照。请选择一次性告知补正或容缺受理"
+MESSAGE = "以下必要材料未收到，不能直接受理：营业执照。请选择一次性告知补正"  # item allows no 容缺
 
 
 def _item(org):

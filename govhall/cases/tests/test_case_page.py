@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from django.urls import reverse
 
 from govhall.cases import selectors
 from govhall.core import clock
 from govhall.core.actors import Applicant
+from govhall.core.errors import ValidationFailed
 
 from .conftest import act, pdf, submit
 
@@ -69,3 +71,45 @@ def test_a_case_without_a_responsible_person_says_who_answers_for_it(client, env
     s = env.s
     case = submit(env)
     assert "受理时确定" in _page(client, s.market_chief.user, case)
+
+
+def _offered(client, user, case) -> set[str]:
+    return set(re.findall(r'id="act-([a-z_]+)"', _page(client, user, case)))
+
+
+def test_the_page_offers_only_what_can_succeed(client, env):
+    """容缺补齐 on a case without 容缺, 容缺受理 for an item that allows none, 决定 before
+    审查, 启动特殊环节 with no special step in the guide, 撤回 after 送达: none offered."""
+    s = env.s
+    chief = s.market_chief.user
+    case = submit(env)
+    assert not env.c.market_item.versions.get().allows_tolerance
+    offered = _offered(client, chief, case)
+    assert "accept" in offered and "accept_with_tolerance" not in offered
+
+    case = act(case, "accept", s.clerk.user)
+    offered = _offered(client, chief, case)
+    assert "review" in offered
+    assert not offered & {"catch_up", "decide", "start_special_step"}
+
+    while "review" in _offered(client, chief, case):
+        case = act(case, "review", chief, opinion="符合")
+    offered = _offered(client, chief, case)
+    assert "decide" in offered and "review" not in offered
+
+    case = act(case, "decide", chief, result="approved", opinion="同意")
+    assert "deliver" not in _offered(client, chief, case)  # 制证 first
+    case = act(case, "certify", chief, result_number="SC-1")
+    case = act(case, "deliver", chief, method="window")
+    offered = _offered(client, chief, case)
+    assert "complete" in offered and "withdraw" not in offered
+
+
+def test_a_missing_material_names_tolerance_only_where_the_item_allows_it(env):
+    from govhall.cases import guards
+
+    case = submit(env, materials=[])
+    assert not guards.may_tolerate(case)
+    with pytest.raises(ValidationFailed) as exc:
+        guards.materials_complete(case, {})
+    assert exc.value.message.endswith("请选择一次性告知补正")

@@ -46,7 +46,7 @@ EXPECTED_SOURCES = {
     "deliver": {S.DECIDED, S.CERTIFIED},
     "complete": {S.DELIVERED},
     "archive": {S.COMPLETED},
-    "withdraw": OPEN,
+    "withdraw": {S.SUBMITTED, S.AWAITING_CORRECTION, S.IN_REVIEW, S.SPECIAL_STEP},
     "terminate": OPEN,
 }
 
