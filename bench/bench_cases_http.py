@@ -40,6 +40,7 @@ import http.cookiejar
 import json
 import multiprocessing
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -333,6 +334,7 @@ def measure(port, path, headers_list, *, seconds, count=None, cpu: ServerCpu | N
         ctx.Process(target=_client, args=(port, path, h, start, seconds, count, out))
         for h in headers_list
     ]
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     for p in procs:
         p.start()
     before = cpu.sample() if cpu else (0.0, 0.0)
@@ -341,6 +343,8 @@ def measure(port, path, headers_list, *, seconds, count=None, cpu: ServerCpu | N
     after = cpu.sample() if cpu else (0.0, 0.0)
     for p in procs:
         p.join()
+    done = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client_s = done.ru_utime + done.ru_stime - children.ru_utime - children.ru_stime
     latencies = [x for lat, _ in results for x in lat]
     errors = [e for _, err in results for e in err]
     n = len(latencies)
@@ -351,6 +355,7 @@ def measure(port, path, headers_list, *, seconds, count=None, cpu: ServerCpu | N
         "p95": _pct(latencies, 95) * 1000,
         "app_ms": (after[0] - before[0]) / n * 1000 if cpu else None,
         "db_ms": (after[1] - before[1]) / n * 1000 if cpu else None,
+        "client_ms": client_s / n * 1000,
         "errors": errors,
     }
 
@@ -358,7 +363,10 @@ def measure(port, path, headers_list, *, seconds, count=None, cpu: ServerCpu | N
 def _line(label: str, r: dict, target: str = "") -> str:
     cpu = ""
     if r["app_ms"] is not None:
-        cpu = f"  CPU/request: app {r['app_ms']:.1f} ms + PostgreSQL {r['db_ms']:.1f} ms"
+        cpu = (
+            f"  CPU/request: app {r['app_ms']:.1f} ms + PostgreSQL {r['db_ms']:.1f} ms"
+            f" (+ client {r['client_ms']:.1f} ms)"
+        )
     return (
         f"  {label:<36}p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms  "
         f"{r['rps']:7.1f} requests/s{cpu}{target}"
@@ -466,7 +474,11 @@ def list_main(argv: list[str]) -> int:
     ok16 = r["api16"]["rps"] >= TARGET_RPS_16
     print(_line(f"{api}, 1 user", r["api1"], f"  target p50 <= {TARGET_P50_MS} ms {_verdict(ok1)}"))
     print(_line(f"{api}, 16 users", r["api16"], f"  target >= {TARGET_RPS_16}/s {_verdict(ok16)}"))
-    print(_line(f"{api}, 1 client, Bearer token", r["token1"]))
+    x = r["api16"]
+    per = x["app_ms"] + x["db_ms"] + x["client_ms"]
+    print(f"    CPU-bound ceiling of this machine for it: {os.cpu_count()} cores / {per:.1f} ms "
+          f"= {(os.cpu_count() or 1) * 1000 / per:.0f} requests/s (reached only when nothing else runs)")  # fmt: skip
+    print(_line(f"{api}, 1 user, Bearer token", r["token1"]))
     print(_line("staff inbox 待办, 1 user", r["inbox1"]))
     print(_line("staff inbox 待办, 16 users", r["inbox16"]))
     print(_line("/favicon.ico (no database), 16", r["ceiling"], "  (framework ceiling)"))
