@@ -34,7 +34,8 @@ from .forms import (
     ItemSearchForm,
     place_applicant_errors,
 )
-from .models import OPEN_STATES, CaseDocument, DocumentKind, Light, State
+from .models import OPEN_STATES, CaseDocument, Channel, DocumentKind, Light, State
+from .services import intake
 
 
 def _staff(request):
@@ -68,6 +69,7 @@ def _panel(request):
 @web.staff_page
 def desk(request):
     """Screen 1: find the item in the current catalogue (accepting only)."""
+    _centre_of(request)
     form = ItemSearchForm(request.GET or None)
     versions, found_bundles = [], []
     q = request.GET.get("q", "").strip()
@@ -85,10 +87,19 @@ def desk(request):
     )
 
 
-def _centre_of(request):
+def _centre_of(request, *, department=None):
+    """The centre the desk registers at — and, before any form is shown, whether this
+    user may register applications there at all (the service's own rule,
+    ``intake.check_submitter``): a supervisor sees 403, not a form refused on submit."""
     staff = _staff(request)
     if staff is None:
         raise NotFound("您不是中心工作人员，不能录入申请")
+    intake.check_submitter(
+        request.user,
+        centre=staff.centre,
+        department=department or staff.department,
+        channel=Channel.WINDOW,
+    )
     return staff.centre
 
 
@@ -103,7 +114,7 @@ def desk_apply(request, item_id: int):
     version = catalog_selectors.current_version(item=item) if item else None
     if version is None:
         raise NotFound("该事项没有现行有效的办事指南")
-    centre = _centre_of(request)
+    centre = _centre_of(request, department=item.department)
     data = request.POST or None
     files = request.FILES or None
     applicant = ApplicantForm(data, files, prefix="a")

@@ -113,3 +113,13 @@ def test_a_missing_material_names_tolerance_only_where_the_item_allows_it(env):
     with pytest.raises(ValidationFailed) as exc:
         guards.materials_complete(case, {})
     assert exc.value.message.endswith("请选择一次性告知补正")
+
+
+def test_the_supervisor_is_not_shown_the_window_desk(client, hall):
+    """The desk was drawn for the 电子监察 supervisor and refused only on submit."""
+    client.force_login(hall.staff.supervisor.user)
+    assert client.get(reverse("cases:desk")).status_code == 403
+    page = client.get(reverse("cases:desk_apply", args=[hall.market_item.pk]))
+    assert page.status_code == 403 and "您无权" in page.content.decode()
+    client.force_login(hall.staff.clerk.user)
+    assert client.get(reverse("cases:desk_apply", args=[hall.market_item.pk])).status_code == 200
