@@ -24,7 +24,7 @@
 
     .venv/bin/python bench/bench_cases_http.py              # both
     .venv/bin/python bench/bench_cases_http.py list [--rows 1000000] [--seconds 10]
-    .venv/bin/python bench/bench_cases_http.py flow [--cases 40] [--threads 4]
+    .venv/bin/python bench/bench_cases_http.py flow [--cases 40] [--threads 4] [--postgres URL]
 
 The PostgreSQL server is the one of ``BENCH_POSTGRES`` or ``DATABASE_URL`` (default
 postgres://postgres@127.0.0.1:5432); its own databases are never touched. Without a
@@ -692,6 +692,8 @@ def main() -> int:
     parts = {"list": list_main, "flow": flow_main}
     if argv and argv[0] in parts:
         return parts[argv[0]](argv[1:])
+    if argv:  # the options of the flow part, as before there were two parts
+        return flow_main(argv)
     failed = 0
     for name, fn in parts.items():
         print(f"-- {name}", flush=True)
