@@ -348,6 +348,42 @@ def bench_workers(county, n: int, workers: int, first: int, tps, statements: int
     return first
 
 
+def notify_share(county, n: int, first: int) -> int:
+    """What enqueueing a case's notifications costs (issue 9 §3: at most 10 % of the
+    case's time): ``n`` cases with ``cases.messages.enqueue_for``, ``n`` without,
+    alternating in blocks, one stream. Returns the number of cases run."""
+    from govhall.cases import messages
+
+    life = _life_fn(county)
+    real = messages.enqueue_for
+    with_, without = [0.0, 0.0], [0.0, 0.0]
+    block = max(1, n // 5)
+    done = 0
+    while done < n:
+        for on, acc in ((True, with_), (False, without)):
+            messages.enqueue_for = real if on else (lambda **kwargs: None)
+            t0, cpu0 = time.perf_counter(), time.process_time()
+            for i in range(first, first + block):
+                life(i)
+            acc[0] += time.perf_counter() - t0
+            acc[1] += time.process_time() - cpu0
+            first += block
+        done += block
+    messages.enqueue_for = real
+    n = done
+    statements_on = sum(count_statements(life, first).values())
+    messages.enqueue_for = lambda **kwargs: None
+    statements_off = sum(count_statements(life, first + 1).values())
+    messages.enqueue_for = real
+    share = (with_[0] - without[0]) / with_[0]
+    cpu_share = (with_[1] - without[1]) / with_[1]
+    print(f"  {'notifications enqueued':<34}{share * 100:>7.1f} % of the case's time "
+          f"(<= 10 %: {_ok(share <= 0.10)}), {cpu_share * 100:.1f} % of its CPU; "
+          f"{with_[0] / n * 1000:.1f} vs {without[0] / n * 1000:.1f} ms per case, "
+          f"{statements_on} vs {statements_off} statements  [{n:,} + {n:,} cases]")  # fmt: skip
+    return 2 * n + 2
+
+
 def profile_cases(county, n: int, top: int = 25) -> None:
     """cProfile over ``n`` warm cases; each step's statements of one case."""
     from django.db import connection
@@ -494,6 +530,16 @@ def main() -> int:
     parser.add_argument("--prepared", action="store_true", help="server-side binding")
     parser.add_argument("--socket", action="store_true", help=f"Unix socket {SOCKET_DIR}")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile N cases")
+    parser.add_argument(
+        "--no-notify", action="store_true", help="cases.messages.enqueue_for does nothing"
+    )
+    parser.add_argument(
+        "--notify-share",
+        type=int,
+        default=1_000,
+        metavar="N",
+        help="N cases with and N without the notifications (0 skips)",
+    )
     parser.add_argument("--db", default=PG_DB, help="scratch database (dropped)")
     args = parser.parse_args()
     streams = [int(w) for w in args.workers.split(",") if w]
@@ -524,6 +570,11 @@ def _run(args, url: str, server: str, streams: list[int]) -> int:
         "prepared statements" if options.get("server_side_binding") else "client-side binding",
         f"{os.cpu_count()} cores",
     ]
+    if args.no_notify:
+        from govhall.cases import messages
+
+        messages.enqueue_for = lambda **kwargs: None
+        conditions.append("notifications off")
     print(f"\n[{args.db}] postgresql, {', '.join(conditions)}")
     with clock.frozen(dt.datetime(2026, 11, 23, 9)):
         county = factories.build_county()
@@ -548,6 +599,8 @@ def _run(args, url: str, server: str, streams: list[int]) -> int:
                     county, args.cases, workers, first, tps.get(workers), statements
                 )
                 total += args.cases + workers
+        if args.notify_share and not args.no_notify:
+            total += notify_share(county, args.notify_share, first)
         check_numbers(total)
         if args.rows:
             departments = generate_rows(county, args.rows)
