@@ -257,3 +257,15 @@ def test_a_bundle_tells_the_applicant_once_not_once_per_child(env, bundle_rows, 
     [n] = Notification.objects.filter(channel="sms")
     assert n.ref == messages.ref_of(parent) and "我要开餐馆" in n.body
     assert len(outbox) == 1
+
+
+def test_run_daily_jobs_prints_the_lights(env, committed):
+    import io
+
+    case = submit(env)
+    with committed():
+        case = act(case, "accept", env.s.clerk.user)
+    out = io.StringIO()
+    with clock.frozen(dt.datetime.combine(case.due_date, dt.time(6, 30))), committed():
+        call_command("run_daily_jobs", stdout=out)
+    assert f"红黄灯提醒（已告知承办人或首席代表）：1 件：{case.number}" in out.getvalue()

@@ -7,7 +7,9 @@ Run once a day (cron / systemd timer, see docs/cases-ui.md) after midnight, or l
    working days of receipt counts as accepted from receipt
    (``services.apply_deemed_acceptance``: flagged 视为受理, clock started);
 2. 容缺受理 — a catch-up deadline missed ends the case
-   (``services.expire_tolerance_catchups``: 终止 by the system).
+   (``services.expire_tolerance_catchups``: 终止 by the system);
+3. 红黄灯 — staff are told of their cases turning yellow or red
+   (``messages.announce_lights``, once per case and light).
 
 Both services select only cases not yet handled, so running the command twice on
 the same day changes nothing more (idempotent), and return the 受理编号 of what they
@@ -51,5 +53,10 @@ class Command(BaseCommand):
             f"  容缺材料逾期未补齐，终止办理：{len(ended)} 件"
             + (f"：{'、'.join(ended)}" if ended else "")
         )
-        if not deemed and not ended:
+        lights = changed.get("lights", [])
+        if lights:
+            out.write(
+                f"  红黄灯提醒（已告知承办人或首席代表）：{len(lights)} 件：{'、'.join(lights)}"
+            )
+        if not deemed and not ended and not lights:
             out.write("  无需处理的办件。")
