@@ -8,16 +8,12 @@ they are the record of every transition (行政许可法 §32 dated receipt, R-A
 
 from __future__ import annotations
 
-import io
-import os
-import zipfile
-
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from govhall.catalog.models import Item, ItemVersion, Material, SpecialStep
+from govhall.core import files
 from govhall.org.models import Centre, Department, Staff
 
 # --------------------------------------------------------------------------- choices
@@ -119,88 +115,10 @@ class Light(models.TextChoices):
 
 # --------------------------------------------------------------------------- files
 
-ALLOWED_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".ofd"}
-_MAGIC = {
-    ".pdf": [b"%PDF"],
-    ".jpg": [b"\xff\xd8\xff"],
-    ".jpeg": [b"\xff\xd8\xff"],
-    ".png": [b"\x89PNG\r\n\x1a\n"],
-    ".ofd": [b"PK\x03\x04"],  # OFD (GB/T 33190) is a zip container
-}
-
-
-def max_upload_bytes() -> int:
-    return int(getattr(settings, "GOVHALL_MAX_UPLOAD_MB", 20)) * 1024 * 1024
-
-
-def _read_all(f) -> bytes:
-    pos = f.tell() if hasattr(f, "tell") else None
-    try:
-        if hasattr(f, "seek"):
-            f.seek(0)
-        data = f.read()
-    finally:
-        if pos is not None and hasattr(f, "seek"):
-            f.seek(pos)
-    return data.encode() if isinstance(data, str) else data
-
-
-def _parses(ext: str, data: bytes) -> bool:
-    """Does the content really parse as its format? A PDF header followed by an
-    executable starts with the right bytes and is no PDF: pypdf must read its
-    cross-reference table and pages; Pillow must decode an image; an OFD (GB/T 33190)
-    is a zip container with ``OFD.xml`` at its root."""
-    if ext == ".pdf":
-        import pypdf
-
-        try:
-            reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
-            return len(reader.pages) >= 1
-        except Exception:  # pypdf raises many kinds on a broken file
-            return False
-    if ext in (".jpg", ".jpeg", ".png"):
-        from PIL import Image
-
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                expected = "PNG" if ext == ".png" else "JPEG"
-                if image.format != expected:
-                    return False
-                image.verify()
-            return True
-        except Exception:  # Pillow's errors for truncated/corrupt data vary
-            return False
-    if ext == ".ofd":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                return "OFD.xml" in archive.namelist() and archive.testzip() is None
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return False
-    return False
-
-
-def validate_case_file(f) -> None:
-    """PDF/JPG/PNG/OFD only, checked by extension, magic bytes AND by parsing the
-    content (a PDF must parse, an image must decode, an OFD must be a zip with
-    OFD.xml); size limit.
-
-    Raises django ``ValidationError`` (forms/serializers use it); services turn it
-    into ``ValidationFailed``.
-    """
-    name = getattr(f, "name", "") or ""
-    ext = os.path.splitext(name)[1].lower()
-    if ext not in ALLOWED_EXTENSIONS:
-        raise ValidationError("只接受 PDF、JPG、PNG、OFD 格式的文件", code="file_type")
-    size = getattr(f, "size", None)
-    if size is not None and size > max_upload_bytes():
-        raise ValidationError(
-            f"文件不能超过 {max_upload_bytes() // (1024 * 1024)} MB", code="file_size"
-        )
-    data = _read_all(f)
-    if not any(data.startswith(m) for m in _MAGIC[ext]):
-        raise ValidationError("文件内容与扩展名不符", code="file_content")
-    if not _parses(ext, data):
-        raise ValidationError("文件已损坏或不是有效的 PDF/JPG/PNG/OFD 文件", code="file_corrupt")
+# Uploaded materials: PDF/JPG/PNG/OFD, checked by extension, magic bytes and parsing
+# (govhall.core.files, shared with the catalogue's 示范文本). The name stays here:
+# migrations refer to ``govhall.cases.models.validate_case_file``.
+validate_case_file = files.validate_case_file
 
 
 # --------------------------------------------------------------------------- 一件事

@@ -126,6 +126,20 @@ class CreateItemForm(StyledForm):
         self.fields["department"].queryset = org_selectors.departments_where(user=user)
 
 
+class SampleFileForm(StyledForm):
+    """上传示范文本/空白表格 (for one material) or 结果样本 (``target`` = "result")."""
+
+    target = forms.ChoiceField(label="用途")
+    file = forms.FileField(label="文件（PDF、OFD、DOCX、XLSX、JPG、PNG）")
+    reason = forms.CharField(label="说明", required=False, max_length=200)
+
+    def __init__(self, *args, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [("result", "结果样本")] + [
+            (str(m.pk), f"示范文本：{m.name}") for m in version.materials.all()
+        ]
+
+
 class PublishForm(StyledForm):
     valid_from = forms.DateField(label="生效日期", widget=DATE_WIDGET)
     change_note = forms.CharField(

@@ -215,6 +215,12 @@ class ItemVersion(models.Model):
     needs_no_materials = models.BooleanField("无需申请材料", default=False)
     result_name = models.CharField("结果名称", max_length=200, blank=True)
     result_sample = models.CharField("结果样本", max_length=200, blank=True)
+    result_sample_file = models.CharField(
+        "结果样本文件",
+        max_length=16,
+        blank=True,
+        help_text="上传后的文件编号（catalog.CatalogFile）",
+    )
     consult_contact = models.CharField("咨询方式", max_length=200, blank=True)
     complaint_contact = models.CharField("监督投诉方式", max_length=200, blank=True)
     procedure_pattern = models.CharField(
@@ -297,6 +303,7 @@ GUIDE_FIELDS = [
     "needs_no_materials",
     "result_name",
     "result_sample",
+    "result_sample_file",
     "consult_contact",
     "complaint_contact",
     "procedure_pattern",
@@ -334,6 +341,12 @@ class Material(models.Model):
     )
     source = models.CharField("来源渠道", max_length=100, blank=True, default="申请人自备")
     sample_form = models.CharField("示范文本/空白表格", max_length=200, blank=True)
+    sample_file = models.CharField(
+        "示范文本文件",
+        max_length=16,
+        blank=True,
+        help_text="上传后的文件编号（catalog.CatalogFile）",
+    )
     common_mistakes = models.TextField("常见错误", blank=True)
     notes = models.TextField("填报须知", blank=True)
 
@@ -356,6 +369,7 @@ MATERIAL_FIELDS = [
     "form",
     "source",
     "sample_form",
+    "sample_file",
     "common_mistakes",
     "notes",
 ]
@@ -477,3 +491,35 @@ GUIDE_CHILDREN = [
     ("steps", Step, STEP_FIELDS),
     ("special_steps", SpecialStep, SPECIAL_STEP_FIELDS),
 ]
+
+
+class CatalogFile(models.Model):
+    """示范文本、空白表格、结果样本: a file the guide offers for download.
+
+    Guides refer to it by ``key`` (the first 16 hex digits of its SHA-256), a plain
+    string that survives a draft copy and the Excel round trip; the same file uploaded
+    twice is stored once. Files are never deleted: a published version that named one
+    keeps offering it."""
+
+    key = models.CharField("文件编号", max_length=16, unique=True)
+    name = models.CharField("文件名", max_length=200)
+    file = models.FileField("文件", upload_to="catalog/files/%Y/")
+    content_type = models.CharField("类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_at = models.DateTimeField("上传时间")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "指南附件"
+        verbose_name_plural = "指南附件"
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.name

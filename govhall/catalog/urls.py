@@ -20,5 +20,6 @@ urlpatterns = [
     path("items/<str:code>/draft/", views.draft_edit, name="draft"),
     path("items/<str:code>/draft/start/", views.draft_start, name="draft_start"),
     path("items/<str:code>/draft/publish/", views.draft_publish, name="publish"),
+    path("items/<str:code>/draft/files/", views.draft_files, name="draft_files"),
     path("items/<str:code>/v/<int:number>/", views.version_detail, name="version"),
 ]

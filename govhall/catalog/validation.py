@@ -214,4 +214,8 @@ def validate_version(version: ItemVersion) -> dict[str, list[str]]:
         department_code=item.department.code,
     ).items():
         errors.setdefault(field, []).extend(messages)
+    from .files import missing_files  # files → services → validation
+
+    for field, messages in missing_files(version).items():
+        errors.setdefault(field, []).extend(messages)
     return errors

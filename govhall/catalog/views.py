@@ -28,7 +28,7 @@ from govhall.org import selectors as org_selectors
 from govhall.org import services as org_services
 from govhall.org.models import Authorisation, Department
 
-from . import authorisations, excel, selectors, services
+from . import authorisations, excel, files, selectors, services
 from .forms import (
     AuthorisationForm,
     AuthorisedItemForm,
@@ -37,6 +37,7 @@ from .forms import (
     ImportForm,
     ItemFilterForm,
     PublishForm,
+    SampleFileForm,
     editor_forms,
 )
 from .models import AuthorisedItem, Item, ItemStatus, VersionStatus
@@ -234,6 +235,7 @@ def _editor(
             "guide_form": guide,
             "sections": [(p, SECTION_TITLES[p], fs) for p, fs in formsets.items()],
             "publish_form": publish_form or PublishForm(),
+            "file_form": SampleFileForm(version=draft),
             "errors": errors or [],
             "unsaved": unsaved,
         },
@@ -284,6 +286,40 @@ def draft_edit(request, code):
             request, item, draft, guide, formsets, errors=unplaced, status=400, unsaved=True
         )
     messages.success(request, "草稿已保存。")
+    return redirect("catalog:draft", code=item.implementation_code)
+
+
+@web.staff_page
+@require_POST
+def draft_files(request, code):
+    """上传示范文本 / 结果样本 onto the draft (catalog.files)."""
+    item = selectors.get_item(code=code)
+    draft = selectors.draft_of(item=item)
+    if draft is None:
+        messages.error(request, "该事项没有草稿，请先点击“修订”。")
+        return redirect("catalog:detail", code=item.implementation_code)
+    form = SampleFileForm(request.POST, request.FILES, version=draft)
+    if not form.is_valid():
+        messages.error(request, "；".join(m for ms in form.errors.values() for m in ms))
+        return redirect("catalog:draft", code=item.implementation_code)
+    data = form.cleaned_data
+    try:
+        if data["target"] == "result":
+            files.attach_result_sample(
+                actor=request.user, version=draft, file=data["file"], reason=data["reason"]
+            )
+        else:
+            files.attach_sample(
+                actor=request.user,
+                version=draft,
+                material_id=int(data["target"]),
+                file=data["file"],
+                reason=data["reason"],
+            )
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "文件已上传并挂接到草稿，发布后在办事指南中提供下载。")
     return redirect("catalog:draft", code=item.implementation_code)
 
 

@@ -45,6 +45,7 @@ from govhall.org.models import (
 )
 from govhall.testing.factories import make_id_number, make_uscc, superuser
 
+from . import blank_forms
 from .data import organisation as org_data
 from .data.items import ITEMS
 from .data.life_events import LIFE_EVENTS
@@ -355,6 +356,15 @@ def guide_of(row: dict, department: Department) -> dict:
     }
 
 
+def _with_blank_form(ctx, actor, material: dict) -> dict:
+    """The item's own application form carries a real blank PDF to download."""
+    if material.get("sample_form", "").endswith("空白表格及填写示例"):
+        centre = ctx.centres[org_data.COUNTY[0]].name
+        key = blank_forms.blank_form(actor=actor, title=material["name"], centre=centre)
+        material["sample_file"] = key
+    return material
+
+
 def _publish_item(ctx, row: dict, counter) -> Item:
     department = ctx.departments[row["dept"]]
     actor = _chief_of(ctx, row["dept"])
@@ -363,6 +373,10 @@ def _publish_item(ctx, row: dict, counter) -> Item:
     if item is not None:
         return item
     guide = guide_of(row, department)
+    if row["type"] == "licensing" and row.get("result"):
+        guide["result_sample_file"] = blank_forms.result_sample(
+            actor=actor, result=row["result"], department=department.name
+        )
     item = catalog_services.create_item(
         actor=actor,
         department=department,
@@ -380,7 +394,10 @@ def _publish_item(ctx, row: dict, counter) -> Item:
     catalog_services.save_draft(
         actor=actor,
         version=draft,
-        materials=[{**m, "order": i} for i, m in enumerate(row["materials"], start=1)],
+        materials=[
+            _with_blank_form(ctx, actor, {**m, "order": i})
+            for i, m in enumerate(row["materials"], start=1)
+        ],
         steps=build_steps(
             guide["procedure_pattern"],
             # 计入时限的特殊环节 share the promised days with the review steps

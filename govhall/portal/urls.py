@@ -10,4 +10,5 @@ urlpatterns = [
     path("items/<str:code>/", views.item_detail, name="item_detail"),
     path("items/<str:code>/v/<int:number>/", views.item_detail, name="item_version"),
     path("lists/negative/", views.negative_list, name="negative_list"),
+    path("files/<str:key>/", views.catalog_file, name="catalog_file"),
 ]

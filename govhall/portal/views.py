@@ -8,8 +8,10 @@ Public and read-only: no login, no writes. Views parse the query string, ask
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import render
 
+from govhall.catalog import files as catalog_files
 from govhall.catalog.models import ItemType
 from govhall.core.errors import NotFound
 from govhall.org import selectors as org_selectors
@@ -94,3 +96,17 @@ def item_detail(request, code: str, number: int | None = None):
 def negative_list(request):
     """负面清单 (R-PUBLIC-2): items not entering the hall and why."""
     return render(request, "portal/negative_list.html", {"items": selectors.negative_list()})
+
+
+def catalog_file(request, key: str):
+    """示范文本 / 空白表格 / 结果样本 of a published guide, as a download."""
+    try:
+        stored = catalog_files.public_file(key=key)
+    except NotFound as exc:
+        return not_found(request, exc.message)
+    return FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=stored.name,
+        content_type=stored.content_type,
+    )

@@ -170,6 +170,20 @@ def test_demo_badges_tell_items_apart(client, output):
     assert f'href="/cases/apply/{online.item_id}/">在线申请</a>' in guide
 
 
+def test_demo_guides_offer_real_blank_forms_and_result_samples(client, output):
+    """Issue 10 §2: 示范文本 and 结果样本 were named but could not be downloaded."""
+    version = selectors.current_versions().filter(materials__sample_file__gt="").first()
+    assert version is not None
+    guide = client.get(f"/items/{version.item.implementation_code}/").content.decode()
+    key = version.materials.exclude(sample_file="").first().sample_file
+    assert f'href="/files/{key}/"' in guide
+    response = client.get(f"/files/{key}/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    licence = selectors.current_versions().filter(item__type="licensing").first()
+    assert licence.result_sample_file
+
+
 def test_demo_accounts_sign_in_with_the_printed_password(client, output):
     # One printed account per role, and it signs in with the printed password.
     for username in ("admin", "chief", "clerk", "approver", "supervisor"):
