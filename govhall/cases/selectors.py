@@ -89,12 +89,15 @@ def _filtered(
     received_from: dt.date | None = None,
     received_to: dt.date | None = None,
     due_before: dt.date | None = None,
+    responsible: Staff | None = None,
     today: dt.date | None = None,
 ) -> QuerySet[Case]:
     """The cases of :func:`case_list`, filtered, without annotation, joins or order."""
     qs = Case.objects.all() if user is None else visible_cases(user=user)
     if department is not None:
         qs = qs.filter(department=department)
+    if responsible is not None:  # 我承办的
+        qs = qs.filter(responsible=responsible)
     if states:
         qs = qs.filter(state__in=states)
     if light:
@@ -113,7 +116,7 @@ def _filtered(
 def case_list(*, user, today: dt.date | None = None, **filters) -> QuerySet[Case]:
     """The case list of every page, the API and exports: what ``user`` may see,
     filtered (``department``, ``states``, ``light``, ``received_from``/``received_to``,
-    ``due_before``), with ``light`` annotated, in the one order :data:`URGENCY`.
+    ``due_before``, ``responsible``), with ``light`` annotated, in the one order :data:`URGENCY`.
     ``user`` is required; ``user=None`` (said explicitly) lists every case, for jobs
     and counts."""
     today = today or clock.today()

@@ -233,11 +233,13 @@ def inbox(request):
     light = request.GET.get("light", "")
     states = [state] if state in State.values else None
     light = light if light in Light.values and light else None
+    mine = request.GET.get("mine") == "1" and staff is not None
     qs = selectors.case_list(
         user=request.user,
         department=staff.department if staff is not None and staff.department_id else None,
         states=states or list(OPEN_STATES),
         light=light,
+        responsible=staff if mine else None,
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     remaining: dict = {}
@@ -256,6 +258,8 @@ def inbox(request):
             "lights": [(v, label) for v, label in Light.choices if v],
             "state": state,
             "light": light or "",
+            "mine": mine,
+            "may_be_responsible": staff is not None and staff.department_id is not None,
         },
     )
 

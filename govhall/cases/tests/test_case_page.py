@@ -123,3 +123,23 @@ def test_the_supervisor_is_not_shown_the_window_desk(client, hall):
     assert page.status_code == 403 and "您无权" in page.content.decode()
     client.force_login(hall.staff.clerk.user)
     assert client.get(reverse("cases:desk_apply", args=[hall.market_item.pk])).status_code == 200
+
+
+def _inbox_rows(client, user, **query) -> list[str]:
+    client.force_login(user)
+    html = client.get(reverse("cases:inbox"), query).content.decode()
+    return re.findall(r'<tr class="case-row".*?</tr>', html, re.S)
+
+
+def test_the_inbox_names_a_bundle_and_filters_to_my_cases(client, env, restaurant_bundle):
+    from .conftest import bundle_case
+
+    s = env.s
+    parent = bundle_case(env, restaurant_bundle)
+    mine = act(submit(env), "accept", s.market_chief.user)  # the chief is its 承办人
+    other = act(submit(env), "accept", s.market_chief.user, responsible=s.market_approver)
+    rows = _inbox_rows(client, s.market_chief.user)
+    parent_row = next(r for r in rows if parent.number in r)
+    assert restaurant_bundle.name in parent_row and "一件事" in parent_row
+    rows = _inbox_rows(client, s.market_chief.user, mine="1")
+    assert any(mine.number in r for r in rows) and not any(other.number in r for r in rows)
