@@ -7,6 +7,8 @@ Every change goes through ``cases.services``; every read through ``cases.selecto
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -21,6 +23,7 @@ from govhall.core.selectors import history_for
 from govhall.core.validators import mask_id_number, mask_phone
 from govhall.org import permissions as org_permissions
 from govhall.org import selectors as org_selectors
+from govhall.org.models import Role
 
 from . import archive as case_archive
 from . import deadlines, documents, roles, selectors, services, workflow
@@ -42,24 +45,62 @@ def _staff(request):
     return org_permissions.active_staff(request.user)
 
 
-@web.dashboard_panel(order=30)
-def _panel(request):
+@web.dashboard_panel(order=5)
+def _work_panel(request):
+    """Each role's own work on the home page (工作台): the window's intake for a clerk,
+    the department's pending / yellow / red / overdue cases for its chief and
+    approvers (with their own), the whole centre's warnings for the supervisor."""
     staff = _staff(request)
-    if staff is None or staff.department_id is None:
+    if staff is None:
         return None
-    dept = staff.department
-    pending = selectors.department_cases(department=dept).count()
-    return {
-        "title": "办件",
-        "counts": [
-            ("在办", pending, reverse("cases:inbox")),
+    inbox = reverse("cases:inbox")
+    count = functools.partial(selectors.case_list, user=request.user)
+    if staff.role == Role.WINDOW_CLERK:
+        today = clock.today()
+        counts = [
+            ("待受理", count(states=[State.SUBMITTED]).count(), f"{inbox}?state=submitted"),
             (
-                "超期",
-                selectors.overdue_count(department=dept),
-                reverse("cases:inbox") + "?light=overdue",
+                "待补正",
+                count(states=[State.AWAITING_CORRECTION]).count(),
+                f"{inbox}?state=awaiting_correction",
             ),
-        ],
-        "links": [("综合受理", reverse("cases:desk")), ("一件事", reverse("cases:bundle_list"))],
+            ("今日收件", count(received_from=today, received_to=today).count(), inbox),
+        ]
+        return {
+            "title": f"综合受理 · {staff.centre.name}",
+            "counts": counts,
+            "links": [("综合受理（收件）", reverse("cases:desk")), ("待办", inbox)],
+        }
+    department = staff.department if staff.department_id else None
+    lights = [
+        ("黄灯预警", Light.YELLOW),
+        ("红灯（今日到期）", Light.RED),
+        ("超期", Light.OVERDUE),
+    ]
+    counts = [("在办", count(department=department, states=list(OPEN_STATES)).count(), inbox)]
+    counts += [
+        (label, count(department=department, light=light).count(), f"{inbox}?light={light}")
+        for label, light in lights
+    ]
+    if staff.role == Role.SUPERVISOR:
+        return {
+            "title": "电子监察 · 全中心预警",
+            "counts": counts[1:],
+            "links": [("全部在办", inbox)],
+        }
+    if department is None:  # the centre administrator
+        return {"title": "全中心办件", "counts": counts, "links": [("待办", inbox)]}
+    counts.append(
+        (
+            "我承办的",
+            count(department=department, states=list(OPEN_STATES), responsible=staff).count(),
+            f"{inbox}?mine=1",
+        )
+    )
+    return {
+        "title": f"本部门办件 · {department.name}",
+        "counts": counts,
+        "links": [("待办", inbox), ("综合受理", reverse("cases:desk"))],
     }
 
 

@@ -26,7 +26,7 @@ from govhall.core.validators import make_implementation_code
 from govhall.org import permissions
 from govhall.org import selectors as org_selectors
 from govhall.org import services as org_services
-from govhall.org.models import Authorisation, Department
+from govhall.org.models import Authorisation, Department, Role
 
 from . import authorisations, excel, files, selectors, services
 from .forms import (
@@ -62,6 +62,8 @@ def _catalogue_panel(request):
     """事项目录 counts for the home page: the user's department, or all for the
     centre administrator and the supervision office."""
     staff = permissions.active_staff(request.user)
+    if staff is not None and staff.role in (Role.WINDOW_CLERK, Role.SUPERVISOR):
+        return None  # their home page shows their own work (cases), not the catalogue's
     items = Item.objects.all()
     scope = "全部部门"
     if staff is not None and staff.department_id and not permissions.is_centre_admin(request.user):

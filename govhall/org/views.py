@@ -45,7 +45,8 @@ MASKED = {"id_number": mask_id_number, "phone": mask_phone}
 
 @web.dashboard_panel(order=20)
 def _organisation_panel(request):
-    admin = permissions.can_manage_organisation(request.user)
+    if not permissions.can_manage_organisation(request.user):
+        return None  # read-only for everyone else: the nav links it; the home shows work
     counts = [
         ("服务中心", Centre.objects.filter(is_active=True).count(), reverse("org:centres")),
         (
@@ -56,12 +57,11 @@ def _organisation_panel(request):
         ("窗口", Window.objects.filter(is_active=True).count(), reverse("org:windows")),
         ("在岗人员", Staff.objects.filter(is_active=True).count(), reverse("org:staff_list")),
     ]
-    links = [("组织机构", reverse("org:index"))]
-    if admin:
-        links += [
-            ("新增窗口", reverse("org:window_create")),
-            ("开设账号", reverse("org:staff_create")),
-        ]
+    links = [
+        ("组织机构", reverse("org:index")),
+        ("新增窗口", reverse("org:window_create")),
+        ("开设账号", reverse("org:staff_create")),
+    ]
     return {"title": "组织机构", "counts": counts, "links": links}
 
 

@@ -143,3 +143,26 @@ def test_the_inbox_names_a_bundle_and_filters_to_my_cases(client, env, restauran
     assert restaurant_bundle.name in parent_row and "一件事" in parent_row
     rows = _inbox_rows(client, s.market_chief.user, mine="1")
     assert any(mine.number in r for r in rows) and not any(other.number in r for r in rows)
+
+
+def _home(client, user) -> str:
+    client.force_login(user)
+    return client.get(reverse("core:home")).content.decode()
+
+
+def test_each_role_finds_its_own_work_on_the_home_page(client, env):
+    """工作台 showed catalogue counts to clerks and the supervisor."""
+    s = env.s
+    submit(env)
+    overdue = act(submit(env), "accept", s.market_chief.user)
+    clerk = _home(client, s.clerk.user)
+    assert "综合受理 · " in clerk and "待受理" in clerk and "今日收件" in clerk
+    assert "待发布草稿" not in clerk  # the catalogue panel is not a clerk's work
+    with clock.frozen(dt.datetime(2026, 12, 31, 9)):
+        chief = _home(client, s.market_chief.user)
+        supervisor = _home(client, s.supervisor.user)
+    assert "本部门办件" in chief and "我承办的" in chief and "超期" in chief
+    assert "电子监察 · 全中心预警" in supervisor and "待发布草稿" not in supervisor
+    assert "待发布草稿" in chief  # the chief maintains the department's guides
+    assert overdue.due_date < dt.date(2026, 12, 31)
+    assert re.search(r"超期</div><div class=\"fs-4 fw-bold\">[1-9]", supervisor)
