@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import BooleanField, Case, Count, Prefetch, QuerySet, Value, When
 from django.urls import reverse
 
+from govhall.cases import selectors as cases_selectors
 from govhall.cases import services as cases_services
 from govhall.catalog import selectors as catalog_selectors
 from govhall.catalog.models import (
@@ -227,3 +228,54 @@ def _apply_url(item: Item) -> str:
     if cases_services.online_version(item=item) is None:
         return ""
     return reverse("cases_public:apply", args=[item.pk])
+
+
+# --- 一件事一次办 ------------------------------------------------------------------
+
+
+@dataclass
+class BundleGuide:
+    """The public guide of a 一件事: its items (each with its own guide), every
+    material once, the longest promised limit, and where it is applied for."""
+
+    bundle: object
+    parts: list[dict]
+    materials: list[dict]
+    longest_promise: int | None
+    centres: dict[str, list[Centre]]
+
+
+def bundles() -> list:
+    """Active 一件事 with their lead department and item count (the portal's list)."""
+    return list(cases_selectors.bundle_list(active_only=True))
+
+
+def bundle_guide(*, code: str) -> BundleGuide:
+    """一件事 guide page; ``NotFound`` for unknown or inactive bundles."""
+    bundle = cases_selectors.get_bundle(code=code)
+    if not bundle.is_active:
+        raise NotFound("该一件事已停用", code="bundle_not_found")
+    parts = cases_selectors.bundle_parts(bundle=bundle)
+    materials: dict[str, dict] = {}
+    for part in parts:
+        version = part["version"]
+        if version is None:
+            continue
+        for material in version.materials.all():
+            entry = materials.setdefault(
+                material.name, {"name": material.name, "items": [], "required": False}
+            )
+            entry["items"].append(version.name)
+            entry["required"] = entry["required"] or material.required
+    promises = [
+        p["version"].promised_limit_days
+        for p in parts
+        if p["version"] is not None and p["version"].promised_limit_days is not None
+    ]
+    return BundleGuide(
+        bundle=bundle,
+        parts=parts,
+        materials=list(materials.values()),
+        longest_promise=max(promises) if promises else None,
+        centres=_centres_by_level([Level.COUNTY]),
+    )

@@ -110,3 +110,16 @@ def catalog_file(request, key: str):
         filename=stored.name,
         content_type=stored.content_type,
     )
+
+
+def bundle_list(request):
+    """一件事一次办: the bundles a citizen can apply for in one go."""
+    return render(request, "portal/bundle_list.html", {"bundles": selectors.bundles()})
+
+
+def bundle_detail(request, code: str):
+    try:
+        guide = selectors.bundle_guide(code=code)
+    except NotFound as exc:
+        return not_found(request, exc.message)
+    return render(request, "portal/bundle_detail.html", {"g": guide})

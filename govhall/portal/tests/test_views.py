@@ -275,3 +275,30 @@ def test_not_accepted_items_tell_the_truth_on_the_application_page(client, catal
     assert "乌审旗嘎鲁图镇团结路8号" in client.get(_guide_url(secret)).content.decode()
     page = client.get(f"/cases/apply/{catalogue.suspended.pk}/").content.decode()
     assert "该事项暂停受理：系统升级。暂停期间不接受申请（窗口和网上均不受理）" in page
+
+
+def test_bundles_are_on_the_portal_with_their_items_and_materials(client, catalogue):
+    """Issue 10 §2: 一件事 were not on the portal."""
+    from govhall.cases.models import Bundle, BundleItem
+
+    county = catalogue.county
+    bundle = Bundle.objects.create(
+        code="kaidian", name="开办小餐馆", lead_department=county.market, description="一次办好"
+    )
+    BundleItem.objects.create(bundle=bundle, item=catalogue.business, order=1)
+    BundleItem.objects.create(bundle=bundle, item=county.market_item, order=2)
+    Bundle.objects.create(
+        code="old", name="已停用的一件事", lead_department=county.market, is_active=False
+    )
+    listing = client.get("/bundles/").content.decode()
+    assert "开办小餐馆" in listing and "含 2 个事项" in listing and "已停用" not in listing
+    page = client.get("/bundles/kaidian/").content.decode()
+    assert (
+        "个体工商户营业执照核发" in page
+        and f"/items/{catalogue.business.implementation_code}/" in page
+    )
+    assert "综合受理窗口一次提交" in page
+    materials = page[page.index('id="bundle-materials"') :]
+    assert "个体工商户开业登记申请书" in materials
+    assert client.get("/bundles/old/").status_code == 404
+    assert "/bundles/" in client.get("/").content.decode()  # in the portal's navigation
