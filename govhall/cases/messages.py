@@ -36,6 +36,7 @@ from govhall.notifications.services import Message, Recipient
 from govhall.org.models import Role, Staff
 
 from . import deadlines
+from .documents.content import result_words
 from .models import Case, DeliveryMethod, Light, Result
 
 _APPLICANT_EVENTS = {"deemed_acceptance"}
@@ -135,7 +136,9 @@ def _decided(case, event) -> list[Message]:
         _applicant(
             case,
             "decided",
-            result=Result(case.result).label,
+            # in the words of the item's type: 准予行政许可, 予以确认, 依法征收 …
+            result=result_words(case.item.type if case.item_id else "", case.result),
+            result_name=case.item_version.result_name if case.item_version_id else "",
             approved=case.result == Result.APPROVED,
             reason=case.result_reason,
             progress_url=progress_url(case),

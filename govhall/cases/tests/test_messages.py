@@ -137,8 +137,22 @@ def test_the_lifecycle_tells_the_applicant_of_decision_and_pick_up(env, outbox, 
         case = act(case, "complete", clerk)
     assert [n.template for n in _of(case)] == ["cases/accepted", "cases/decided", "cases/ready"]
     decided, ready = outbox[1].text, outbox[2].text
-    assert "已作出决定：准予许可" in decided and "另行通知您领取" in decided
-    assert "证照（编号JY-001）已制作完成" in ready and "窗口领取" in ready
+    assert "已作出决定：准予行政许可" in decided and "另行通知您领取" in decided
+    assert "办理结果（编号JY-001）已制作完成" in ready and "窗口领取" in ready
+    assert f"{case.item_version.result_name}制作完成后将另行通知您领取" in decided
+
+
+def test_a_decision_is_told_in_the_words_of_the_items_type(env, outbox, committed):
+    """契税征收 was told "准予许可": a non-licence has its own words (行政确认 予以确认)."""
+    type(env.c.market_item).objects.filter(pk=env.c.market_item.pk).update(type="confirmation")
+    approver = env.s.market_approver.user
+    case = submit(env)
+    with committed():
+        case = act(case, "accept", env.s.clerk.user)
+        case = act(case, "review", approver, opinion="符合")
+        case = act(case, "decide", approver, result="approved", opinion="同意")
+    decided = outbox[1].text
+    assert "已作出决定：予以确认" in decided and "准予许可" not in decided
 
 
 def test_a_denial_and_a_posted_result_are_told(env, outbox, committed):
@@ -154,7 +168,7 @@ def test_a_denial_and_a_posted_result_are_told(env, outbox, committed):
         "cases/decided",
         "cases/delivered",
     ]
-    assert "不予许可" in outbox[1].text and "理由：场地不符" in outbox[1].text
+    assert "不予行政许可" in outbox[1].text and "理由：场地不符" in outbox[1].text
     assert "行政复议" in outbox[1].text
     assert "通过邮寄送达，邮寄单号EMS123" in outbox[2].text
 
