@@ -136,7 +136,10 @@ class _Staff(_Builder):
                 required=False,
                 coerce=int,
                 empty_value=None,
-                choices=[("", "（本人/默认）")] + [(s.pk, s.name) for s in staff],
+                # What the service does with no choice (effects._responsible): the
+                # accepting staff member if of the department, else nobody yet.
+                choices=[("", "本人（本部门人员受理时）；否则暂不指定，由首席代表分配")]
+                + [(s.pk, s.name) for s in staff],
             )
         }
 
