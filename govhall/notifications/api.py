@@ -18,10 +18,12 @@ from rest_framework.views import APIView
 
 from govhall.api import params
 from govhall.api.errors import error_responses
+from govhall.api.fields import model_integer
 from govhall.api.pagination import Pagination
 from govhall.core.errors import ValidationFailed
 
 from . import selectors, services
+from .models import Notification
 
 TAG = "消息"
 
@@ -74,7 +76,7 @@ class NotificationListApi(generics.ListAPIView):
 
 class ReadIn(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=500
+        child=model_integer(Notification, "id", min_value=1), required=False, max_length=500
     )
     all = serializers.BooleanField(required=False, default=False)
 
