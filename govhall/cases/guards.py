@@ -9,6 +9,8 @@ returns. It never changes anything. The rule each guard enforces is in
 
 from __future__ import annotations
 
+from django.db import router, transaction
+
 from govhall.catalog.models import CaseType, Material, Step
 from govhall.core import policy
 from govhall.core.errors import Conflict, ValidationFailed
@@ -19,16 +21,52 @@ from .models import DeliveryMethod, Result, State, SubmittedMaterial
 # --------------------------------------------------------------------------- facts
 
 
+# The steps of published versions, by (version id, published_at, edit_token). A
+# published version's steps never change (``catalog.services`` edits only drafts), so
+# the copy needs no invalidation; an entry is added only once the transaction that
+# read it has committed (``on_commit``), so a rolled-back version whose id SQLite gives
+# out again is never in it.
+_PUBLISHED_STEPS: dict[tuple, list] = {}
+_PUBLISHED_STEPS_MAX = 2048
+
+
+def forget_published_steps() -> None:
+    """Empty the copy of published versions' steps (tests)."""
+    _PUBLISHED_STEPS.clear()
+
+
+def _steps_of(case) -> list:
+    version_id = case.item_version_id
+    if version_id is None:
+        return []
+    field = type(case)._meta.get_field("item_version")
+    version = case.item_version if field.is_cached(case) else None
+    key = None
+    if version is not None and not version.is_draft:
+        key = (version_id, version.published_at, version.edit_token)
+        cached = _PUBLISHED_STEPS.get(key)
+        if cached is not None:
+            return list(cached)
+    # Explicit order within the one version: ``Step.Meta.ordering`` starts with
+    # "version", which orders by ItemVersion's own ordering and so joins item_version
+    # and item for nothing (the statement took ~3× as long).
+    rows = list(Step.objects.filter(version_id=version_id).order_by("order", "id"))
+    if key is not None:
+
+        def remember():
+            if len(_PUBLISHED_STEPS) < _PUBLISHED_STEPS_MAX:
+                _PUBLISHED_STEPS[key] = rows
+
+        transaction.on_commit(remember, using=router.db_for_read(Step))
+    return list(rows)
+
+
 def version_steps(case) -> list:
-    """The version's 办理环节, read once per case object (a published version's steps
-    never change; the services lock a fresh case object for every transition)."""
+    """The version's 办理环节, read once per case object, and once per process for a
+    published version whose case was read with it (the services' locking read)."""
     steps = getattr(case, "_version_steps", None)
     if steps is None or steps[0] != case.item_version_id:
-        # Explicit order within the one version: ``Step.Meta.ordering`` starts with
-        # "version", which orders by ItemVersion's own ordering and so joins
-        # item_version and item for nothing (the statement took ~3× as long).
-        rows = Step.objects.filter(version_id=case.item_version_id).order_by("order", "id")
-        steps = (case.item_version_id, list(rows) if case.item_version_id else [])
+        steps = (case.item_version_id, _steps_of(case))
         case._version_steps = steps
     return steps[1]
 
