@@ -48,6 +48,8 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
+import scratch
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_DB = "govhall_bench_cases"
 PGBENCH_DB = "govhall_bench_pgbench"
@@ -71,25 +73,7 @@ def _server_url(*, socket: bool = False) -> str:
     return urlunsplit(parts._replace(path="/postgres"))
 
 
-def _recreate(server: str, db: str) -> str | None:
-    """Drop and create the scratch database ``db``; its URL, or None if unreachable."""
-    import psycopg
-
-    try:
-        with psycopg.connect(server, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {db}")
-    except psycopg.OperationalError as exc:
-        print(f"PostgreSQL not reachable ({exc}); skipped")
-        return None
-    return urlunsplit(urlsplit(server)._replace(path=f"/{db}"))
-
-
-def _drop(server: str, db: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+_recreate, _drop = scratch.recreate, scratch.drop
 
 
 def _pg_url(db: str = PG_DB, *, socket: bool = False) -> str | None:

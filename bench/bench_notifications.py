@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import scratch
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_DB = "govhall_bench_notifications"
 TARGET_SHARE = 0.10  # enqueueing a case's notifications: <= 10 % of the case
@@ -52,24 +54,7 @@ def _server_url() -> str:
     return urlunsplit(urlsplit(url)._replace(path="/postgres"))
 
 
-def _recreate(server: str, db: str) -> str | None:
-    import psycopg
-
-    try:
-        with psycopg.connect(server, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {db}")
-    except psycopg.OperationalError as exc:
-        print(f"PostgreSQL not reachable ({exc}); skipped")
-        return None
-    return urlunsplit(urlsplit(server)._replace(path=f"/{db}"))
-
-
-def _drop(server: str, db: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+_recreate, _drop = scratch.recreate, scratch.drop
 
 
 def _setup(url: str) -> None:
