@@ -10,4 +10,5 @@ urlpatterns = [
     path("progress/", public_views.progress, name="progress"),
     path("apply/<int:item_id>/", public_views.apply, name="apply"),
     path("apply/done/<str:number>/", public_views.applied, name="applied"),
+    path("apply/bundle/<slug:code>/", public_views.apply_bundle, name="apply_bundle"),
 ]

@@ -148,6 +148,57 @@ def apply(request, item_id: int):
     )
 
 
+def apply_bundle(request, code: str):
+    """一件事 网上申请: the applicant once, each item's materials (grouped by item), one
+    submission → ``services.apply_bundle_online``; the same 受理编号 confirmation."""
+    try:
+        bundle = selectors.get_bundle(code=code)
+    except NotFound:
+        bundle = None
+    versions = services.bundle_online_versions(bundle=bundle) if bundle else None
+    if versions is None:
+        return render(
+            request,
+            "cases/public_apply_bundle.html",
+            {"bundle": bundle, "closed": True},
+            status=404,
+        )
+    data, files = request.POST or None, request.FILES or None
+    applicant = ApplicantForm(data, files, prefix="a")
+    parts = [
+        {
+            "item": bi.item,
+            "version": versions[bi.item_id],
+            "form": DeskMaterialsForm(
+                data, files, version=versions[bi.item_id], prefix=f"i{bi.item_id}"
+            ),
+        }
+        for bi in bundle.bundle_items.all()
+    ]
+    errors: list[str] = []
+    valid = request.method == "POST" and all(
+        [applicant.is_valid(), *[p["form"].is_valid() for p in parts]]
+    )
+    if valid:
+        try:
+            parent = services.apply_bundle_online(
+                bundle=bundle,
+                applicant=applicant.applicant(),
+                agent=applicant.agent(),
+                materials={p["item"].pk: p["form"].submitted() for p in parts},
+            )
+        except DomainError as exc:
+            errors.extend(place_applicant_errors(exc, applicant))
+        else:
+            request.session["applied_case"] = parent.number
+            return redirect("cases_public:applied", number=parent.number)
+    return render(
+        request,
+        "cases/public_apply_bundle.html",
+        {"bundle": bundle, "applicant": applicant, "parts": parts, "errors": errors},
+    )
+
+
 def applied(request, number: str):
     """Confirmation with the 受理编号 — only for the browser that applied."""
     if request.session.get("applied_case") != number:

@@ -243,6 +243,7 @@ class BundleGuide:
     materials: list[dict]
     longest_promise: int | None
     centres: dict[str, list[Centre]]
+    apply_url: str = ""  # 网上一次申请, when every item is offered online
 
 
 def bundles() -> list:
@@ -278,4 +279,9 @@ def bundle_guide(*, code: str) -> BundleGuide:
         materials=list(materials.values()),
         longest_promise=max(promises) if promises else None,
         centres=_centres_by_level([Level.COUNTY]),
+        apply_url=(
+            reverse("cases_public:apply_bundle", args=[bundle.code])
+            if cases_services.bundle_online_versions(bundle=bundle) is not None
+            else ""
+        ),
     )

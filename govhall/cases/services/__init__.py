@@ -14,7 +14,9 @@ Callers import the functions re-exported here (``from govhall.cases import servi
 from .bundles import create_bundle, update_bundle
 from .intake import (
     DESK_DECISIONS,
+    apply_bundle_online,
     apply_online,
+    bundle_online_versions,
     check_idempotency_key,
     offered_version,
     online_centre,
@@ -34,8 +36,10 @@ from .transition import transition
 
 __all__ = [
     "DESK_DECISIONS",
+    "apply_bundle_online",
     "apply_deemed_acceptance",
     "apply_online",
+    "bundle_online_versions",
     "check_idempotency_key",
     "create_bundle",
     "expire_tolerance_catchups",

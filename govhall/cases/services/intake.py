@@ -654,3 +654,39 @@ def apply_online(*, item: Item, applicant: dict, agent: dict | None = None, mate
         agent=agent,
         materials=materials,
     )
+
+
+def bundle_online_versions(*, bundle: Bundle) -> dict | None:
+    """The versions under which each item of ``bundle`` may be applied for online, by
+    item pk, or ``None`` when the bundle cannot be applied for online as a whole (not
+    active, an item not offered online or not accepting): the checks of the application
+    itself, so the portal offers 在线申请 only where it succeeds."""
+    centre = online_centre()
+    if centre is None or not bundle.is_active:
+        return None
+    items = [bi.item for bi in bundle.bundle_items.select_related("item__department")]
+    if not items:
+        return None
+    try:
+        return {i.pk: offered_version(item=i, centre=centre, channel=Channel.ONLINE) for i in items}
+    except (Conflict, ValidationFailed):
+        return None
+
+
+def apply_bundle_online(
+    *, bundle: Bundle, applicant: dict, agent: dict | None = None, materials: dict | None = None
+) -> Case:
+    """一件事 网上申请 on the portal: one form for every item, at the online centre,
+    the applicant acting (R-BUNDLE-1)."""
+    centre = online_centre()
+    if centre is None:
+        raise Conflict("尚未设置受理中心，暂不能网上申请", code="no_online_centre")
+    return submit_bundle_application(
+        actor=Applicant(),
+        bundle=bundle,
+        centre=centre,
+        channel=Channel.ONLINE,
+        applicant=applicant,
+        agent=agent,
+        materials=materials or {},
+    )

@@ -302,3 +302,52 @@ def test_bundles_are_on_the_portal_with_their_items_and_materials(client, catalo
     assert "个体工商户开业登记申请书" in materials
     assert client.get("/bundles/old/").status_code == 404
     assert "/bundles/" in client.get("/").content.decode()  # in the portal's navigation
+
+
+def test_a_bundle_offered_online_is_applied_for_in_one_form(client, catalogue, tmp_path):
+    """Issue 10 §2: the bundle's guide has an apply button, and one submission
+    registers the parent and a child per item at the online centre."""
+    import io
+
+    import pypdf
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from govhall.cases.models import Bundle, BundleItem, Case
+    from govhall.testing.factories import make_id_number
+
+    county = catalogue.county
+    bundle = Bundle.objects.create(code="kaidian", name="开办小餐馆", lead_department=county.market)
+    BundleItem.objects.create(bundle=bundle, item=catalogue.business, order=1)
+    BundleItem.objects.create(bundle=bundle, item=county.market_item, order=2)
+    page = client.get("/bundles/kaidian/").content.decode()
+    assert 'href="/cases/apply/bundle/kaidian/">在线申请</a>' in page
+
+    writer, out = pypdf.PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=72, height=72)
+    writer.write(out)
+    data = {
+        "a-kind": "person",
+        "a-name": "张三丰",
+        "a-id_number": make_id_number(3),
+        "a-phone": "13912345678",
+    }
+    for item in (catalogue.business, county.market_item):
+        for m in item.versions.get().materials.all():
+            data[f"i{item.pk}-f{m.pk}"] = SimpleUploadedFile(f"{m.pk}.pdf", out.getvalue())
+    response = client.post("/cases/apply/bundle/kaidian/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    parent = Case.objects.get(bundle=bundle, parent__isnull=True)
+    assert parent.channel == "online" and parent.children.count() == 2
+    assert parent.events.get().actor_name.startswith("申请人")
+
+
+def test_a_bundle_with_a_window_only_item_says_so(client, catalogue):
+    from govhall.cases.models import Bundle, BundleItem
+
+    county = catalogue.county
+    bundle = Bundle.objects.create(code="chuzu", name="窗口一件事", lead_department=county.market)
+    BundleItem.objects.create(bundle=bundle, item=county.market_item, order=1)
+    ItemVersion.objects.filter(item=county.market_item).update(handling_form=HandlingForm.WINDOW)
+    page = client.get("/bundles/chuzu/").content.decode()
+    assert "/cases/apply/bundle/" not in page and "暂不能网上一次申请" in page
+    assert client.get("/cases/apply/bundle/chuzu/").status_code == 404
