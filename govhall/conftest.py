@@ -48,6 +48,17 @@ def _memory_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_steps_from_another_test():
+    """The process keeps published versions' 办理环节 (guards.version_steps); a test
+    that committed (a live server, a worker) and flushed its data would hand them to a
+    later test whose version got the same id and, under the frozen clock, the same
+    publishing time. Each test starts with none."""
+    from govhall.cases import guards
+
+    guards.forget_published_steps()
+
+
+@pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     """Tasks run at once, in the test's own transaction (the site's default stores
     them for `manage.py db_worker`; govhall/cases/tests/test_tasks.py tests that)."""

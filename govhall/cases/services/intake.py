@@ -179,6 +179,21 @@ def check_submitter(actor, *, centre: Centre, department, channel: str) -> None:
         raise PermissionDenied("您无权在该中心为该部门录入申请")
 
 
+def may_register_applications(actor) -> bool:
+    """Does ``actor`` register applications at all (for the desk's link and pages):
+    :func:`check_submitter` at their own centre, for their own department."""
+    staff = org_permissions.active_staff(actor)
+    if staff is None:
+        return False
+    try:
+        check_submitter(
+            actor, centre=staff.centre, department=staff.department, channel=Channel.WINDOW
+        )
+    except PermissionDenied:
+        return False
+    return True
+
+
 # An Idempotency-Key is printable ASCII (RFC 9110 token-like), at most the column's
 # length: a longer key or one with a NUL or a control character is refused, never cut.
 IDEMPOTENCY_KEY_MAX = IdempotencyKey._meta.get_field("key").max_length

@@ -121,6 +121,8 @@ def test_the_supervisor_is_not_shown_the_window_desk(client, hall):
     assert client.get(reverse("cases:desk")).status_code == 403
     page = client.get(reverse("cases:desk_apply", args=[hall.market_item.pk]))
     assert page.status_code == 403 and "您无权" in page.content.decode()
+    home = client.get(reverse("core:home")).content.decode()
+    assert 'href="/staff/cases/desk/"' not in home  # nor offered in the navigation
     client.force_login(hall.staff.clerk.user)
     assert client.get(reverse("cases:desk_apply", args=[hall.market_item.pk])).status_code == 200
 
