@@ -298,9 +298,12 @@ class ProgressForm(forms.Form):
 class DeskMaterialsForm(StyledForm):
     """The version's material list, ticked at the window (收件核验)."""
 
-    def __init__(self, *args, version, **kwargs):
+    def __init__(self, *args, version, supplied=None, **kwargs):
+        """``supplied``: ``{material pk: the sibling item's name}`` of a 一件事 — those
+        materials are not asked (R-BUNDLE-6): never listed as missing."""
         super().__init__(*args, **kwargs)
         self.materials = list(version.materials.all())
+        self.supplied = supplied or {}
         self.rows = []
         for m in self.materials:
             self.fields[f"m{m.pk}"] = forms.BooleanField(label=m.name, required=False)
@@ -320,6 +323,7 @@ class DeskMaterialsForm(StyledForm):
                     "file": self[f"f{m.pk}"],
                     "problem": self[f"p{m.pk}"],
                     "tolerate": self[f"t{m.pk}"] if f"t{m.pk}" in self.fields else None,
+                    "supplied_by": self.supplied.get(m.pk, ""),
                 }
             )
 
@@ -335,7 +339,11 @@ class DeskMaterialsForm(StyledForm):
         return out
 
     def missing(self) -> list:
-        return [m for m in self.materials if not self.cleaned_data.get(f"m{m.pk}")]
+        return [
+            m
+            for m in self.materials
+            if not self.cleaned_data.get(f"m{m.pk}") and m.pk not in self.supplied
+        ]
 
     def corrections(self) -> list[dict]:
         """Every unticked material with its reason — listed all at once (一次性告知)."""

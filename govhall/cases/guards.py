@@ -171,6 +171,15 @@ def ready_for_delivery(case) -> bool:
     return not (case.state == State.DECIDED and case.result == Result.APPROVED)
 
 
+def awaits_sibling_result(case) -> bool:
+    """R-BUNDLE-6: a material of this 一件事 child is a sibling's result not yet issued."""
+    if case.parent_id is None:
+        return False
+    return SubmittedMaterial.objects.filter(
+        case_id=case.pk, supplied_by__isnull=False, caught_up_at__isnull=True
+    ).exists()
+
+
 def is_caught_up(case) -> bool:
     return not tolerance_outstanding(case)
 
@@ -277,6 +286,11 @@ def decision_allowed(case, inputs) -> None:
         )
     if result == Result.APPROVED and tolerance_outstanding(case):
         raise Conflict("容缺材料尚未补齐，不能作出准予决定", code="tolerance_outstanding")
+    if result == Result.APPROVED and awaits_sibling_result(case):
+        raise Conflict(
+            "本件所需材料由本一件事中另一事项的办理结果提供，该结果尚未出具，不能作出准予决定",
+            code="sibling_result_pending",
+        )
 
 
 def special_step_of_version(case, inputs) -> None:

@@ -380,6 +380,16 @@ class SubmittedMaterial(models.Model):
     tolerated = models.BooleanField("容缺", default=False)
     catch_up_due = models.DateField("容缺补齐期限", null=True, blank=True)
     caught_up_at = models.DateTimeField("补齐时间", null=True, blank=True)
+    # 一件事 (R-BUNDLE-6): the material is the result of a sibling in the same bundle,
+    # not asked of the applicant; ``caught_up_at`` is when that result was issued.
+    supplied_by = models.ForeignKey(
+        "Case",
+        verbose_name="由一件事子件提供",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supplies",
+    )
 
     class Meta:
         verbose_name = "提交材料"

@@ -165,16 +165,16 @@ def apply_bundle(request, code: str):
         )
     data, files = request.POST or None, request.FILES or None
     applicant = ApplicantForm(data, files, prefix="a")
-    parts = [
-        {
-            "item": bi.item,
-            "version": versions[bi.item_id],
-            "form": DeskMaterialsForm(
-                data, files, version=versions[bi.item_id], prefix=f"i{bi.item_id}"
-            ),
-        }
-        for bi in bundle.bundle_items.all()
-    ]
+    parts = [{"item": bi.item, "version": versions[bi.item_id]} for bi in bundle.bundle_items.all()]
+    supplied = selectors.bundle_supplies(parts=parts)
+    for p in parts:
+        p["form"] = DeskMaterialsForm(
+            data,
+            files,
+            version=p["version"],
+            prefix=f"i{p['item'].pk}",
+            supplied=supplied.get(p["item"].pk),
+        )
     errors: list[str] = []
     valid = request.method == "POST" and all(
         [applicant.is_valid(), *[p["form"].is_valid() for p in parts]]

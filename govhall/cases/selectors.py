@@ -443,6 +443,18 @@ def search_bundles(*, q: str) -> QuerySet[Bundle]:
     return qs.distinct()
 
 
+def bundle_supplies(*, parts: list[dict]) -> dict[int, dict[int, str]]:
+    """R-BUNDLE-6 for a form: ``{item pk: {material pk: the supplying item's name}}``."""
+    from .services.bundles import supplied_materials
+
+    versions = {p["item"].pk: p["version"] for p in parts}
+    names = {pk: v.name for pk, v in versions.items() if v is not None}
+    return {
+        item: {material: names[producer] for material, producer in materials.items()}
+        for item, materials in supplied_materials(versions).items()
+    }
+
+
 def bundle_parts(*, bundle: Bundle) -> list[dict]:
     """The bundle's items with their current guide version (materials prefetched),
     ordered by department then order: ``[{"item", "version", "department"}]``.

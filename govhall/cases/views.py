@@ -417,8 +417,15 @@ def _bundle_forms(request, parts):
     data = request.POST or None
     files = request.FILES or None
     groups: list[dict] = []
+    supplied = selectors.bundle_supplies(parts=parts)
     for part in parts:
-        form = DeskMaterialsForm(data, files, version=part["version"], prefix=f"i{part['item'].pk}")
+        form = DeskMaterialsForm(
+            data,
+            files,
+            version=part["version"],
+            prefix=f"i{part['item'].pk}",
+            supplied=supplied.get(part["item"].pk),
+        )
         part["form"] = form
         if not groups or groups[-1]["department"] != part["department"]:
             groups.append({"department": part["department"], "parts": []})

@@ -144,6 +144,8 @@ class Transition:
     event_text: str | None = None
     bundle_parent: bool = False
     children: Cascade | None = None
+    # 一件事 (R-BUNDLE-6): this act issues the result a sibling waits for.
+    releases_supplies: bool = False
 
     def __post_init__(self):
         unknown = self.roles - CaseRole.ALL
@@ -347,6 +349,7 @@ TRANSITIONS: list[Transition] = [
         inputs=(Input("result_number", Kind.TEXT, "证照编号"),),
         guard=guards.approved,
         offered=guards.is_approved,
+        releases_supplies=True,
     ),
     Transition(
         "deliver",
@@ -424,9 +427,11 @@ _AUDIT = {t.action: audit.Action(f"cases.case.{t.action}", t.label) for t in TRA
 SUBMIT = audit.Action("cases.case.submit", "申请")
 SUBMIT_BUNDLE = audit.Action("cases.case.submit_bundle", "一件事申请")
 DEEMED_ACCEPTANCE = audit.Action("cases.case.deemed_acceptance", "视为受理")
+SIBLING_RESULT = audit.Action("cases.case.sibling_result", "收到一件事前置结果")
 EVENT_LABELS = {
     "submit": SUBMIT.label,
     "deemed_acceptance": DEEMED_ACCEPTANCE.label,
+    "sibling_result": SIBLING_RESULT.label,
     **{t.action: t.label for t in TRANSITIONS},
 }
 

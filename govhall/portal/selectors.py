@@ -257,12 +257,17 @@ def bundle_guide(*, code: str) -> BundleGuide:
     if not bundle.is_active:
         raise NotFound("该一件事已停用", code="bundle_not_found")
     parts = cases_selectors.bundle_parts(bundle=bundle)
+    supplied = cases_selectors.bundle_supplies(parts=parts)
     materials: dict[str, dict] = {}
     for part in parts:
         version = part["version"]
         if version is None:
             continue
+        own = supplied.get(part["item"].pk, {})
         for material in version.materials.all():
+            if material.pk in own:  # R-BUNDLE-6: the bundle produces it itself
+                part.setdefault("supplied", []).append((material.name, own[material.pk]))
+                continue
             entry = materials.setdefault(
                 material.name, {"name": material.name, "items": [], "required": False}
             )

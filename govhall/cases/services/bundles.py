@@ -24,14 +24,15 @@ import re
 
 from django.db import transaction
 
+from govhall.calendar import selectors as calendar
 from govhall.catalog import selectors as catalog_selectors
 from govhall.catalog.models import Item
-from govhall.core import audit
+from govhall.core import audit, clock
 from govhall.core.actors import SYSTEM
 from govhall.core.errors import Conflict, ValidationFailed
 from govhall.org.models import Department, Stationing
 
-from .. import roles, workflow
+from .. import deadlines, roles, workflow
 from ..models import (
     CLOSED_STATES,
     FAILED_RESULTS,
@@ -40,6 +41,7 @@ from ..models import (
     Bundle,
     BundleItem,
     Case,
+    SubmittedMaterial,
 )
 from . import transition as transitions
 
@@ -116,6 +118,127 @@ def after_transition(*, row, case: Case, clock_changed: bool) -> None:
         _cascade_to_children(row, case)
     elif case.parent_id is not None:
         _follow_child(case, clock_changed=clock_changed)
+        if row.releases_supplies:
+            for consumer in release_supplies(producer=case):
+                _told_of_sibling_result(consumer, producer=case)
+
+
+def _told_of_sibling_result(consumer: Case, *, producer: Case) -> None:
+    """The consumer's record: the sibling's result arrived (event and audit entry)."""
+    from .events import announce, write_event
+
+    name = producer.item_version.name if producer.item_version_id else producer.number
+    text = f"本一件事“{name}”已出具办理结果（{producer.result_number or producer.number}）"
+    if not consumer.clock_paused:
+        text += "，恢复计时"
+    event = write_event(
+        case=consumer,
+        action="sibling_result",
+        from_state=consumer.state,
+        actor=SYSTEM,
+        opinion=text,
+        data={"producer": producer.number, "result_number": producer.result_number},
+    )
+    audit.record(actor=SYSTEM, action=workflow.SIBLING_RESULT, obj=consumer, reason=text)
+    announce(case=consumer, event=event)
+
+
+# --------------------------------------------------------------------------- R-BUNDLE-6
+
+_QUOTES = "《》“”\"' 　"
+_COPY_SUFFIXES = ("（复印件）", "（副本）", "复印件", "副本", "原件")
+
+
+def _plain_name(name: str) -> str:
+    """营业执照（副本）, 《营业执照》复印件 → 营业执照: the name a result and a material share."""
+    plain = (name or "").strip().strip(_QUOTES)
+    for suffix in _COPY_SUFFIXES:
+        plain = plain.removesuffix(suffix)
+    return plain.strip(_QUOTES)
+
+
+def supplied_materials(versions: dict) -> dict[int, dict[int, int]]:
+    """R-BUNDLE-6: which material of which item of a 一件事 is another item's result
+    (its 结果名称, e.g. 个体工商户设立登记 → 营业执照, asked by 食品经营许可), by
+    ``{consumer item pk: {material pk: producer item pk}}``. ``versions`` maps each
+    item's pk to the version it is applied under."""
+    results = {
+        item: _plain_name(v.result_name)
+        for item, v in versions.items()
+        if v is not None and _plain_name(v.result_name)
+    }
+    supplied: dict[int, dict[int, int]] = {}
+    for item, version in versions.items():
+        if version is None:
+            continue
+        for material in version.materials.all():
+            name = _plain_name(material.name)
+            for producer, result in results.items():
+                if producer != item and name == result:
+                    supplied.setdefault(item, {})[material.pk] = producer
+    return supplied
+
+
+def record_supplies(*, children: dict, versions: dict, submitted: dict) -> None:
+    """At 申请: each material a sibling will supply, and the applicant did not bring
+    anyway, is recorded on the consumer as coming from that sibling (not asked, not
+    missing at 受理; the decision waits for it, ``guards.sibling_results_issued``)."""
+    now = clock.now()
+    rows = []
+    for item, materials in supplied_materials(versions).items():
+        brought = {getattr(entry.get("material"), "pk", None) for entry in submitted.get(item, ())}
+        by_pk = {m.pk: m for m in versions[item].materials.all()}
+        for material_pk, producer in materials.items():
+            if material_pk in brought:
+                continue
+            material = by_pk[material_pk]
+            rows.append(
+                SubmittedMaterial(
+                    case=children[item],
+                    material=material,
+                    name=material.name,
+                    copies=0,
+                    submitted_at=now,
+                    supplied_by=children[producer],
+                )
+            )
+    SubmittedMaterial.objects.bulk_create(rows)
+
+
+def release_supplies(*, producer: Case) -> list[Case]:
+    """The producer's result is issued (制证): each consumer's material from it is
+    marked provided; a consumer waiting for nothing else resumes its clock (the wait
+    was paused like a 特殊环节 not counted in the limit). The consumers changed."""
+    rows = list(SubmittedMaterial.objects.filter(supplied_by=producer, caught_up_at__isnull=True))
+    if not rows:
+        return []
+    now = clock.now()
+    SubmittedMaterial.objects.filter(pk__in=[r.pk for r in rows]).update(caught_up_at=now)
+    changed = []
+    for consumer in Case.objects.select_for_update().filter(pk__in={r.case_id for r in rows}):
+        waiting = SubmittedMaterial.objects.filter(
+            case=consumer, supplied_by__isnull=False, caught_up_at__isnull=True
+        ).exists()
+        if not waiting and consumer.clock_paused and consumer.paused_since is not None:
+            if not consumer.special_runs.filter(ended_at__isnull=True).exists():
+                days = calendar.workdays_between(start=consumer.paused_since, end=clock.today())
+                consumer.paused_days += days.count
+                consumer.clock_paused, consumer.paused_since = False, None
+                deadlines.recompute(consumer)
+                consumer.version += 1  # a page drawn before this is stale
+                consumer.save(
+                    update_fields=[
+                        "version",
+                        "paused_days",
+                        "clock_paused",
+                        "paused_since",
+                        "due_date",
+                        "yellow_from",
+                        "deadline_provisional",
+                    ]
+                )
+        changed.append(consumer)
+    return changed
 
 
 # --------------------------------------------------------------------------- definitions

@@ -48,6 +48,10 @@ def _start_clock(actor, case, inputs) -> None:
         case.deemed_accepted_s32 = True
     case.accepted_on = case.materials_received_on if case.deemed_accepted_s32 else today
     case.responsible = _responsible(actor, inputs, case) or case.responsible
+    if not case.clock_paused and guards.awaits_sibling_result(case):
+        # R-BUNDLE-6: a material comes from a sibling's result; the clock waits for it
+        # like a 特殊环节 not counted in the limit (bundles.release_supplies resumes it).
+        case.clock_paused, case.paused_since = True, today
 
 
 def accept(actor, case, inputs) -> dict:

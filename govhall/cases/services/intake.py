@@ -31,7 +31,7 @@ from govhall.org.models import Centre, Level, Role, Stationing
 
 from .. import guards, numbering, workflow
 from ..models import ApplicantKind, Bundle, Case, Channel, IdempotencyKey, State
-from . import writes
+from . import bundles, writes
 from .events import announce, new_event, write_event
 from .materials import add_materials, check_file, new_materials
 from .notices import issue_bundle_notice
@@ -385,8 +385,9 @@ def _submit_bundle_application(
         case=parent,
         event=write_event(case=parent, action="submit", from_state=State.SUBMITTED, actor=actor),
     )
+    children = {}
     for item, version in zip(items, versions, strict=True):
-        child = _new_case(
+        child = children[item.pk] = _new_case(
             item=item,
             version=version,
             centre=centre,
@@ -404,6 +405,11 @@ def _submit_bundle_application(
             data={"bundle_parent": parent.number},
         )
         announce(case=child, event=event)
+    bundles.record_supplies(
+        children=children,
+        versions={i.pk: v for i, v in zip(items, versions, strict=True)},
+        submitted=materials or {},
+    )
     _remember(idempotency_key, fingerprint, parent)
     audit.record(actor=actor, action=workflow.SUBMIT_BUNDLE, obj=parent)
     return parent

@@ -111,3 +111,107 @@ def test_bundle_denied_child_shows_on_parent(env, bundle_rows):
     _finish(env, Case.objects.get(pk=market.pk), s.market_chief.user)
     parent.refresh_from_db()
     assert parent.state == State.COMPLETED and parent.child_failed
+
+
+# --------------------------------------------------------------------------- R-BUNDLE-6
+
+
+@pytest.fixture
+def licence_then_permit(env):
+    """个体工商户设立登记 issues the 营业执照 that 食品经营许可 asks for."""
+    from ..conftest import _authorise
+
+    registration = factories.publish_item(
+        actor=env.c.root,
+        department=env.c.market,
+        basic_code="000111222009",
+        name="个体工商户设立登记",
+        result_name="营业执照",
+    )
+    _authorise(env, registration)
+    return bundles.create_bundle(
+        actor=env.s.admin.user,
+        code="open-shop",
+        name="开办小店一件事",
+        lead_department=env.c.market,
+        items=[registration, env.c.market_item],
+    ), registration
+
+
+def _apply_without_the_licence(env, bundle, registration):
+    from govhall.cases.models import Channel
+
+    from ..conftest import person
+
+    permit = env.c.market_item.versions.get()
+    return bundles.submit_bundle_application(
+        actor=env.s.clerk.user,
+        bundle=bundle,
+        centre=env.c.county,
+        channel=Channel.WINDOW,
+        applicant=person(),
+        materials={
+            registration.pk: [{"material": m} for m in registration.versions.get().materials.all()],
+            env.c.market_item.pk: [
+                {"material": m} for m in permit.materials.all() if m.name != "营业执照"
+            ],
+        },
+    )
+
+
+def test_a_bundle_does_not_ask_for_what_it_produces_and_the_permit_waits_for_it(
+    env, licence_then_permit
+):
+    """Issue 10 §1: 开办餐饮店 asked for the 营业执照 its own 设立登记 issues. The
+    material is not asked, 受理 needs it not, the permit's clock waits for the
+    licence like a special step not counted in the limit, and its 准予 waits too."""
+    bundle, registration = licence_then_permit
+    chief, approver = env.s.market_chief.user, env.s.market_approver.user
+    parent = _apply_without_the_licence(env, bundle, registration)
+    licence_case = parent.children.get(item=registration)
+    permit_case = parent.children.get(item=env.c.market_item)
+    [supplied] = permit_case.materials.filter(supplied_by__isnull=False)
+    assert supplied.name == "营业执照" and supplied.supplied_by == licence_case
+
+    parent = act(parent, "accept", env.s.clerk.user)  # nothing missing
+    permit_case.refresh_from_db()
+    assert permit_case.state == State.IN_REVIEW and permit_case.clock_paused
+    permit_case = act(permit_case, "review", approver, opinion="符合")
+    with pytest.raises(Conflict) as exc:
+        act(permit_case, "decide", chief, result="approved", opinion="同意")
+    assert exc.value.code == "sibling_result_pending"
+
+    from govhall.core import clock
+
+    with clock.frozen(dt.datetime(2026, 11, 26, 10)):  # three working days later
+        licence_case.refresh_from_db()
+        licence_case = act(licence_case, "review", approver, opinion="符合")
+        licence_case = act(licence_case, "decide", chief, result="approved", opinion="同意")
+        licence_case = act(licence_case, "certify", chief, result_number="92150626MA0001")
+    permit_case.refresh_from_db()
+    assert not permit_case.clock_paused and permit_case.paused_days == 3
+    event = permit_case.events.get(action="sibling_result")
+    assert "个体工商户设立登记" in event.opinion and "92150626MA0001" in event.opinion
+    assert event.actor_name == "系统"
+    with clock.frozen(dt.datetime(2026, 11, 26, 11)):
+        permit_case = act(permit_case, "decide", chief, result="approved", opinion="同意")
+    assert permit_case.state == State.DECIDED
+
+
+def test_the_desk_does_not_list_a_supplied_material_as_missing(env, licence_then_permit):
+    from govhall.cases.forms import DeskMaterialsForm
+
+    bundle, registration = licence_then_permit
+    parts = selectors.bundle_parts(bundle=bundle)
+    supplied = selectors.bundle_supplies(parts=parts)
+    permit = next(p for p in parts if p["item"] == env.c.market_item)
+    form = DeskMaterialsForm(
+        {}, version=permit["version"], prefix="x", supplied=supplied[env.c.market_item.pk]
+    )
+    assert form.is_valid()
+    assert [c["name"] for c in form.corrections()] == ["申请书"]
+    assert supplied[env.c.market_item.pk] == {
+        next(m.pk for m in permit["version"].materials.all() if m.name == "营业执照"): (
+            "个体工商户设立登记"
+        )
+    }
