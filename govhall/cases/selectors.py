@@ -572,7 +572,7 @@ class MaterialLine:
 def material_lines(*, case: Case) -> list[MaterialLine]:
     """申请材料 as staff read them: each material of the guide once (latest file, and
     已收取 / 已核验 / 待补正 / 已补正 / 容缺 / 未提交), then supplementary materials."""
-    rows = list(case.materials.order_by("id"))
+    rows = list(case.materials.select_related("supplied_by__item_version").order_by("id"))
     by_material: dict[int, list[SubmittedMaterial]] = {}
     extra = []
     for row in rows:
