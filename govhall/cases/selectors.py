@@ -597,6 +597,16 @@ def _line(name, submitted: list, *, required: bool, extra: bool = False) -> Mate
             name, None, "未提交（必要）" if required else "未提交", "danger" * required
         )
     latest = submitted[-1]
+    if latest.supplied_by_id is not None:  # R-BUNDLE-6
+        sibling = latest.supplied_by
+        name_of = sibling.item_version.name if sibling.item_version_id else sibling.number
+        if latest.caught_up_at is None:
+            return MaterialLine(name, latest, f"由本一件事“{name_of}”的办理结果提供（待出具）")
+        return MaterialLine(
+            name,
+            latest,
+            f"由本一件事“{name_of}”的办理结果提供（{_day(latest.caught_up_at)}已出具）",
+        )
     # Only a 补正 resubmission adds a second row for a material (its problems are then
     # cleared, services.effects.resubmit); 容缺补齐 fills in the same row.
     corrected = len(submitted) > 1

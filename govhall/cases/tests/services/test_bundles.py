@@ -172,6 +172,8 @@ def test_a_bundle_does_not_ask_for_what_it_produces_and_the_permit_waits_for_it(
     permit_case = parent.children.get(item=env.c.market_item)
     [supplied] = permit_case.materials.filter(supplied_by__isnull=False)
     assert supplied.name == "营业执照" and supplied.supplied_by == licence_case
+    lines = {line.name: line.status for line in selectors.material_lines(case=permit_case)}
+    assert lines["营业执照"] == "由本一件事“个体工商户设立登记”的办理结果提供（待出具）"
 
     parent = act(parent, "accept", env.s.clerk.user)  # nothing missing
     permit_case.refresh_from_db()
