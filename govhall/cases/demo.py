@@ -318,9 +318,17 @@ def _bundle_case(bundle, centre, clerk, chiefs, today, days_back, plan, serial) 
     earliest = max([p["version"].valid_from or today for p in parts] or [today])
     day = max(earliest, today - dt.timedelta(days=days_back))
     name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+    # What the bundle produces itself (R-BUNDLE-6, e.g. the 营业执照 of 个体工商户设立登记)
+    # the applicant does not bring: the demo shows it supplied by the sibling.
+    supplied = selectors.bundle_supplies(parts=parts)
     with clock.frozen(_at(day, 10)):
         materials = {
-            p["item"].pk: [{"material": m} for m in p["version"].materials.all()] for p in parts
+            p["item"].pk: [
+                {"material": m}
+                for m in p["version"].materials.all()
+                if m.pk not in supplied.get(p["item"].pk, {})
+            ]
+            for p in parts
         }
         parent = services.submit_bundle_application(
             actor=clerk.user,
