@@ -661,19 +661,18 @@ def online_version(*, item: Item | None):
         return None
 
 
-def apply_online(*, item: Item, applicant: dict, agent: dict | None = None, materials=()) -> Case:
-    """网上申请 on the portal: the applicant acts (``Applicant``), at the online centre."""
+def _at_online_centre(submit, **kwargs) -> Case:
+    """网上申请: the applicant acts (``Applicant``), at the online centre."""
     centre = online_centre()
     if centre is None:
         raise Conflict("尚未设置受理中心，暂不能网上申请", code="no_online_centre")
-    return submit_application(
-        actor=Applicant(),
-        item=item,
-        centre=centre,
-        channel=Channel.ONLINE,
-        applicant=applicant,
-        agent=agent,
-        materials=materials,
+    return submit(actor=Applicant(), centre=centre, channel=Channel.ONLINE, **kwargs)
+
+
+def apply_online(*, item: Item, applicant: dict, agent: dict | None = None, materials=()) -> Case:
+    """网上申请 on the portal (one item)."""
+    return _at_online_centre(
+        submit_application, item=item, applicant=applicant, agent=agent, materials=materials
     )
 
 
@@ -697,16 +696,10 @@ def bundle_online_versions(*, bundle: Bundle) -> dict | None:
 def apply_bundle_online(
     *, bundle: Bundle, applicant: dict, agent: dict | None = None, materials: dict | None = None
 ) -> Case:
-    """一件事 网上申请 on the portal: one form for every item, at the online centre,
-    the applicant acting (R-BUNDLE-1)."""
-    centre = online_centre()
-    if centre is None:
-        raise Conflict("尚未设置受理中心，暂不能网上申请", code="no_online_centre")
-    return submit_bundle_application(
-        actor=Applicant(),
+    """一件事 网上申请 on the portal: one form for every item (R-BUNDLE-1)."""
+    return _at_online_centre(
+        submit_bundle_application,
         bundle=bundle,
-        centre=centre,
-        channel=Channel.ONLINE,
         applicant=applicant,
         agent=agent,
         materials=materials or {},
