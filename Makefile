@@ -73,8 +73,9 @@ node_modules/.installed: package.json package-lock.json
 
 # Front-end packages from the npm registry, served by the app itself (no CDN).
 static: venv node_modules/.installed
-	mkdir -p govhall/static/vendor/bootstrap
+	mkdir -p govhall/static/vendor/bootstrap govhall/static/vendor/echarts
 	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js govhall/static/vendor/bootstrap/
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE govhall/static/vendor/echarts/
 	$(PY) manage.py collectstatic --noinput -v 0
 
 migrate: venv
