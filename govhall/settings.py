@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "govhall.catalog",
     "govhall.notifications",
     "govhall.cases",
+    "govhall.supervision",
     "govhall.portal",
     "govhall.demo",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/calendar/", include("govhall.calendar.urls")),
     path("staff/cases/", include("govhall.cases.urls")),
     path("staff/notifications/", include("govhall.notifications.urls")),
+    path("staff/supervision/", include("govhall.supervision.urls")),
     path("cases/", include("govhall.cases.public_urls")),
     path("", include("govhall.portal.urls")),
 ]

@@ -22,5 +22,6 @@ urlpatterns = [
     path("v1/", include("govhall.calendar.api")),
     path("v1/", include("govhall.cases.api")),
     path("v1/", include("govhall.notifications.api")),
+    path("v1/", include("govhall.supervision.api")),
     re_path(r"^(?:.*/)?$", errors.not_found, name="not_found"),
 ]

@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from govhall.cases import messages, services
+from govhall.cases import messages, services, signals
 from govhall.core import clock, tasks
 
 
 def daily_rules(*, day: dt.date) -> dict[str, list[str]]:
     """Apply 行政许可法 §32 deemed acceptance and 容缺 expiry as of ``day``, then tell
     staff of the cases turning yellow or red (红黄灯提醒, told once per case and
-    light: ``messages.announce_lights``); the 受理编号 each rule changed or told of."""
-    return {
+    light: ``messages.announce_lights``); the 受理编号 each rule changed or told of.
+    Then ``signals.daily_rules_done`` lets the apps above queue their morning jobs."""
+    result = {
         "deemed": services.apply_deemed_acceptance(today=day),
         "ended": services.expire_tolerance_catchups(today=day),
         "lights": messages.announce_lights(today=day),
     }
+    signals.daily_rules_done.send(sender=None, day=day, result=result)
+    return result
 
 
 @tasks.reliable_task(max_attempts=5)

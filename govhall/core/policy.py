@@ -20,6 +20,24 @@ DEFAULTS: dict = {
     "MAX_EXTENSION_DAYS": 10,
     # 好差评: 差评 rectification deadline (working days).
     "BAD_REVIEW_DEADLINE_DAYS": 5,
+    # 电子监察预警 (issue 11 §1, docs/supervision.md): a 不予受理 / 不予许可 / 退件 reason
+    # shorter than this (characters, punctuation and spaces not counted) or equal to
+    # one of the boilerplate phrases is flagged.
+    "SUPERVISION_MIN_REASON_CHARS": 10,
+    "SUPERVISION_BOILERPLATE_REASONS": [
+        "不符合条件",
+        "不符合要求",
+        "不符合规定",
+        "不符合相关规定",
+        "不符合法定条件",
+        "不符合相关法律法规规定",
+        "材料不全",
+        "材料不齐全",
+        "其他原因",
+        "经研究不予许可",
+    ],
+    # Completed cases looked at again by the daily warning run (the completion rules).
+    "SUPERVISION_RECENT_DAYS": 7,
 }
 
 

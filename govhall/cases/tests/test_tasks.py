@@ -41,7 +41,7 @@ def test_daily_rules_task_applies_section_32_once(env):
         again = tasks.daily_rules(day=dt.date(2026, 12, 1))  # the rules: idempotent
         assert again == {"deemed": [], "ended": [], "lights": []}
         tasks.enqueue_daily_rules(day=dt.date(2026, 12, 1))  # the same delivery: a no-op
-        assert TaskDelivery.objects.get().attempts == 1
+        assert TaskDelivery.objects.get(delivery_id=delivery.delivery_id).attempts == 1
 
 
 def test_run_daily_jobs_command_keeps_its_output(env):

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    name = "govhall.supervision"
+    label = "supervision"
+    verbose_name = "电子监察"
+
+    def ready(self):
+        from . import receivers  # noqa: F401

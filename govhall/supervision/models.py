@@ -1,0 +1,90 @@
+"""电子监察预警 (issue 11 §1): warnings raised by the rules of ``rules.py``, never by
+hand. One open warning per (case, kind); a warning is cleared (``cleared_at``, with
+why) when its condition ends, and rows are never deleted."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from govhall.cases.models import Case
+from govhall.org.models import Department, Staff, Window
+
+
+class Kind(models.TextChoices):
+    """预警类型."""
+
+    YELLOW_LIGHT = "yellow_light", "黄灯预警"
+    RED_LIGHT = "red_light", "红灯预警（今日到期）"
+    OVERDUE = "overdue", "超期办理"
+    REVIEW_STEP_OVERDUE = "review_step_overdue", "审查环节超时"
+    SPECIAL_STEP_OVERDUE = "special_step_overdue", "特殊环节超时"
+    DEEMED_ACCEPTANCE = "deemed_acceptance", "逾期视为受理（第三十二条）"
+    REPEATED_CORRECTION = "repeated_correction", "多次补正（违反一次性告知）"
+    WEAK_REASON = "weak_reason", "不予受理/不予许可/退件理由不充分"
+    NO_SERVICE_RECORD = "no_service_record", "办结无送达记录"
+
+
+class Level(models.TextChoices):
+    """预警级别."""
+
+    NOTICE = "notice", "提醒"
+    YELLOW = "yellow", "黄色"
+    RED = "red", "红色"
+
+
+class Warning(models.Model):
+    kind = models.CharField("预警类型", max_length=30, choices=Kind.choices)
+    level = models.CharField("级别", max_length=10, choices=Level.choices)
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name="办理部门", on_delete=models.PROTECT, related_name="+"
+    )
+    window = models.ForeignKey(
+        Window,
+        verbose_name="窗口",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    staff = models.ForeignKey(
+        Staff,
+        verbose_name="承办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    raised_at = models.DateTimeField("预警时间")
+    raised_on = models.DateField("预警日期")
+    cleared_at = models.DateTimeField("解除时间", null=True, blank=True)
+    clear_reason = models.CharField("解除原因", max_length=200, blank=True)
+    detail = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "预警"
+        verbose_name_plural = "预警"
+        ordering = ["-raised_at", "-id"]
+        indexes = [
+            models.Index(fields=["department", "-raised_at"], name="warning_dept_raised"),
+            models.Index(
+                fields=["department", "kind"],
+                condition=Q(cleared_at__isnull=True),
+                name="warning_open_dept_kind",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=Q(cleared_at__isnull=True),
+                name="one_open_warning_per_case_kind",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.case_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_at is None

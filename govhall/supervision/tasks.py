@@ -1,0 +1,47 @@
+"""Background tasks of 电子监察 (reliable tasks, ``core.tasks``; docs/tasks.md).
+
+* ``evaluate_case_task`` — the rules on one case after one of its events (delivery
+  ``supervision:case:<pk>:v<version>``, queued by ``receivers``);
+* ``run_daily_warnings`` — the morning run over every watched case (delivery
+  ``supervision:daily:<day>``), queued when the cases' daily rules are done
+  (``cases.signals.daily_rules_done``), so ``run_scheduler`` + ``run_worker`` and
+  cron's ``run_daily_jobs`` both bring it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from govhall.core import clock, tasks
+
+from . import services
+
+
+@tasks.reliable_task(max_attempts=5)
+def evaluate_case_task(*, delivery_id: str, case_id: int) -> dict:
+    from govhall.cases.models import Case
+
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        return {"case": case_id, "raised": 0, "cleared": 0}
+    out = services.evaluate_case(case=case, today=clock.today())
+    return {"case": case_id, "raised": len(out.raised), "cleared": len(out.cleared)}
+
+
+@tasks.reliable_task(max_attempts=5)
+def run_daily_warnings(*, delivery_id: str, day: str) -> dict:
+    """The daily warning run as of ``day`` (ISO date: the day it was queued for)."""
+    when = dt.date.fromisoformat(day)
+    return {"day": day, **services.daily_run(today=when)}
+
+
+def daily_delivery_id(day: dt.date) -> str:
+    return f"supervision:daily:{day.isoformat()}"
+
+
+def enqueue_daily_warnings(*, day: dt.date | None = None):
+    """Queue the daily warning run for ``day`` (today by the clock), once a day."""
+    when = day or clock.today()
+    return tasks.enqueue(
+        run_daily_warnings, delivery_id=daily_delivery_id(when), day=when.isoformat()
+    )
