@@ -1,0 +1,101 @@
+"""The daily run (idempotent, audited), the people told, and the two paths that
+bring the rules: the ``case_transitioned`` receiver's task and the daily rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from govhall.cases import tasks as case_tasks
+from govhall.core import actors, clock
+from govhall.core.models import AuditEntry, TaskDelivery
+from govhall.notifications.models import Notification
+from govhall.supervision import services
+from govhall.supervision.models import Kind, Warning
+
+from .helpers import D, act, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def _raised():
+    return AuditEntry.objects.filter(action="supervision.warning.raise")
+
+
+def test_daily_run_raises_once_and_a_second_run_raises_nothing(env):
+    late = act(submit(env), "accept", env.s.clerk.user)  # due 11-30
+    with clock.frozen(dt.datetime(2026, 11, 30, 10)):  # closed within the recent days
+        refused = act(submit(env), "refuse", env.s.clerk.user, reason="材料不全")
+    first = services.daily_run(today=D(2026, 12, 1))
+    assert first["raised"] >= 2 and first["cleared"] == 0
+    assert {Kind.OVERDUE, Kind.REVIEW_STEP_OVERDUE} <= set(
+        Warning.objects.filter(case=late).values_list("kind", flat=True)
+    )
+    assert Warning.objects.filter(case=refused, kind=Kind.WEAK_REASON).exists()
+    rows, audits, told = Warning.objects.count(), _raised().count(), Notification.objects.count()
+    assert audits == rows and told > 0
+    again = services.daily_run(today=D(2026, 12, 1))
+    assert again == {**first, "raised": 0, "cleared": 0}
+    assert (Warning.objects.count(), _raised().count()) == (rows, audits)
+    assert Notification.objects.count() == told
+
+
+def test_a_raise_is_audited_as_the_system_and_clearing_too(env):
+    case = act(submit(env), "accept", env.s.clerk.user)
+    services.evaluate_case(case=case, today=D(2026, 11, 27))
+    w = Warning.objects.get(case=case, kind=Kind.YELLOW_LIGHT)
+    entry = AuditEntry.objects.get(action="supervision.warning.raise", object_id=str(w.pk))
+    assert entry.actor is None and entry.actor_name == actors.SYSTEM.name
+    services.evaluate_case(case=case, today=D(2026, 11, 30))
+    assert AuditEntry.objects.filter(
+        action="supervision.warning.clear", object_id=str(w.pk), reason="预警条件已消除"
+    ).exists()
+
+
+def test_the_chief_rep_and_the_responsible_are_told_once(env):
+    case = act(submit(env), "accept", env.s.clerk.user, responsible=env.s.market_approver)
+    services.evaluate_case(case=case, today=D(2026, 11, 27))
+    w = Warning.objects.get(case=case, kind=Kind.YELLOW_LIGHT)
+    told = Notification.objects.filter(
+        template="supervision/warning", ref=f"supervision.warning:{w.pk}"
+    )
+    assert set(told.values_list("recipient_user_id", flat=True)) == {
+        env.s.market_chief.user_id,
+        env.s.market_approver.user_id,
+    }
+    services.tell(warnings=[w])  # a second telling: deduplicated
+    assert told.count() == 2
+    assert w.staff == env.s.market_approver
+
+
+def test_a_transition_runs_the_rules_through_a_task(env, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = submit(env)
+    assert not TaskDelivery.objects.filter(delivery_id__startswith="supervision:").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        case = act(case, "refuse", env.s.clerk.user, reason="不符合条件")
+    delivery = TaskDelivery.objects.get(delivery_id=f"supervision:case:{case.pk}:v{case.version}")
+    assert delivery.state == "done"
+    w = Warning.objects.get(case=case, kind=Kind.WEAK_REASON)
+    assert Notification.objects.filter(
+        ref=f"supervision.warning:{w.pk}", recipient_user_id=env.s.market_chief.user_id
+    ).exists()
+
+
+def test_a_transition_that_changes_no_warning_queues_nothing(
+    env, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        act(submit(env), "accept", env.s.clerk.user)
+    assert not TaskDelivery.objects.filter(delivery_id__startswith="supervision:").exists()
+
+
+def test_the_daily_rules_queue_the_daily_warning_run(env, django_capture_on_commit_callbacks):
+    case = act(submit(env), "accept", env.s.clerk.user)
+    with clock.frozen(dt.datetime(2026, 11, 30, 6, 30)):
+        with django_capture_on_commit_callbacks(execute=True):
+            case_tasks.enqueue_daily_rules()
+    run = TaskDelivery.objects.get(delivery_id="supervision:daily:2026-11-30")
+    assert run.state == "done"
+    assert Warning.objects.filter(case=case, kind=Kind.RED_LIGHT, cleared_at=None).exists()
