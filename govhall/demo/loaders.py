@@ -532,6 +532,14 @@ def load_dead_letter(ctx: DemoContext) -> dict[str, int]:
     }
 
 
+def load_demo_warnings(ctx: DemoContext) -> dict[str, int]:
+    """电子监察预警 (issue 11 §1): the morning warning run over the demo cases, as of
+    today (``govhall.supervision.services.daily_run``)."""
+    from govhall.supervision.demo import load_demo_warnings as load
+
+    return load()
+
+
 LOADERS = [
     load_organisation,
     load_catalogue,
@@ -539,6 +547,7 @@ LOADERS = [
     load_cases,
     load_notifications,
     load_dead_letter,
+    load_demo_warnings,
 ]
 
 # The organisation and catalogue are loaded as of DEMO_DAYS_BACK days ago, so the

@@ -31,6 +31,8 @@ LABELS = {
     "authorised_items": "授权事项",
     "cases": "办件",
     "dead_letters": "死信任务",
+    "warnings": "电子监察预警",
+    "warning_kinds": "预警类型",
     "notifications": "已发送消息（演示短信见 var/sms.log）",
     "failed_notifications": "发送失败消息",
 }
