@@ -99,3 +99,15 @@ def test_the_daily_rules_queue_the_daily_warning_run(env, django_capture_on_comm
     run = TaskDelivery.objects.get(delivery_id="supervision:daily:2026-11-30")
     assert run.state == "done"
     assert Warning.objects.filter(case=case, kind=Kind.RED_LIGHT, cleared_at=None).exists()
+
+
+def test_the_command_runs_the_daily_warnings(env):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    act(submit(env), "accept", env.s.clerk.user)
+    out = StringIO()
+    call_command("run_daily_warnings", "--day", "2026-11-30", stdout=out)
+    assert "2026-11-30：检查办件 1 件，新增预警" in out.getvalue()
+    assert Warning.objects.filter(kind=Kind.RED_LIGHT).exists()
