@@ -47,6 +47,13 @@ def _events(case) -> list:
     return list(case.events.all())
 
 
+def steps_of(case) -> list:
+    """The guide's 办理环节 of the case: those the daily run read for its batch
+    (``case.supervision_steps``, one query for all versions), else the cases app's."""
+    steps = getattr(case, "supervision_steps", None)
+    return steps if steps is not None else guards.version_steps(case)
+
+
 def _local_day(value: dt.datetime | None) -> dt.date | None:
     return timezone.localdate(value) if value is not None else None
 
@@ -109,7 +116,7 @@ def review_step_overdue(case, today: dt.date) -> Finding | None:
     started it (受理, the previous 审查, the end of a special step)."""
     if case.state != State.IN_REVIEW or case.item_version_id is None or _bundle_parent(case):
         return None
-    steps = guards.version_steps(case)
+    steps = steps_of(case)
     if case.current_step >= len(steps):
         return None
     step = steps[case.current_step]

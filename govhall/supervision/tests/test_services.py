@@ -111,3 +111,19 @@ def test_the_command_runs_the_daily_warnings(env):
     call_command("run_daily_warnings", "--day", "2026-11-30", stdout=out)
     assert "2026-11-30：检查办件 1 件，新增预警" in out.getvalue()
     assert Warning.objects.filter(kind=Kind.RED_LIGHT).exists()
+
+
+def test_the_daily_run_reads_in_batches_not_per_case(env):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    act(submit(env), "accept", env.s.clerk.user)
+    services.daily_run(today=D(2026, 11, 24))  # the guide's steps are cached
+    with CaptureQueriesContext(connection) as one:
+        services.daily_run(today=D(2026, 11, 24))
+    for _ in range(4):
+        act(submit(env), "accept", env.s.clerk.user)
+    services.daily_run(today=D(2026, 11, 24))
+    with CaptureQueriesContext(connection) as five:
+        assert services.daily_run(today=D(2026, 11, 24))["cases"] == 5
+    assert len(five.captured_queries) == len(one.captured_queries)
