@@ -11,9 +11,13 @@ this app):
 
 from __future__ import annotations
 
+import logging
+
 from django.dispatch import receiver
 
 from govhall.cases.signals import case_transitioned, daily_rules_done
+
+logger = logging.getLogger(__name__)
 
 
 @receiver(case_transitioned, dispatch_uid="supervision.evaluate_on_transition")
@@ -24,7 +28,12 @@ def evaluate_on_transition(sender, case, action, event, **kwargs):
 
     if case.bundle_id is not None and case.parent_id is None:
         return  # a 一件事 parent: its children carry the warnings
-    if not services.needs_evaluation(case=case):
+    try:
+        needed = services.needs_evaluation(case=case)
+    except Exception:  # the case has committed: never fail its request; the task decides
+        logger.exception("supervision: could not pre-check case %s", case.pk)
+        needed = True
+    if not needed:
         return
     core_tasks.enqueue(
         tasks.evaluate_case_task,
