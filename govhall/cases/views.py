@@ -27,6 +27,7 @@ from govhall.org.models import Role
 
 from . import archive as case_archive
 from . import deadlines, documents, roles, selectors, services, workflow
+from . import sections as case_sections
 from .forms import (
     ActionForm,
     ApplicantForm,
@@ -350,6 +351,7 @@ def _case_context(request, case, forms_by_action=None, errors=None):
         "special_runs": case.special_runs.all(),
         "documents": case.documents.all(),
         "panels": panels,
+        "sections": case_sections.sections_for(request, case),
         "errors": errors or {},
         **_bundle_context(case),
     }

@@ -7,4 +7,4 @@ class SupervisionConfig(AppConfig):
     verbose_name = "电子监察"
 
     def ready(self):
-        from . import receivers  # noqa: F401
+        from . import receivers, sections  # noqa: F401

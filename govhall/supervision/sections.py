@@ -1,0 +1,25 @@
+"""What supervision adds to the case page (``cases.sections``): the case's warnings,
+for whoever may see them."""
+
+from __future__ import annotations
+
+from govhall.cases.sections import case_page_section
+
+from . import selectors
+
+
+@case_page_section(order=10)
+def warnings_section(request, case):
+    if not selectors.may_see_warnings(request.user):
+        return None
+    warnings = list(
+        selectors.visible_warnings(user=request.user).filter(case=case).order_by("-raised_at")
+    )
+    if not warnings:
+        return None
+    return {
+        "id": "supervision-warnings",
+        "title": "电子监察预警",
+        "template": "supervision/_case_warnings.html",
+        "context": {"warnings": warnings},
+    }
