@@ -38,6 +38,9 @@ DEFAULTS: dict = {
     ],
     # Completed cases looked at again by the daily warning run (the completion rules).
     "SUPERVISION_RECENT_DAYS": 7,
+    # 督办 (issue 11 §2): working days a department has to reply to a 督办单 (and again
+    # after a reply is returned).
+    "SUPERVISION_REPLY_DAYS": 3,
 }
 
 

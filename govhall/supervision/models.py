@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from govhall.cases.models import Case
+from govhall.core.files import validate_case_file
 from govhall.org.models import Department, Staff, Window
 
 
@@ -88,3 +89,112 @@ class Warning(models.Model):
     @property
     def is_open(self) -> bool:
         return self.cleared_at is None
+
+
+class OrderState(models.TextChoices):
+    """督办单状态."""
+
+    ISSUED = "issued", "待回复"
+    REPLIED = "replied", "已回复"
+    ACCEPTED = "accepted", "已办结"
+    RETURNED = "returned", "退回重办"
+
+
+OPEN_ORDER_STATES = (OrderState.ISSUED, OrderState.RETURNED)
+
+
+class SupervisionOrder(models.Model):
+    """督办单 (issue 11 §2): the supervision office orders the case's department to
+    explain and put right; the department's 首席代表 replies by ``reply_due`` (working
+    days); the office accepts (已办结) or returns it (退回重办, a new ``reply_due``). An
+    order not replied to by ``reply_due`` is escalated (``escalated_at``: red, listed
+    for the centre director); the flag stays on record."""
+
+    number = models.CharField("督办编号", max_length=20, unique=True)
+    case = models.ForeignKey(
+        Case, verbose_name="办件", on_delete=models.PROTECT, related_name="supervision_orders"
+    )
+    warning = models.ForeignKey(
+        Warning,
+        verbose_name="预警",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="被督办部门", on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.TextField("督办事项")
+    issued_by = models.ForeignKey(
+        Staff, verbose_name="督办人", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    issued_at = models.DateTimeField("督办时间")
+    reply_due = models.DateField("回复期限")
+    state = models.CharField(
+        "状态", max_length=10, choices=OrderState.choices, default=OrderState.ISSUED
+    )
+    escalated_at = models.DateTimeField("逾期升级时间", null=True, blank=True)
+    explanation = models.TextField("情况说明", blank=True)
+    measures = models.TextField("整改措施", blank=True)
+    replied_by = models.ForeignKey(
+        Staff,
+        verbose_name="回复人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    replied_at = models.DateTimeField("回复时间", null=True, blank=True)
+    review_opinion = models.TextField("审核意见", blank=True)
+    reviewed_by = models.ForeignKey(
+        Staff,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    returns = models.PositiveSmallIntegerField("退回次数", default=0)
+
+    class Meta:
+        verbose_name = "督办单"
+        verbose_name_plural = "督办单"
+        ordering = ["-issued_at", "-id"]
+        indexes = [
+            models.Index(fields=["department", "state"], name="order_dept_state"),
+            models.Index(fields=["state", "reply_due"], name="order_state_due"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_ORDER_STATES
+
+    @property
+    def escalated(self) -> bool:
+        return self.escalated_at is not None
+
+
+class OrderAttachment(models.Model):
+    """督办回复附件."""
+
+    order = models.ForeignKey(
+        SupervisionOrder, on_delete=models.CASCADE, related_name="attachments"
+    )
+    name = models.CharField("名称", max_length=200)
+    file = models.FileField(
+        "文件", upload_to="supervision/orders/%Y/%m/", validators=[validate_case_file]
+    )
+    uploaded_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = "督办回复附件"
+        verbose_name_plural = "督办回复附件"
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from govhall.org import permissions
 from govhall.org.models import Department, Role
 
-from .models import Warning
+from .models import OrderState, SupervisionOrder, Warning
 
 
 def sees_all(user) -> bool:
@@ -66,6 +66,36 @@ def filtered(
         qs = qs.filter(cleared_at__isnull=True)
     elif status == "cleared":
         qs = qs.filter(cleared_at__isnull=False)
+    if department:
+        qs = qs.filter(department_id=department)
+    return qs
+
+
+def visible_orders(*, user) -> QuerySet[SupervisionOrder]:
+    """督办单 by the same rule as warnings: the supervision office, the centre
+    administrator and the superuser see all, a department's staff its own only."""
+    qs = SupervisionOrder.objects.select_related("case", "department", "warning", "issued_by")
+    if sees_all(user):
+        return qs
+    staff = permissions.active_staff(user)
+    if staff is None or staff.department_id is None:
+        return qs.none()
+    return qs.filter(department_id=staff.department_id)
+
+
+ORDER_STATE_FILTERS = [*OrderState.choices, ("escalated", "逾期升级"), ("open", "未办结")]
+
+
+def filtered_orders(
+    qs: QuerySet[SupervisionOrder], *, state: str = "", department: int | None = None
+) -> QuerySet[SupervisionOrder]:
+    """``state``: an order state, ``escalated`` (逾期升级) or ``open`` (未办结)."""
+    if state == "escalated":
+        qs = qs.filter(escalated_at__isnull=False)
+    elif state == "open":
+        qs = qs.exclude(state=OrderState.ACCEPTED)
+    elif state:
+        qs = qs.filter(state=state)
     if department:
         qs = qs.filter(department_id=department)
     return qs

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.urls import reverse
@@ -23,12 +24,15 @@ from django.urls import reverse
 from govhall.cases.models import OPEN_STATES, Case, CaseEvent, SpecialStepRun, State
 from govhall.catalog.models import Step
 from govhall.core import actors, audit, clock, policy
+from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
+from govhall.core.files import validate_case_file
 from govhall.notifications.models import Channel
 from govhall.notifications.services import Message, Recipient, notify
+from govhall.org import permissions
 from govhall.org.models import Role, Staff
 
 from . import rules
-from .models import Warning
+from .models import OPEN_ORDER_STATES, OrderAttachment, OrderState, SupervisionOrder, Warning
 
 RAISE = audit.Action("supervision.warning.raise", "电子监察预警")
 CLEAR = audit.Action("supervision.warning.clear", "解除电子监察预警")
@@ -239,3 +243,264 @@ def tell(*, warnings: list[Warning]) -> int:
     if not messages:
         return 0
     return notify(messages=messages, group=f"supervision.warnings:{warnings[0].pk}")
+
+
+# --------------------------------------------------------------------------- 督办 (§2)
+
+ISSUE = audit.Action("supervision.order.issue", "下达督办单")
+REPLY = audit.Action("supervision.order.reply", "回复督办单")
+ACCEPT = audit.Action("supervision.order.accept", "督办回复办结")
+RETURN = audit.Action("supervision.order.return", "退回督办回复")
+ESCALATE = audit.Action("supervision.order.escalate", "督办逾期升级")
+
+
+def _reply_due(start: dt.date) -> dt.date:
+    from govhall.calendar import selectors as calendar
+
+    days = int(policy.get("SUPERVISION_REPLY_DAYS"))
+    return calendar.add_workdays(start=start, days=days).date
+
+
+def _next_number(year: int) -> str:
+    prefix = f"DB-{year}-"
+    last = (
+        SupervisionOrder.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    serial = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{serial:04d}"
+
+
+def _text(value: str, field_name: str, label: str, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationFailed(f"请填写{label}", code="required", fields={field_name: ["必填"]})
+    if len(value) > 4000:
+        raise ValidationFailed(
+            f"{label}不超过 4000 个字符", code="too_long", fields={field_name: ["过长"]}
+        )
+    return value
+
+
+def may_issue(user) -> bool:
+    """督办 is issued by the supervision office or the centre administrator."""
+    from . import selectors
+
+    return selectors.sees_all(user)
+
+
+def issue_order(*, actor, case: Case, subject: str, warning: Warning | None = None):
+    """下达督办单 on ``case`` (or on one of its warnings) to the case's department; the
+    reply is due ``SUPERVISION_REPLY_DAYS`` working days after today. The department's
+    首席代表 is told. Changes nothing on the case."""
+    if not may_issue(actor):
+        raise PermissionDenied("只有电子监察人员和中心管理员可以下达督办单")
+    if warning is not None and warning.case_id != case.pk:
+        raise ValidationFailed("预警不属于该办件", code="warning_mismatch")
+    if case.department_id is None:
+        raise ValidationFailed("该办件没有办理部门，不能督办", code="no_department")
+    subject = _text(subject, "subject", "督办事项")
+    now = clock.now()
+    today = clock.today()
+    issuer = permissions.staff_of(actor)
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                order = SupervisionOrder.objects.create(
+                    number=_next_number(today.year),
+                    case=case,
+                    warning=warning,
+                    department_id=case.department_id,
+                    subject=subject,
+                    issued_by=issuer,
+                    issued_at=now,
+                    reply_due=_reply_due(today),
+                )
+                audit.record(
+                    actor=actor,
+                    action=ISSUE,
+                    obj=order,
+                    changes={
+                        "number": [None, order.number],
+                        "reply_due": [None, str(order.reply_due)],
+                    },
+                    reason=subject,
+                )
+                _tell_order(order, event="下达", detail=f"{subject}。请于 {order.reply_due} 前回复")
+            return order
+        except IntegrityError:  # the number was taken meanwhile: draw the next one
+            continue
+    raise Conflict("督办编号冲突，请重试", code="number_conflict")
+
+
+def _load(order) -> SupervisionOrder:
+    return SupervisionOrder.objects.select_for_update().get(pk=order.pk)
+
+
+def may_reply(user, order: SupervisionOrder) -> bool:
+    staff = permissions.active_staff(user, Role.CHIEF_REP)
+    return staff is not None and staff.department_id == order.department_id
+
+
+def reply_order(
+    *, actor, order: SupervisionOrder, explanation: str, measures: str, files=()
+) -> SupervisionOrder:
+    """The department's 首席代表 replies (情况说明, 整改措施, attachments)."""
+    with transaction.atomic():
+        order = _load(order)
+        if not may_reply(actor, order):
+            raise PermissionDenied("只有被督办部门的首席代表可以回复督办单")
+        if order.state not in OPEN_ORDER_STATES:
+            raise Conflict(f"督办单{order.get_state_display()}，不能回复", code="wrong_state")
+        explanation = _text(explanation, "explanation", "情况说明")
+        measures = _text(measures, "measures", "整改措施")
+        for f in files:
+            try:
+                validate_case_file(f)
+            except DjangoValidationError as exc:
+                raise ValidationFailed(
+                    "附件不符合要求：" + "；".join(exc.messages),
+                    code="invalid_file",
+                    fields={"files": exc.messages},
+                ) from exc
+        now = clock.now()
+        before = order.state
+        order.explanation, order.measures = explanation, measures
+        order.replied_by = permissions.staff_of(actor)
+        order.replied_at = now
+        order.state = OrderState.REPLIED
+        order.save()
+        for f in files:
+            OrderAttachment.objects.create(
+                order=order, name=(getattr(f, "name", "") or "附件")[:200], file=f, uploaded_at=now
+            )
+        audit.record(
+            actor=actor,
+            action=REPLY,
+            obj=order,
+            changes={"state": [before, order.state], "attachments": len(files)},
+            reason=explanation[:200],
+        )
+        return order
+
+
+def _review(actor, order, opinion: str, *, accept: bool) -> SupervisionOrder:
+    with transaction.atomic():
+        order = _load(order)
+        if permissions.active_staff(actor, Role.SUPERVISOR) is None:
+            raise PermissionDenied("只有电子监察人员可以审核督办回复")
+        if order.state != OrderState.REPLIED:
+            raise Conflict(
+                f"督办单{order.get_state_display()}，没有待审核的回复", code="wrong_state"
+            )
+        opinion = _text(opinion, "opinion", "审核意见", required=not accept)
+        before = order.state
+        order.review_opinion = opinion
+        order.reviewed_by = permissions.staff_of(actor)
+        order.reviewed_at = clock.now()
+        changes = {}
+        if accept:
+            order.state = OrderState.ACCEPTED
+        else:
+            order.state = OrderState.RETURNED
+            order.returns += 1
+            old_due = order.reply_due
+            order.reply_due = _reply_due(clock.today())
+            changes["reply_due"] = [str(old_due), str(order.reply_due)]
+        order.save()
+        changes["state"] = [before, order.state]
+        audit.record(
+            actor=actor,
+            action=ACCEPT if accept else RETURN,
+            obj=order,
+            changes=changes,
+            reason=opinion,
+        )
+        if not accept:
+            _tell_order(order, event="退回", detail=f"{opinion}。请于 {order.reply_due} 前重新回复")
+        return order
+
+
+def accept_reply(*, actor, order: SupervisionOrder, opinion: str = "") -> SupervisionOrder:
+    """The office accepts the reply: the order is done (已办结)."""
+    return _review(actor, order, opinion, accept=True)
+
+
+def return_reply(*, actor, order: SupervisionOrder, opinion: str) -> SupervisionOrder:
+    """The office returns the reply (退回重办) with its opinion; a new reply deadline."""
+    return _review(actor, order, opinion, accept=False)
+
+
+def escalate_overdue(*, today: dt.date | None = None) -> int:
+    """Orders waiting for a reply past ``reply_due`` are escalated (逾期升级: red,
+    listed for the centre director — the centre administrator — who is told, with the
+    department's 首席代表). Idempotent: an escalated order is not escalated again.
+    Returns the number escalated now."""
+    today = today or clock.today()
+    now = clock.now()
+    count = 0
+    due = SupervisionOrder.objects.filter(
+        state__in=OPEN_ORDER_STATES, reply_due__lt=today, escalated_at__isnull=True
+    ).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            order = (
+                SupervisionOrder.objects.select_for_update()
+                .select_related("case", "department")
+                .get(pk=pk)
+            )
+            if order.escalated_at is not None or order.state not in OPEN_ORDER_STATES:
+                continue
+            order.escalated_at = now
+            order.save(update_fields=["escalated_at"])
+            audit.record(
+                actor=actors.SYSTEM,
+                action=ESCALATE,
+                obj=order,
+                changes={"escalated_at": [None, now.isoformat()]},
+                reason=f"回复期限 {order.reply_due} 已过未回复",
+            )
+            _tell_order(
+                order,
+                event="逾期升级",
+                detail=f"回复期限 {order.reply_due} 已过仍未回复，已升级报中心主任",
+                director=True,
+            )
+            count += 1
+    return count
+
+
+def _tell_order(order: SupervisionOrder, *, event: str, detail: str, director: bool = False):
+    people = Staff.objects.filter(
+        department=order.department_id, role=Role.CHIEF_REP, is_active=True, user__is_active=True
+    )
+    if director:
+        people = people | Staff.objects.filter(
+            centre=order.case.centre_id,
+            role=Role.CENTRE_ADMIN,
+            is_active=True,
+            user__is_active=True,
+        )
+    url = reverse("supervision:order", args=[order.number])
+    messages = [
+        Message(
+            channel=Channel.INBOX,
+            template="supervision/order",
+            to=Recipient(name=name, user_id=user_id),
+            context={
+                "order": order.number,
+                "number": order.case.number,
+                "department": order.department.name,
+                "event": event,
+                "detail": detail,
+            },
+            url=url,
+            key=f"supervision.order:{order.pk}:{event}:{order.returns}:u{user_id}",
+            ref=f"supervision.order:{order.pk}",
+        )
+        for user_id, name in people.distinct().values_list("user_id", "name")
+    ]
+    if messages:
+        notify(messages=messages, group=f"supervision.order:{order.pk}:{event}:{order.returns}")

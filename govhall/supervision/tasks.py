@@ -5,7 +5,8 @@
 * ``run_daily_warnings`` — the morning run over every watched case (delivery
   ``supervision:daily:<day>``), queued when the cases' daily rules are done
   (``cases.signals.daily_rules_done``), so ``run_scheduler`` + ``run_worker`` and
-  cron's ``run_daily_jobs`` both bring it.
+  cron's ``run_daily_jobs`` both bring it; it ends by escalating the overdue 督办
+  orders (``services.escalate_overdue``).
 """
 
 from __future__ import annotations
@@ -30,9 +31,12 @@ def evaluate_case_task(*, delivery_id: str, case_id: int) -> dict:
 
 @tasks.reliable_task(max_attempts=5)
 def run_daily_warnings(*, delivery_id: str, day: str) -> dict:
-    """The daily warning run as of ``day`` (ISO date: the day it was queued for)."""
+    """The daily warning run as of ``day`` (ISO date: the day it was queued for), then
+    the 督办 orders past their reply deadline are escalated (``escalate_overdue``)."""
     when = dt.date.fromisoformat(day)
-    return {"day": day, **services.daily_run(today=when)}
+    out = {"day": day, **services.daily_run(today=when)}
+    out["orders_escalated"] = services.escalate_overdue(today=when)
+    return out
 
 
 def daily_delivery_id(day: dt.date) -> str:

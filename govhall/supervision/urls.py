@@ -8,4 +8,8 @@ app_name = "supervision"
 
 urlpatterns = [
     path("warnings/", views.warnings, name="warnings"),
+    path("orders/", views.orders, name="orders"),
+    path("orders/issue/", views.issue, name="order_issue"),
+    path("orders/<str:number>/", views.order, name="order"),
+    path("orders/<str:number>/pdf/", views.order_pdf, name="order_pdf"),
 ]
