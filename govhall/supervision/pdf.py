@@ -37,7 +37,7 @@ def order_pdf(order: SupervisionOrder) -> bytes:
         ("事项", getattr(case.item_version, "name", "")),
         ("督办事项", order.subject),
         ("督办时间", order.issued_at.strftime("%Y年%m月%d日")),
-        ("回复期限", order.reply_due.strftime("%Y年%m月%d日") + "前（工作日）"),
+        ("回复期限", order.reply_due.strftime("%Y年%m月%d日") + "前"),
     ]
     if order.warning_id:
         rows.insert(4, ("预警", f"{order.warning.get_kind_display()}：{order.warning.detail}"))

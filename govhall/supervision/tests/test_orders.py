@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from govhall.cases.models import Case
-from govhall.cases.tests.conftest import pdf
+from govhall.cases.tests.conftest import api, pdf
 from govhall.core import clock
 from govhall.core.audit import AuditEntry
 from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -241,3 +241,63 @@ def test_the_pdf_has_the_number(client, env, case, warning, tmp_path):
         ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "督办通知书" in text and order.number in text and case.number in text
+
+
+# --------------------------------------------------------------------------- API
+
+API = "/api/v1/supervision/orders/"
+
+
+def test_api_loop_and_isolation(env, case, warning, health_item):
+    office = api(env.s.supervisor.user)
+    r = office.post(API, {"case": case.number, "warning": warning.pk, "subject": "请说明"})
+    assert r.status_code == 201, r.json()
+    number = r.json()["number"]
+    assert r.json()["state"] == "issued" and r.json()["pdf_url"].endswith(f"/{number}/pdf/")
+    chief = api(env.s.market_chief.user)
+    assert [o["number"] for o in chief.get(API).json()["results"]] == [number]
+    assert api(env.s.health_chief.user).get(API).json()["results"] == []
+    assert api(env.s.health_chief.user).get(f"{API}{number}/").json()["code"] == "not_found"
+    r = chief.post(f"{API}{number}/reply/", {"explanation": "理由过简", "measures": "重新告知"})
+    assert r.status_code == 200 and r.json()["state"] == "replied"
+    r = office.post(f"{API}{number}/return/", {"opinion": "请细化措施"})
+    assert r.json()["state"] == "returned" and r.json()["returns"] == 1
+    chief.post(
+        f"{API}{number}/reply/",
+        {"explanation": "理由过简", "measures": "逐条整改", "files": [pdf("整改.pdf")]},
+        format="multipart",
+    )
+    r = office.post(f"{API}{number}/accept/", {})
+    assert r.json()["state"] == "accepted" and r.json()["attachments"][0]["name"] == "整改.pdf"
+    assert office.get(API, {"state": "accepted"}).json()["count"] == 1
+    assert office.get(API, {"state": "open"}).json()["count"] == 0
+
+
+def test_api_errors(env, case, warning):
+    office = api(env.s.supervisor.user)
+    chief = api(env.s.market_chief.user)
+
+    def code(response, status):
+        assert response.status_code == status, response.json()
+        return response.json()["code"]
+
+    assert code(chief.post(API, {"case": case.number, "subject": "x"}), 403) == (
+        "permission_denied"
+    )
+    assert code(office.post(API, {"case": "nope", "subject": "x"}), 400) == "case_not_found"
+    assert code(
+        office.post(API, {"case": case.number, "warning": 999999, "subject": "x"}), 400
+    ) == ("warning_not_found")
+    assert code(office.post(API, {"case": case.number}), 400) == "validation_failed"
+    assert code(office.get(API, {"state": "bogus"}), 400) == "invalid_filter"
+    assert code(api(env.s.clerk.user).get(API), 403) == "permission_denied"
+    number = office.post(API, {"case": case.number, "subject": "请说明"}).json()["number"]
+    assert code(office.get(f"{API}DB-1999-0001/"), 404) == "not_found"
+    assert code(office.post(f"{API}{number}/accept/", {}), 409) == "wrong_state"
+    assert code(
+        office.post(f"{API}{number}/reply/", {"explanation": "a", "measures": "b"}), 403
+    ) == ("permission_denied")
+    assert code(chief.post(f"{API}{number}/reply/", {"explanation": "a"}), 400) == "required"
+    chief.post(f"{API}{number}/reply/", {"explanation": "a", "measures": "b"})
+    assert code(office.post(f"{API}{number}/return/", {}), 400) == "required"
+    assert code(chief.post(f"{API}{number}/accept/", {}), 403) == "permission_denied"
