@@ -301,3 +301,14 @@ def test_api_errors(env, case, warning):
     chief.post(f"{API}{number}/reply/", {"explanation": "a", "measures": "b"})
     assert code(office.post(f"{API}{number}/return/", {}), 400) == "required"
     assert code(chief.post(f"{API}{number}/accept/", {}), 403) == "permission_denied"
+
+
+def test_the_case_page_shows_its_orders(client, env, case, health_item):
+    order = issue(env, case)
+    page = f"/staff/cases/{case.number}/"
+    client.force_login(env.s.market_chief.user)
+    body = client.get(page).content.decode()
+    assert order.number in body and "督办单" in body and "下达督办单" not in body
+    client.force_login(env.s.supervisor.user)
+    body = client.get(page).content.decode()
+    assert order.number in body and f"?case={case.number}" in body
