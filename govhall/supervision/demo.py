@@ -1,6 +1,6 @@
 """Demo warnings (issue 11 §1): the daily warning run over the demo cases, as of
-today, their inbox messages delivered; the counts are returned for the load_demo
-summary."""
+today, their inbox messages delivered; then five 督办 orders, one in each state
+(§2). The counts are returned for the load_demo summary."""
 
 from __future__ import annotations
 
@@ -18,15 +18,105 @@ def load_demo_warnings() -> dict[str, int]:
 
     shown = _showcase()
     done = services.daily_run(today=clock.today())
+    orders = _demo_orders()
     # The inbox messages of the new warnings are delivered at once, as the demo's
     # other messages (no worker runs during load_demo).
     with override_settings(GOVHALL_SMS_BACKEND="govhall.notifications.sms.FileBackend"):
         notifier.send_all()
-    if not (done["raised"] or shown):
+    if not (done["raised"] or shown or orders):
         return {"warnings": 0}
     open_rows = Warning.objects.filter(cleared_at__isnull=True)
     kinds = set(open_rows.values_list("kind", flat=True))
-    return {"warnings": open_rows.count(), "warning_kinds": len(kinds & set(Kind.values))}
+    return {
+        "warnings": open_rows.count(),
+        "warning_kinds": len(kinds & set(Kind.values)),
+        "orders": orders,
+    }
+
+
+def _demo_orders() -> int:
+    """督办 (issue 11 §2): five orders on open warnings of five demo cases, one in
+    each state — 待回复, 已回复, 退回重办, 逾期升级 (issued ten days ago, escalated by
+    this morning's run; on a case received over a week ago) and 已办结 — issued by ``supervisor``, replied by each
+    department's 首席代表. Nothing when the demo already has orders."""
+    import datetime as dt
+
+    from govhall.cases.models import OPEN_STATES, Case
+    from govhall.org.models import Role, Staff
+
+    from .models import SupervisionOrder
+
+    if SupervisionOrder.objects.exists():
+        return 0
+    office = (
+        Staff.objects.filter(role=Role.SUPERVISOR, is_active=True)
+        .select_related("user")
+        .order_by("user__username")
+        .first()
+    )
+    if office is None:
+        return 0
+    today = clock.today()
+    picked, seen = [], set()
+    for w in (
+        Warning.objects.filter(cleared_at__isnull=True)
+        .select_related("case")
+        .order_by("-level", "id")
+    ):
+        if w.case_id in seen or _chief(w.case) is None:
+            continue
+        seen.add(w.case_id)
+        picked.append(w)
+        if len(picked) == 4:
+            break
+    # The escalated order is on a case received over a week ago, issued (without a
+    # warning: the warnings are raised this morning) the day after it was received.
+    old = (
+        Case.objects.filter(
+            state__in=OPEN_STATES,
+            bundle__isnull=True,
+            received_at__date__lte=today - dt.timedelta(days=9),
+        )
+        .exclude(pk__in=seen)
+        .order_by("-received_at")
+    )
+    late = next((c for c in old if _chief(c) is not None), None)
+    if len(picked) < 4 or late is None:
+        return 0
+    issued, replied, returned, accepted = picked
+
+    def order(w):
+        return services.issue_order(
+            actor=office.user,
+            case=w.case,
+            warning=w,
+            subject=f"{w.get_kind_display()}：{w.detail}。请核查原因，说明情况并提出整改措施。",
+        )
+
+    def reply(o, measures="已督促承办人当日办理，并在科室例会上通报"):
+        return services.reply_order(
+            actor=_chief(o.case).user,
+            order=o,
+            explanation="经核查，承办人对办理时限把握不严，未及时推进",
+            measures=measures,
+        )
+
+    with clock.frozen(
+        dt.datetime.combine(late.received_at.date() + dt.timedelta(days=1), dt.time(10))
+    ):
+        services.issue_order(
+            actor=office.user,
+            case=late,
+            subject="该件受理后未按环节时限推进，请说明情况并提出整改措施。",
+        )
+    services.escalate_overdue(today=today)
+    order(issued)
+    reply(order(replied))
+    services.return_reply(
+        actor=office.user, order=reply(order(returned)), opinion="整改措施不具体，请列明完成时限"
+    )
+    services.accept_reply(actor=office.user, order=reply(order(accepted)), opinion="同意办结")
+    return 5
 
 
 def _chief(case):
