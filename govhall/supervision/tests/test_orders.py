@@ -312,3 +312,16 @@ def test_the_case_page_shows_its_orders(client, env, case, health_item):
     client.force_login(env.s.supervisor.user)
     body = client.get(page).content.decode()
     assert order.number in body and f"?case={case.number}" in body
+
+
+def test_the_command_escalates(env, case):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    order = issue(env, case)
+    out = StringIO()
+    call_command("run_daily_warnings", "--day", workday(order.reply_due, 1).isoformat(), stdout=out)
+    assert "督办逾期升级 1 件" in out.getvalue()
+    order.refresh_from_db()
+    assert order.escalated

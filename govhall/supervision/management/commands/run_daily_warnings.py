@@ -1,5 +1,6 @@
 """``manage.py run_daily_warnings [--day YYYY-MM-DD]`` — the daily warning run
-(电子监察预警) in this process, without a worker (cron installations, catching up)."""
+(电子监察预警) in this process, without a worker (cron installations, catching up),
+then the 督办 orders past their reply deadline are escalated."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(f"--day={options['day']}: 应为 YYYY-MM-DD")
         done = services.daily_run(today=day)
+        escalated = services.escalate_overdue(today=day)
         self.stdout.write(
             f"{day:%Y-%m-%d}：检查办件 {done['cases']} 件，新增预警 {done['raised']} 条，"
-            f"解除预警 {done['cleared']} 条"
+            f"解除预警 {done['cleared']} 条，督办逾期升级 {escalated} 件"
         )
