@@ -34,18 +34,17 @@ def _when(value) -> str:
 def build(*, case: Case, user) -> dict:
     """The archive as data for the page and the zip (a fixed number of queries)."""
     restricted_ok = roles.can_see_restricted(user, case)
-    submitted = list(case.materials.select_related("material").order_by("id"))
-    by_material: dict = {}
-    for row in submitted:
-        if row.material_id:
-            by_material.setdefault(row.material_id, []).append(row)
+    groups = selectors.material_groups(case=case)
     toc = []
-    required = list(case.item_version.materials.all()) if case.item_version else []
-    for index, material in enumerate(required, 1):
-        rows = by_material.get(material.pk, [])
+    required = [g for g in groups if g.kind == "guide"]
+    for index, group in enumerate(required, 1):
+        material, rows = group.material, group.rows
         files = [r for r in rows if r.file]
         tolerated = [r for r in rows if r.tolerated]
-        if tolerated and not all(r.caught_up_at for r in tolerated):
+        supplied = selectors.supplied_status(rows[-1]) if rows else None
+        if supplied is not None:
+            mark = supplied
+        elif tolerated and not all(r.caught_up_at for r in tolerated):
             mark = "容缺（待补齐）"
         elif tolerated:
             mark = "容缺（已补齐）"
@@ -62,7 +61,7 @@ def build(*, case: Case, user) -> dict:
                 "files": [_file_entry(r.file, f"files/{index:02d}-") for r in files],
             }
         )
-    extras = [r for r in submitted if r.material_id is None]
+    extras = [g.rows[0] for g in groups if g.kind == "extra"]
     for offset, row in enumerate(extras, len(required) + 1):
         toc.append(
             {

@@ -569,10 +569,23 @@ class MaterialLine:
     tone: str = ""  # "danger" for what the applicant still owes
 
 
-def material_lines(*, case: Case) -> list[MaterialLine]:
-    """申请材料 as staff read them: each material of the guide once (latest file, and
-    已收取 / 已核验 / 待补正 / 已补正 / 容缺 / 未提交), then supplementary materials."""
-    rows = list(case.materials.select_related("supplied_by__item_version").order_by("id"))
+@dataclass(frozen=True)
+class MaterialGroup:
+    """What was submitted against one material, oldest first. ``kind``: ``guide`` (a
+    material of the case's version, perhaps with no row), ``other`` (rows answering a
+    material that is not in it) or ``extra`` (one supplementary row, 目录外)."""
+
+    kind: str
+    material: object | None
+    rows: list
+
+
+def material_groups(*, case: Case) -> list[MaterialGroup]:
+    """The case's submitted materials against its version's list, in the list's order,
+    then the rest: the one reading of 申请材料 for the case page and the 一卷一档."""
+    rows = list(
+        case.materials.select_related("material", "supplied_by__item_version").order_by("id")
+    )
     by_material: dict[int, list[SubmittedMaterial]] = {}
     extra = []
     for row in rows:
@@ -581,14 +594,36 @@ def material_lines(*, case: Case) -> list[MaterialLine]:
         else:
             by_material.setdefault(row.material_id, []).append(row)
     guide = list(case.item_version.materials.all()) if case.item_version_id else []
+    groups = [MaterialGroup("guide", m, by_material.pop(m.pk, [])) for m in guide]
+    groups += [MaterialGroup("other", r[-1].material, r) for r in by_material.values()]
+    groups += [MaterialGroup("extra", None, [row]) for row in extra]
+    return groups
+
+
+def material_lines(*, case: Case) -> list[MaterialLine]:
+    """申请材料 as staff read them: each material of the guide once (latest file, and
+    已收取 / 已核验 / 待补正 / 已补正 / 容缺 / 未提交), then supplementary materials."""
     lines = []
-    for material in guide:
-        submitted = by_material.pop(material.pk, [])
-        lines.append(_line(material.name, submitted, required=material.required))
-    for submitted in by_material.values():  # a material no longer in the guide
-        lines.append(_line(submitted[-1].name, submitted, required=False))
-    lines += [_line(row.name, [row], required=False, extra=True) for row in extra]
+    for group in material_groups(case=case):
+        if group.kind == "guide":
+            line = _line(group.material.name, group.rows, required=group.material.required)
+        else:  # a material no longer in the guide, or a supplementary one
+            line = _line(
+                group.rows[-1].name, group.rows, required=False, extra=group.kind == "extra"
+            )
+        lines.append(line)
     return lines
+
+
+def supplied_status(row: SubmittedMaterial) -> str | None:
+    """R-BUNDLE-6: where a material supplied by a 一件事 sibling stands, else None."""
+    if row.supplied_by_id is None:
+        return None
+    sibling = row.supplied_by
+    name_of = sibling.item_version.name if sibling.item_version_id else sibling.number
+    if row.caught_up_at is None:
+        return f"由本一件事“{name_of}”的办理结果提供（待出具）"
+    return f"由本一件事“{name_of}”的办理结果提供（{_day(row.caught_up_at)}已出具）"
 
 
 def _line(name, submitted: list, *, required: bool, extra: bool = False) -> MaterialLine:
@@ -597,16 +632,9 @@ def _line(name, submitted: list, *, required: bool, extra: bool = False) -> Mate
             name, None, "未提交（必要）" if required else "未提交", "danger" * required
         )
     latest = submitted[-1]
-    if latest.supplied_by_id is not None:  # R-BUNDLE-6
-        sibling = latest.supplied_by
-        name_of = sibling.item_version.name if sibling.item_version_id else sibling.number
-        if latest.caught_up_at is None:
-            return MaterialLine(name, latest, f"由本一件事“{name_of}”的办理结果提供（待出具）")
-        return MaterialLine(
-            name,
-            latest,
-            f"由本一件事“{name_of}”的办理结果提供（{_day(latest.caught_up_at)}已出具）",
-        )
+    supplied = supplied_status(latest)
+    if supplied is not None:
+        return MaterialLine(name, latest, supplied)
     # Only a 补正 resubmission adds a second row for a material (its problems are then
     # cleared, services.effects.resubmit); 容缺补齐 fills in the same row.
     corrected = len(submitted) > 1

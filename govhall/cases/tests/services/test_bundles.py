@@ -174,6 +174,10 @@ def test_a_bundle_does_not_ask_for_what_it_produces_and_the_permit_waits_for_it(
     assert supplied.name == "营业执照" and supplied.supplied_by == licence_case
     lines = {line.name: line.status for line in selectors.material_lines(case=permit_case)}
     assert lines["营业执照"] == "由本一件事“个体工商户设立登记”的办理结果提供（待出具）"
+    from govhall.cases import archive
+
+    toc = {e["name"]: e["mark"] for e in archive.build(case=permit_case, user=chief)["toc"]}
+    assert toc["营业执照"] == lines["营业执照"]  # the file's table of contents says the same
 
     parent = act(parent, "accept", env.s.clerk.user)  # nothing missing
     permit_case.refresh_from_db()
