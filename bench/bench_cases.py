@@ -49,6 +49,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import scratch
+from lifecycle import life_fn as _life_fn
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DB = "govhall_bench_cases"
@@ -161,58 +162,6 @@ def run_pgbench(server: str, clients: list[int], seconds: int) -> dict[int, floa
 
 
 # --------------------------------------------------------------------------- the case
-
-
-def _life_fn(county):
-    """One case's life 申请 → 办结 (7 service calls, 7 transactions) as a function of i;
-    ``step`` (optional) wraps each call with its name (to capture its statements)."""
-    from govhall.cases import services
-    from govhall.cases.models import Channel
-    from govhall.testing import factories
-
-    s = county.staff
-    item = county.market_item
-    materials = list(item.versions.get().materials.all())
-    applicant = {
-        "kind": "person",
-        "name": "基准申请人",
-        "id_number": factories.make_id_number(1),
-        "phone": "13900001111",
-    }
-    clerk, chief = s.clerk.user, s.market_chief.user
-
-    def plain(name, fn):
-        return fn()
-
-    def life(i, step=plain):
-        case = step(
-            "submit",
-            lambda: services.submit_application(
-                actor=clerk,
-                item=item,
-                centre=county.county,
-                channel=Channel.WINDOW,
-                applicant=applicant,
-                materials=[{"material": m} for m in materials],
-            ),
-        )
-
-        def act(name, actor, **inputs):
-            return step(
-                name,
-                lambda: services.transition(
-                    action=name, actor=actor, case=case, expected_version=case.version, **inputs
-                ),
-            )
-
-        case = act("accept", clerk)
-        case = act("review", chief, opinion="符合")
-        case = act("decide", chief, result="approved", opinion="同意")
-        case = act("certify", chief, result_number=f"B{i}")
-        case = act("deliver", clerk, method="electronic")
-        act("complete", clerk)
-
-    return life
 
 
 def count_statements(life, i: int) -> dict[str, int]:

@@ -35,6 +35,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import scratch
+from lifecycle import life_fn
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DB = "govhall_bench_notifications"
@@ -74,47 +75,6 @@ def _setup(url: str) -> None:
 # --------------------------------------------------------------------------- 1. enqueue
 
 
-def _life_fn(county):
-    from govhall.cases import services
-    from govhall.cases.models import Channel
-    from govhall.testing import factories
-
-    s = county.staff
-    item = county.market_item
-    materials = list(item.versions.get().materials.all())
-    applicant = {
-        "kind": "person",
-        "name": "基准申请人",
-        "id_number": factories.make_id_number(1),
-        "phone": "13900001111",
-    }
-    clerk, chief = s.clerk.user, s.market_chief.user
-
-    def life(i):
-        case = services.submit_application(
-            actor=clerk,
-            item=item,
-            centre=county.county,
-            channel=Channel.WINDOW,
-            applicant=applicant,
-            materials=[{"material": m} for m in materials],
-        )
-
-        def act(name, actor, **inputs):
-            return services.transition(
-                action=name, actor=actor, case=case, expected_version=case.version, **inputs
-            )
-
-        case = act("accept", clerk)
-        case = act("review", chief, opinion="符合")
-        case = act("decide", chief, result="approved", opinion="同意")
-        case = act("certify", chief, result_number=f"N{i}")
-        case = act("deliver", clerk, method="electronic")
-        act("complete", clerk)
-
-    return life
-
-
 class _Switch:
     """``cases.messages.enqueue_for`` on or off (the hook ``announce`` calls)."""
 
@@ -143,7 +103,7 @@ def _statements(life, first: int, count: int = 20) -> float:
 def bench_enqueue(county, cases: int) -> None:
     from govhall.notifications.models import Notification
 
-    life = _life_fn(county)
+    life = life_fn(county, prefix="N")
     switch = _Switch()
     for i in range(20):  # warm: prepared statements, the working-day copy, templates
         switch(i % 2 == 0)
