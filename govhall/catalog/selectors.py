@@ -80,27 +80,43 @@ def _department_contact(item: Item) -> str:
     return f"{dept.name}（{contact}）" if contact else dept.name
 
 
+def not_accepting(item: Item) -> str | None:
+    """Why the centre does not accept ``item`` — ``cancelled``, ``suspended``,
+    ``negative_list``, ``not_stationed`` — or ``None`` when it does (R-CAT-2): the one
+    reading behind the intake refusal and the citizens' notice."""
+    if item.status == ItemStatus.CANCELLED:
+        return "cancelled"
+    if item.status == ItemStatus.SUSPENDED:
+        return "suspended"
+    if item.on_negative_list:
+        return "negative_list"
+    if not item.is_stationed:
+        return "not_stationed"
+    return None
+
+
 def not_accepted_notice(item: Item) -> str:
     """What a citizen is told when the centre does not accept ``item`` (空 when it
     does): the truth, and where to go instead — one wording for the guide and the
     online application page (R-PUBLIC-3, R-CAT-1, R-CAT-2)."""
     why = item.status_reason.strip()
-    if item.status == ItemStatus.CANCELLED:
+    kind = not_accepting(item)
+    if kind == "cancelled":
         return "该事项已取消，不再受理" + (f"（{why}）。" if why else "。")
-    if item.status == ItemStatus.SUSPENDED:
+    if kind == "suspended":
         return (
             "该事项暂停受理"
             + (f"：{why}。" if why else "。")
             + f"暂停期间不接受申请（窗口和网上均不受理）；恢复时间请咨询{_department_contact(item)}。"
         )
-    if item.on_negative_list:
+    if kind == "negative_list":
         reason = item.negative_list_reason.strip()
         return (
             "该事项列入负面清单，不进驻政务服务中心"
             + (f"（{reason}）" if reason else "")
             + f"。请到实施部门办理：{_department_contact(item)}。"
         )
-    if not item.is_stationed:
+    if kind == "not_stationed":
         return f"该事项未进驻政务服务中心，请到实施部门办理：{_department_contact(item)}。"
     return ""
 

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 
 from govhall.catalog import selectors as catalog_selectors
-from govhall.catalog.models import CaseType, HandlingForm, Item, ItemStatus
+from govhall.catalog.models import CaseType, HandlingForm, Item
 from govhall.core import audit, clock
 from govhall.core.actors import Applicant
 from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -119,6 +119,14 @@ def _version_in_force(item_id, *, centre: Centre | None = None):
 _READ = object()
 
 
+_NOT_ACCEPTING = {
+    "suspended": "该事项已暂停办理",
+    "cancelled": "该事项已取消",
+    "negative_list": "该事项列入负面清单，不在中心受理",
+    "not_stationed": "该事项未进驻中心",
+}
+
+
 def offered_version(*, item: Item, centre: Centre, channel: str, current=_READ):
     """The guide version under which ``item`` is applied for at ``centre`` through
     ``channel``, or a refusal before anything is created (R-CAT-2 应进必进, 暂停/取消,
@@ -129,15 +137,9 @@ def offered_version(*, item: Item, centre: Centre, channel: str, current=_READ):
         raise ValidationFailed(
             "申请渠道无效", code="invalid_channel", fields={"channel": ["取值无效"]}
         )
-    if not item.accepting:
-        if item.status == ItemStatus.SUSPENDED:
-            why = "该事项已暂停办理"
-        elif item.status == ItemStatus.CANCELLED:
-            why = "该事项已取消"
-        elif item.on_negative_list:
-            why = "该事项列入负面清单，不在中心受理"
-        else:
-            why = "该事项未进驻中心"
+    kind = catalog_selectors.not_accepting(item)
+    if kind is not None:
+        why = _NOT_ACCEPTING[kind]
         raise Conflict(f"{why}，不能申请", code="item_not_accepting")
     version = _version_in_force(item.pk) if current is _READ else current
     if version is None:
