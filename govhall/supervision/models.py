@@ -198,3 +198,75 @@ class OrderAttachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class PendingCase(models.Model):
+    """A case changed since 电子监察 last looked at it (the queue of ``drain.py``).
+
+    ``receivers`` inserts one row per changed case after the case's commit (a second
+    event of the same case before the drain adds nothing: ``case`` is unique); the
+    drain task evaluates the rules on the case and recounts its days in the rollup
+    (``DailyCount``), then deletes the row. The row is a work item, not a record: the
+    case's events and the warnings are the record."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="+")
+    queued_at = models.DateTimeField("入队时间")
+
+    class Meta:
+        verbose_name = "待监察办件"
+        verbose_name_plural = "待监察办件"
+
+
+class DailyCount(models.Model):
+    """日统计 (issue 11 §5): what happened on one day in one department, per window and
+    承办人, so the dashboard, the evaluation and the portal's statistics add up a few
+    rows instead of counting the case table.
+
+    A row is derived data: ``rollups.recount`` replaces the rows of a (department, day)
+    from the case table whenever one of its cases changes, and ``manage.py
+    rebuild_supervision_rollups`` rebuilds any range. Each case counts on the day it was
+    received (收件), accepted (受理) and completed (办结), under its department and its
+    承办人 (``Case.responsible``) with that staff member's window."""
+
+    day = models.DateField("日期")
+    department = models.ForeignKey(
+        Department, verbose_name="部门", on_delete=models.CASCADE, related_name="+"
+    )
+    window = models.ForeignKey(
+        Window,
+        verbose_name="窗口",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    staff = models.ForeignKey(
+        Staff,
+        verbose_name="承办人",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    received = models.PositiveIntegerField("收件", default=0)
+    received_online = models.PositiveIntegerField("网上收件", default=0)
+    accepted = models.PositiveIntegerField("受理", default=0)
+    deemed_accepted = models.PositiveIntegerField("视为受理（第三十二条）", default=0)
+    not_accepted = models.PositiveIntegerField("不予受理", default=0)
+    completed = models.PositiveIntegerField("办结", default=0)
+    completed_on_time = models.PositiveIntegerField("按时办结", default=0)
+    completed_instant = models.PositiveIntegerField("即办件办结", default=0)
+    days_used = models.PositiveIntegerField("实际用时（工作日）合计", default=0)
+    days_promised = models.PositiveIntegerField("承诺时限（工作日）合计", default=0)
+
+    class Meta:
+        verbose_name = "日统计"
+        verbose_name_plural = "日统计"
+        ordering = ["day", "department", "id"]
+        indexes = [
+            models.Index(fields=["department", "day"], name="dailycount_dept_day"),
+            models.Index(fields=["day"], name="dailycount_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.department_id}"

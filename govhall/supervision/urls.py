@@ -1,4 +1,8 @@
-"""电子监察, mounted at /staff/supervision/."""
+"""电子监察, mounted at /staff/supervision/.
+
+Each area keeps its own views module and its URLs here: warnings and orders
+(``views``), the dashboard (``views_dashboard``), 卷宗评查 and inspections
+(``views_reviews``), the evaluation and ranking (``views_evaluation``)."""
 
 from django.urls import path
 
