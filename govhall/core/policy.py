@@ -41,6 +41,20 @@ DEFAULTS: dict = {
     # 督办 (issue 11 §2): working days a department has to reply to a 督办单 (and again
     # after a reply is returned).
     "SUPERVISION_REPLY_DAYS": 3,
+    # 绩效评估 (issue 11 §4, docs/supervision.md): the indicators and their weights
+    # (points out of 100). An indicator with weight 0 is shown but not scored; 满意度
+    # counts once ratings exist (issue 12).
+    "EVALUATION_WEIGHTS": {
+        "on_time_rate": 30,
+        "time_used_ratio": 15,
+        "deemed_acceptances": 10,
+        "warnings_per_100": 10,
+        "orders_replied_on_time": 10,
+        "file_review_score": 15,
+        "instant_and_online_share": 10,
+        "inspection_score": 0,
+        "satisfaction": 0,
+    },
 }
 
 
