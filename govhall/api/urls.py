@@ -23,5 +23,8 @@ urlpatterns = [
     path("v1/", include("govhall.cases.api")),
     path("v1/", include("govhall.notifications.api")),
     path("v1/", include("govhall.supervision.api")),
+    path("v1/", include("govhall.supervision.api_dashboard")),
+    path("v1/", include("govhall.supervision.api_reviews")),
+    path("v1/", include("govhall.supervision.api_evaluation")),
     re_path(r"^(?:.*/)?$", errors.not_found, name="not_found"),
 ]

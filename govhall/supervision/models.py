@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     REPEATED_CORRECTION = "repeated_correction", "多次补正（违反一次性告知）"
     WEAK_REASON = "weak_reason", "不予受理/不予许可/退件理由不充分"
     NO_SERVICE_RECORD = "no_service_record", "办结无送达记录"
+    FEE_NOT_LISTED = "fee_not_listed", "收费不在收费清单内"
 
 
 class Level(models.TextChoices):
@@ -215,6 +216,9 @@ class PendingCase(models.Model):
     class Meta:
         verbose_name = "待监察办件"
         verbose_name_plural = "待监察办件"
+
+    def __str__(self):
+        return str(self.case_id)
 
 
 class DailyCount(models.Model):

@@ -2,9 +2,10 @@
 
 Each area keeps its own views module and its URLs here: warnings and orders
 (``views``), the dashboard (``views_dashboard``), 卷宗评查 and inspections
-(``views_reviews``), the evaluation and ranking (``views_evaluation``)."""
+(``views_reviews``), the evaluation and ranking (``views_evaluation``), each with
+its ``urls_<area>`` module."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -16,4 +17,7 @@ urlpatterns = [
     path("orders/issue/", views.issue, name="order_issue"),
     path("orders/<str:number>/", views.order, name="order"),
     path("orders/<str:number>/pdf/", views.order_pdf, name="order_pdf"),
+    path("", include("govhall.supervision.urls_dashboard")),
+    path("", include("govhall.supervision.urls_reviews")),
+    path("", include("govhall.supervision.urls_evaluation")),
 ]

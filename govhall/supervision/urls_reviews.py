@@ -1,0 +1,4 @@
+"""Staff pages of 电子监察's reviews (included by urls; names in the
+supervision namespace)."""
+
+urlpatterns: list = []
