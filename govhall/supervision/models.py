@@ -274,3 +274,323 @@ class DailyCount(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.department_id}"
+
+
+# --------------------------------------------------------------------------- 卷宗评查 (§3)
+
+
+class ReviewChecklist(models.Model):
+    """评查标准, one version: the office edits the checklist by publishing a new version
+    (``reviews.publish_checklist``); a review keeps the version it was drawn with, so a
+    finished review is always read against the items it was scored on."""
+
+    version = models.PositiveIntegerField("版本", unique=True)
+    note = models.CharField("修订说明", max_length=200, blank=True)
+    created_at = models.DateTimeField("发布时间")
+    created_by = models.ForeignKey(
+        Staff,
+        verbose_name="发布人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "卷宗评查标准"
+        verbose_name_plural = "卷宗评查标准"
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"评查标准第 {self.version} 版"
+
+
+class Check(models.TextChoices):
+    """What the system can pre-fill for an item (``reviews.prefill``)."""
+
+    NONE = "", "人工评查"
+    MATERIALS = "materials", "申请材料齐全（对照事项版本材料清单）"
+    NOTICES = "notices", "文书齐全且按时出具"
+    SPECIAL_STEPS = "special_steps", "特殊环节有依据、未超时"
+    REASONS = "reasons", "决定理由充分"
+    ARCHIVE = "archive", "已归档、卷宗完整"
+
+
+class ChecklistItem(models.Model):
+    checklist = models.ForeignKey(ReviewChecklist, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveSmallIntegerField("序号", default=0)
+    title = models.CharField("评查项目", max_length=100)
+    points = models.PositiveSmallIntegerField("分值")
+    prefill = models.CharField(
+        "系统预填", max_length=20, choices=Check.choices, blank=True, default=Check.NONE
+    )
+
+    class Meta:
+        verbose_name = "评查项目"
+        verbose_name_plural = "评查项目"
+        ordering = ["checklist", "order", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class QuotaKind(models.TextChoices):
+    COUNT = "count", "按件数"
+    PERCENT = "percent", "按比例（%）"
+
+
+class ReviewDraw(models.Model):
+    """One month's 卷宗评查 sample: drawn once (a second draw of the month is refused),
+    with the seed stored so that the same seed over the same completed cases draws the
+    same files (``reviews.draw_sample``)."""
+
+    month = models.DateField("评查月份", unique=True, help_text="该月第一天")
+    seed = models.BigIntegerField("随机种子")
+    checklist = models.ForeignKey(
+        ReviewChecklist, verbose_name="评查标准", on_delete=models.PROTECT, related_name="+"
+    )
+    drawn_at = models.DateTimeField("抽取时间")
+    drawn_by = models.ForeignKey(
+        Staff,
+        verbose_name="抽取人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "卷宗抽查"
+        verbose_name_plural = "卷宗抽查"
+        ordering = ["-month"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"
+
+
+class SampleQuota(models.Model):
+    """How many of a department's files of the month are drawn: a count or a
+    percentage (rounded up, at least one when the department completed any)."""
+
+    draw = models.ForeignKey(ReviewDraw, on_delete=models.CASCADE, related_name="quotas")
+    department = models.ForeignKey(
+        Department, verbose_name="部门", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField("方式", max_length=10, choices=QuotaKind.choices)
+    value = models.PositiveSmallIntegerField("件数或比例")
+    population = models.PositiveIntegerField("当月办结件数", default=0)
+    drawn = models.PositiveIntegerField("抽取件数", default=0)
+
+    class Meta:
+        verbose_name = "抽查比例"
+        verbose_name_plural = "抽查比例"
+        ordering = ["draw", "department"]
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "department"], name="one_quota_per_draw_dept")
+        ]
+
+    def __str__(self):
+        return f"{self.draw} {self.department_id}"
+
+
+class ReviewState(models.TextChoices):
+    OPEN = "open", "待评查"
+    FINISHED = "finished", "已评查"
+
+
+class FileReview(models.Model):
+    """One sampled file (卷宗) and its review: the findings per checklist item
+    (``ReviewFinding``, pre-filled where the system can tell), the reviewer, the
+    score (0–100: points awarded over points possible) once finished."""
+
+    draw = models.ForeignKey(ReviewDraw, on_delete=models.PROTECT, related_name="reviews")
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name="部门", on_delete=models.PROTECT, related_name="+"
+    )
+    checklist = models.ForeignKey(
+        ReviewChecklist, verbose_name="评查标准", on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(
+        "状态", max_length=10, choices=ReviewState.choices, default=ReviewState.OPEN
+    )
+    score = models.DecimalField("得分", max_digits=5, decimal_places=1, null=True, blank=True)
+    special_abuse = models.BooleanField("特殊环节滥用", default=False)
+    summary = models.TextField("评查意见", blank=True)
+    reviewer = models.ForeignKey(
+        Staff,
+        verbose_name="评查人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    finished_at = models.DateTimeField("评查时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "卷宗评查"
+        verbose_name_plural = "卷宗评查"
+        ordering = ["draw", "department", "case__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "case"], name="one_review_per_draw_case")
+        ]
+        indexes = [models.Index(fields=["department", "state"], name="review_dept_state")]
+
+    def __str__(self):
+        return f"{self.draw} {self.case_id}"
+
+
+class ReviewFinding(models.Model):
+    review = models.ForeignKey(FileReview, on_delete=models.CASCADE, related_name="findings")
+    item = models.ForeignKey(
+        ChecklistItem, verbose_name="评查项目", on_delete=models.PROTECT, related_name="+"
+    )
+    awarded = models.PositiveSmallIntegerField("得分")
+    note = models.TextField("评查发现", blank=True)
+    system_note = models.CharField("系统预填", max_length=500, blank=True)
+    system_problem = models.BooleanField("系统发现问题", default=False)
+
+    class Meta:
+        verbose_name = "评查发现"
+        verbose_name_plural = "评查发现"
+        ordering = ["review", "item__order", "item_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "item"], name="one_finding_per_item")
+        ]
+
+    def __str__(self):
+        return f"{self.review_id} {self.item_id}"
+
+
+# --------------------------------------------------------------------------- 巡查 / 自查
+
+
+class InspectionKind(models.TextChoices):
+    PATROL = "patrol", "现场巡查"
+    SELF_CHECK = "self_check", "窗口自查"
+
+
+class InspectionState(models.TextChoices):
+    PASSED = "passed", "未发现问题"
+    OPEN = "open", "待整改"
+    FIXED = "fixed", "待复查"
+    CLOSED = "closed", "已整改"
+
+
+OPEN_INSPECTION_STATES = (InspectionState.OPEN, InspectionState.FIXED)
+
+
+class Inspection(models.Model):
+    """现场巡查 / 窗口自查 record: who inspected, when, which department and window,
+    what was found (photos); a problem found is put right by the department
+    (整改: ``fix``, by its 首席代表) and checked by the office (复查: passed → 已整改,
+    not passed → 待整改 again)."""
+
+    kind = models.CharField("类型", max_length=12, choices=InspectionKind.choices)
+    department = models.ForeignKey(
+        Department, verbose_name="被检查部门", on_delete=models.PROTECT, related_name="+"
+    )
+    window = models.ForeignKey(
+        Window,
+        verbose_name="窗口",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    inspector = models.CharField("检查人", max_length=50)
+    inspected_on = models.DateField("检查日期")
+    findings = models.TextField("检查情况")
+    problem = models.TextField("发现问题", blank=True)
+    state = models.CharField("状态", max_length=10, choices=InspectionState.choices)
+    fix = models.TextField("整改情况", blank=True)
+    fixed_by = models.ForeignKey(
+        Staff,
+        verbose_name="整改回复人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    fixed_at = models.DateTimeField("整改回复时间", null=True, blank=True)
+    check_opinion = models.TextField("复查意见", blank=True)
+    checked_by = models.ForeignKey(
+        Staff,
+        verbose_name="复查人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    checked_at = models.DateTimeField("复查时间", null=True, blank=True)
+    returns = models.PositiveSmallIntegerField("复查未通过次数", default=0)
+    recorded_by = models.ForeignKey(
+        Staff,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "巡查/自查记录"
+        verbose_name_plural = "巡查/自查记录"
+        ordering = ["-inspected_on", "-id"]
+        indexes = [models.Index(fields=["department", "inspected_on"], name="inspection_dept_day")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.inspected_on}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_INSPECTION_STATES
+
+
+class InspectionPhoto(models.Model):
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
+    name = models.CharField("名称", max_length=200)
+    file = models.FileField(
+        "照片", upload_to="supervision/inspections/%Y/%m/", validators=[validate_case_file]
+    )
+    uploaded_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = "巡查照片"
+        verbose_name_plural = "巡查照片"
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ThirdPartyScore(models.Model):
+    """第三方评估: a score (0–100) given to a department for a period by an outside
+    assessor, entered by the office."""
+
+    department = models.ForeignKey(
+        Department, verbose_name="部门", on_delete=models.PROTECT, related_name="+"
+    )
+    period_start = models.DateField("评估期起")
+    period_end = models.DateField("评估期止")
+    score = models.DecimalField("得分", max_digits=5, decimal_places=1)
+    source = models.CharField("评估机构", max_length=100)
+    note = models.TextField("说明", blank=True)
+    entered_by = models.ForeignKey(
+        Staff,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField("录入时间")
+
+    class Meta:
+        verbose_name = "第三方评估"
+        verbose_name_plural = "第三方评估"
+        ordering = ["-period_end", "department", "-id"]
+
+    def __str__(self):
+        return f"{self.department_id} {self.period_start}–{self.period_end}"
