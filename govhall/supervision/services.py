@@ -3,9 +3,10 @@ warnings in step — raise a warning for each new finding, clear the open ones w
 condition ended — audited, with the department's 首席代表 and the 承办人 told of each
 new warning in their inbox.
 
-* :func:`evaluate_case` — one case (the ``case_transitioned`` receiver's task);
-* :func:`daily_run` — every open case and the recently closed ones (the morning
-  schedule), in batches with the events and special-step runs prefetched.
+* :func:`evaluate_case` — one case;
+* :func:`evaluate_cases` — a batch of cases: the cases changed in the last second
+  (the drain of ``drain.py``) and, batch after batch, :func:`daily_run`: every open
+  case and the recently closed ones (the morning schedule).
 
 Both are idempotent: a second run with nothing changed raises and clears nothing
 (one open warning per case and kind, a unique constraint as well).
@@ -152,23 +153,6 @@ def evaluate_case(*, case: Case, today: dt.date | None = None) -> Outcome:
     return out
 
 
-def needs_evaluation(*, case: Case, today: dt.date | None = None) -> bool:
-    """Would :func:`evaluate_case` raise or clear anything on ``case`` today? Reads
-    only (the rules and the open warnings): the transition receiver asks it so that
-    the many events that change no warning queue no task."""
-    today = today or clock.today()
-    fresh = _with_facts(Case.objects.filter(pk=case.pk)).first()
-    if fresh is None:
-        return False
-    found = set(rules.findings(fresh, today))
-    have = set(
-        Warning.objects.filter(case_id=case.pk, cleared_at__isnull=True).values_list(
-            "kind", flat=True
-        )
-    )
-    return bool(found - have) or bool(have - found - rules.PERMANENT)
-
-
 def cases_to_watch(*, today: dt.date):
     """Open cases, cases with an open warning, and cases closed in the last
     ``SUPERVISION_RECENT_DAYS`` days (the completion rules), bundle parents aside."""
@@ -179,21 +163,32 @@ def cases_to_watch(*, today: dt.date):
     ).exclude(bundle__isnull=False, parent__isnull=True)
 
 
+def evaluate_cases(*, case_ids, today: dt.date) -> Outcome:
+    """The rules on the cases ``case_ids`` as of ``today``, in one transaction (events,
+    runs, steps and open warnings prefetched for the batch): the body of the daily run
+    and of the drain of changed cases (``drain.py``). The new warnings are returned,
+    not told: the caller tells them once (:func:`tell`)."""
+    out = Outcome()
+    with transaction.atomic():
+        open_by_case = _open_by_case(case_ids)
+        batch = list(_with_facts(Case.objects.filter(pk__in=case_ids)))
+        _attach_steps(batch)
+        for case in batch:
+            if case.bundle_id is not None and case.parent_id is None:
+                continue  # a 一件事 parent: its children carry the warnings
+            out.add(_evaluate(case, today, open_by_case.get(case.pk, [])))
+    return out
+
+
 def daily_run(*, today: dt.date | None = None) -> dict[str, int]:
     """The morning run (电子监察 每日): every case of :func:`cases_to_watch`, in
-    batches of ``BATCH`` (events and runs prefetched, one transaction a batch).
+    batches of ``BATCH`` (:func:`evaluate_cases`, one transaction a batch).
     Returns the counts of cases looked at, warnings raised and cleared."""
     today = today or clock.today()
     ids = list(cases_to_watch(today=today).order_by("pk").values_list("pk", flat=True))
     total = Outcome()
     for i in range(0, len(ids), BATCH):
-        chunk = ids[i : i + BATCH]
-        with transaction.atomic():
-            open_by_case = _open_by_case(chunk)
-            batch = list(_with_facts(Case.objects.filter(pk__in=chunk)))
-            _attach_steps(batch)
-            for case in batch:
-                total.add(_evaluate(case, today, open_by_case.get(case.pk, [])))
+        total.add(evaluate_cases(case_ids=ids[i : i + BATCH], today=today))
     if total.raised:
         with transaction.atomic():
             tell(warnings=total.raised)
@@ -472,6 +467,38 @@ def escalate_overdue(*, today: dt.date | None = None) -> int:
     return count
 
 
+def remind_due_orders(*, today: dt.date | None = None) -> int:
+    """督办 replies due today or on the next working day: the department's 首席代表
+    is reminded (提醒) in the inbox, once per order and deadline (the notification's
+    key carries ``reply_due``: a second run the same day, or the next, tells nobody
+    again; a returned order with a new deadline is reminded again). Returns the
+    number of orders reminded now."""
+    from govhall.calendar import selectors as calendar
+
+    today = today or clock.today()
+    tomorrow = calendar.add_workdays(start=today, days=1).date
+    due = SupervisionOrder.objects.filter(
+        state__in=OPEN_ORDER_STATES,
+        reply_due__gte=today,
+        reply_due__lte=tomorrow,
+        escalated_at__isnull=True,
+    ).select_related("case", "department")
+    from govhall.notifications.models import Notification
+
+    count = 0
+    for order in due:
+        event = f"回复期限{order.reply_due:%m月%d日}临近"
+        reminded = Notification.objects.filter(
+            ref=f"supervision.order:{order.pk}", context__event=event
+        )
+        if reminded.exists():
+            continue
+        when = "今日" if order.reply_due == today else "明日"
+        detail = f"请于{when}（{order.reply_due}）前回复，逾期将升级报中心主任"
+        count += 1 if _tell_order(order, event=event, detail=detail) else 0
+    return count
+
+
 def _tell_order(order: SupervisionOrder, *, event: str, detail: str, director: bool = False):
     people = Staff.objects.filter(
         department=order.department_id, role=Role.CHIEF_REP, is_active=True, user__is_active=True
@@ -504,3 +531,4 @@ def _tell_order(order: SupervisionOrder, *, event: str, detail: str, director: b
     ]
     if messages:
         notify(messages=messages, group=f"supervision.order:{order.pk}:{event}:{order.returns}")
+    return len(messages)

@@ -1,12 +1,13 @@
 """Background tasks of 电子监察 (reliable tasks, ``core.tasks``; docs/tasks.md).
 
-* ``evaluate_case_task`` — the rules on one case after one of its events (delivery
-  ``supervision:case:<pk>:v<version>``, queued by ``receivers``);
+* ``drain_changed_cases`` — the cases changed in the last second (delivery
+  ``supervision:drain:<second>``, queued by ``drain.kick``);
 * ``run_daily_warnings`` — the morning run over every watched case (delivery
   ``supervision:daily:<day>``), queued when the cases' daily rules are done
   (``cases.signals.daily_rules_done``), so ``run_scheduler`` + ``run_worker`` and
   cron's ``run_daily_jobs`` both bring it; it ends by escalating the overdue 督办
-  orders (``services.escalate_overdue``).
+  orders (``services.escalate_overdue``) and reminding the departments of the replies
+  due today or on the next working day (``services.remind_due_orders``).
 """
 
 from __future__ import annotations
@@ -19,14 +20,11 @@ from . import services
 
 
 @tasks.reliable_task(max_attempts=5)
-def evaluate_case_task(*, delivery_id: str, case_id: int) -> dict:
-    from govhall.cases.models import Case
+def drain_changed_cases(*, delivery_id: str) -> dict:
+    """The cases changed in the last second: rules, rollup, notices (``drain.drain``)."""
+    from . import drain
 
-    case = Case.objects.filter(pk=case_id).first()
-    if case is None:
-        return {"case": case_id, "raised": 0, "cleared": 0}
-    out = services.evaluate_case(case=case, today=clock.today())
-    return {"case": case_id, "raised": len(out.raised), "cleared": len(out.cleared)}
+    return drain.drain()
 
 
 @tasks.reliable_task(max_attempts=5)
@@ -36,6 +34,7 @@ def run_daily_warnings(*, delivery_id: str, day: str) -> dict:
     when = dt.date.fromisoformat(day)
     out = {"day": day, **services.daily_run(today=when)}
     out["orders_escalated"] = services.escalate_overdue(today=when)
+    out["orders_reminded"] = services.remind_due_orders(today=when)
     return out
 
 

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from govhall.cases.models import Case
 from govhall.cases.tests.conftest import api, pdf
@@ -325,3 +326,26 @@ def test_the_command_escalates(env, case):
     assert "督办逾期升级 1 件" in out.getvalue()
     order.refresh_from_db()
     assert order.escalated
+
+
+def test_the_department_is_reminded_the_day_before_and_on_the_day_once(env, case):
+    order = issue(env, case)
+    issued = timezone.localdate(order.issued_at)
+    before = workday(issued, 2)  # the reply is due 3 working days after the order
+    assert workday(before, 1) == order.reply_due
+
+    def reminders():
+        return Notification.objects.filter(
+            template="supervision/order",
+            context__event__endswith="临近",
+            recipient_user_id=env.s.market_chief.user_id,
+        )
+
+    assert services.remind_due_orders(today=workday(issued, 1)) == 0
+    assert services.remind_due_orders(today=before) == 1
+    assert reminders().count() == 1
+    assert "明日" in reminders().get().context["detail"]
+    assert services.remind_due_orders(today=before) == 0  # the same day again: nobody
+    assert services.remind_due_orders(today=order.reply_due) == 0  # told for this deadline
+    reply(env, order)
+    assert services.remind_due_orders(today=order.reply_due) == 0  # replied: nothing due

@@ -1,5 +1,5 @@
-"""The daily run (idempotent, audited), the people told, and the two paths that
-bring the rules: the ``case_transitioned`` receiver's task and the daily rules."""
+"""The daily run (idempotent, audited), the people told, and the daily rules that
+bring it (the drain of changed cases: test_drain.py)."""
 
 from __future__ import annotations
 
@@ -67,28 +67,6 @@ def test_the_chief_rep_and_the_responsible_are_told_once(env):
     services.tell(warnings=[w])  # a second telling: deduplicated
     assert told.count() == 2
     assert w.staff == env.s.market_approver
-
-
-def test_a_transition_runs_the_rules_through_a_task(env, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        case = submit(env)
-    assert not TaskDelivery.objects.filter(delivery_id__startswith="supervision:").exists()
-    with django_capture_on_commit_callbacks(execute=True):
-        case = act(case, "refuse", env.s.clerk.user, reason="不符合条件")
-    delivery = TaskDelivery.objects.get(delivery_id=f"supervision:case:{case.pk}:v{case.version}")
-    assert delivery.state == "done"
-    w = Warning.objects.get(case=case, kind=Kind.WEAK_REASON)
-    assert Notification.objects.filter(
-        ref=f"supervision.warning:{w.pk}", recipient_user_id=env.s.market_chief.user_id
-    ).exists()
-
-
-def test_a_transition_that_changes_no_warning_queues_nothing(
-    env, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        act(submit(env), "accept", env.s.clerk.user)
-    assert not TaskDelivery.objects.filter(delivery_id__startswith="supervision:").exists()
 
 
 def test_the_daily_rules_queue_the_daily_warning_run(env, django_capture_on_commit_callbacks):

@@ -25,7 +25,9 @@ class Command(BaseCommand):
             raise CommandError(f"--day={options['day']}: 应为 YYYY-MM-DD")
         done = services.daily_run(today=day)
         escalated = services.escalate_overdue(today=day)
+        reminded = services.remind_due_orders(today=day)
         self.stdout.write(
             f"{day:%Y-%m-%d}：检查办件 {done['cases']} 件，新增预警 {done['raised']} 条，"
-            f"解除预警 {done['cleared']} 条，督办逾期升级 {escalated} 件"
+            f"解除预警 {done['cleared']} 条，督办逾期升级 {escalated} 件，"
+            f"提醒临期回复 {reminded} 件"
         )
