@@ -3,6 +3,8 @@ by ``catalog.services`` (and shown back through ``core.web.apply_errors``)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.db.models import QuerySet
 
@@ -13,10 +15,13 @@ from govhall.org.models import Department, Staff
 
 from .authorisations import eligible_chief_reps
 from .models import (
+    FEE_AMOUNT_MAX,
+    FEE_LINE_FIELDS,
     GUIDE_FIELDS,
     MATERIAL_FIELDS,
     SPECIAL_STEP_FIELDS,
     STEP_FIELDS,
+    FeeLine,
     Item,
     ItemStatus,
     ItemType,
@@ -44,22 +49,53 @@ SpecialStepRowForm = _plain_form(
     "SpecialStepRowForm", SpecialStep, [f for f in SPECIAL_STEP_FIELDS if f != "order"]
 )
 
+
+CENT = Decimal("0.01")
+
+
+class FeeLineRowForm(_plain_form("_FeeLineBase", FeeLine, ["name", "standard", "basis"])):
+    """A 收费项目 row: the amount is typed in 元 (two decimals) and handed on in fen."""
+
+    field_order = ["name", "standard", "amount", "basis"]
+
+    amount = forms.DecimalField(
+        label="金额（元）",
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=Decimal(FEE_AMOUNT_MAX) / 100,
+        decimal_places=2,
+        max_digits=9,
+        help_text="空表示按收费标准计收",
+    )
+
+    def __init__(self, *args, initial=None, **kwargs):
+        if initial and isinstance(initial.get("amount"), int):
+            initial = {**initial, "amount": (Decimal(initial["amount"]) / 100).quantize(CENT)}
+        super().__init__(*args, initial=initial, **kwargs)
+
+    def clean_amount(self):
+        value = self.cleaned_data.get("amount")
+        return None if value is None else int(value * 100)
+
+
 # Rows are ordered by position: row N of the page is row N the service sees, so the
 # publish messages "materials.N.field" land on the right row.
 MaterialFormSet = forms.formset_factory(MaterialRowForm, extra=0, can_delete=True)
 StepFormSet = forms.formset_factory(StepRowForm, extra=0, can_delete=True)
 SpecialStepFormSet = forms.formset_factory(SpecialStepRowForm, extra=0, can_delete=True)
+FeeLineFormSet = forms.formset_factory(FeeLineRowForm, extra=0, can_delete=True)
 
 FORMSETS = {
     "materials": (MaterialFormSet, MATERIAL_FIELDS),
     "steps": (StepFormSet, STEP_FIELDS),
     "special_steps": (SpecialStepFormSet, SPECIAL_STEP_FIELDS),
+    "fee_lines": (FeeLineFormSet, FEE_LINE_FIELDS),
 }
 
 
 def editor_forms(version: ItemVersion, data=None) -> tuple[forms.Form, dict]:
-    """The guide form and the three row formsets of the draft editor: bound to
-    ``data`` when given, else filled from the saved draft."""
+    """The guide form and the row formsets of the draft editor (the three lists and
+    the 收费清单): bound to ``data`` when given, else filled from the saved draft."""
     if data is not None:
         guide = GuideForm(data)
         formsets = {p: cls(data, prefix=p) for p, (cls, _) in FORMSETS.items()}

@@ -462,6 +462,42 @@ SPECIAL_STEP_FIELDS = [
 ]
 
 
+# A fee amount, in fen (分): more than nothing and at most 100,000 元 (one bound for the
+# catalogue's fee list and the fees a case records).
+FEE_AMOUNT_MAX = 10_000_000
+
+
+class FeeLine(models.Model):
+    """收费清单 of one guide version: one 收费项目 with its standard, amount and legal
+    basis. Copied with the version like the other lists (``VERSION_CHILDREN``); the
+    fees a case records (``cases.CaseFee``) are checked against it by 电子监察."""
+
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="fee_lines")
+    order = models.PositiveSmallIntegerField("序号", default=0)
+    name = models.CharField("收费项目", max_length=100)
+    standard = models.TextField("收费标准", blank=True)
+    amount = models.PositiveIntegerField(
+        "金额（分）", null=True, blank=True, help_text="空表示按标准计收"
+    )
+    basis = models.TextField("收费依据", blank=True)
+
+    class Meta:
+        verbose_name = "收费项目"
+        verbose_name_plural = "收费清单"
+        ordering = ["version", "order", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def amount_yuan(self) -> str:
+        """The amount in 元 (``"12.50"``), or 按标准 when none is fixed."""
+        return "按标准" if self.amount is None else f"{self.amount / 100:.2f}"
+
+
+FEE_LINE_FIELDS = ["order", "name", "standard", "amount", "basis"]
+
+
 class AuthorisedItem(models.Model):
     """An item covered by a chief representative's authorisation, with its approvers."""
 
@@ -491,6 +527,11 @@ GUIDE_CHILDREN = [
     ("steps", Step, STEP_FIELDS),
     ("special_steps", SpecialStep, SPECIAL_STEP_FIELDS),
 ]
+
+# Everything a new draft copies from the version before it: the three lists and the
+# 收费清单 (kept out of ``GUIDE_CHILDREN``: the Excel workbook has no sheet for it, so an
+# import carries the fee list over from the version it succeeds instead).
+VERSION_CHILDREN = [*GUIDE_CHILDREN, ("fee_lines", FeeLine, FEE_LINE_FIELDS)]
 
 
 class CatalogFile(models.Model):

@@ -22,11 +22,15 @@ from govhall.org.models import Department
 
 from . import selectors
 from .models import (
+    FEE_AMOUNT_MAX,
+    FEE_LINE_FIELDS,
     GUIDE_CHILDREN,
     GUIDE_FIELDS,
     MATERIAL_FIELDS,
     SPECIAL_STEP_FIELDS,
     STEP_FIELDS,
+    VERSION_CHILDREN,
+    FeeLine,
     Item,
     ItemStatus,
     ItemVersion,
@@ -119,7 +123,7 @@ def create_item(
 
 
 def _copy_children(source: ItemVersion, target: ItemVersion) -> None:
-    for related, model, fields in GUIDE_CHILDREN:
+    for related, model, fields in VERSION_CHILDREN:
         model.objects.bulk_create(
             model(version=target, **{f: getattr(row, f) for f in fields})
             for row in getattr(source, related).all()
@@ -166,7 +170,29 @@ def _children_snapshot(version: ItemVersion) -> dict:
         "materials": [m.name for m in version.materials.all()],
         "steps": [s.name for s in version.steps.all()],
         "special_steps": [s.name for s in version.special_steps.all()],
+        "fee_lines": [f.name for f in version.fee_lines.all()],
     }
+
+
+def check_fee_lines(rows: list[dict]) -> None:
+    """收费清单 rows a draft may hold: an amount, when given, is a whole number of fen
+    within ``FEE_AMOUNT_MAX`` (the name and the rest are checked at 发布)."""
+    for index, row in enumerate(rows):
+        amount = row.get("amount")
+        if amount is None:
+            continue
+        if (
+            isinstance(amount, bool)
+            or not isinstance(amount, int)
+            or not 0 < amount <= FEE_AMOUNT_MAX
+        ):
+            raise ValidationFailed(
+                f"第{index + 1}个收费项目：金额应大于 0 元且不超过 {FEE_AMOUNT_MAX // 100} 元",
+                code="invalid_fee_amount",
+                fields={
+                    f"fee_lines.{index}.amount": [f"应大于 0 元且不超过 {FEE_AMOUNT_MAX // 100} 元"]
+                },
+            )
 
 
 @transaction.atomic
@@ -178,6 +204,7 @@ def save_draft(
     materials: list[dict] | None = None,
     steps: list[dict] | None = None,
     special_steps: list[dict] | None = None,
+    fee_lines: list[dict] | None = None,
     edit_token: int | None = None,
     reason: str = "",
 ) -> ItemVersion:
@@ -207,6 +234,9 @@ def save_draft(
         _replace_children(Step, version, steps, STEP_FIELDS)
     if special_steps is not None:
         _replace_children(SpecialStep, version, special_steps, SPECIAL_STEP_FIELDS)
+    if fee_lines is not None:
+        check_fee_lines(fee_lines)
+        _replace_children(FeeLine, version, fee_lines, FEE_LINE_FIELDS)
     version.search_text = build_search_text(
         name=version.name,
         keywords=version.keywords,
@@ -487,6 +517,22 @@ def _insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
             cursor.execute(head + ", ".join([one] * len(batch)), list(chain(*batch)))
 
 
+def _carry_fee_lines(successors: dict[int, int]) -> None:
+    """The workbook has no 收费清单 sheet: a version an import publishes keeps the fee
+    list of the version it succeeds (``successors``: old version id → new), one read
+    and one insert for the whole import."""
+    if not successors:
+        return
+    rows = FeeLine.objects.filter(version_id__in=list(successors)).values_list(
+        "version_id", *FEE_LINE_FIELDS
+    )
+    _insert_rows(
+        FeeLine,
+        ["version", *FEE_LINE_FIELDS],
+        [(successors[version_id], *rest) for version_id, *rest in rows],
+    )
+
+
 def _import_refused(faults: dict[str, list[str]]) -> ValidationFailed:
     code, messages = next(iter(faults.items()))
     count = sum(len(m) for m in faults.values())
@@ -664,6 +710,13 @@ def import_items(
                 for child in getattr(row, attr)
             ],
         )
+    _carry_fee_lines(
+        {
+            open_.pk: version_pk
+            for (row, _, _, open_), version_pk in zip(versions, version_objs, strict=True)
+            if open_ is not None and row.guide.get("has_fee")
+        }
+    )
 
     through = Item.life_events.through
     new_ids = {item.pk for item in new_items}

@@ -204,6 +204,26 @@ def version_as_dicts(version: ItemVersion) -> tuple[dict, list[dict], list[dict]
     return guide, materials, steps, specials
 
 
+def fee_line_faults(version: ItemVersion) -> dict[str, list[str]]:
+    """The 收费清单 at 发布: every line names its 收费项目 and has a standard or an
+    amount; a guide that says 不收费 lists no fee. (A 收费 guide may list none: its
+    收费标准 text stands alone, as before the fee list existed.)"""
+    errors: dict[str, list[str]] = {}
+    lines = list(version.fee_lines.all())
+    if lines and not version.has_fee:
+        _add(errors, "has_fee", "是否收费：列有收费项目的事项须勾选“是否收费”")
+    for index, line in enumerate(lines):
+        if not line.name.strip():
+            _add(errors, f"fee_lines.{index}.name", f"第{index + 1}个收费项目：名称必须填写")
+        if line.amount is None and not line.standard.strip():
+            _add(
+                errors,
+                f"fee_lines.{index}.standard",
+                f"第{index + 1}个收费项目：收费标准或金额至少填写一项",
+            )
+    return errors
+
+
 def validate_version(version: ItemVersion) -> dict[str, list[str]]:
     guide, materials, steps, specials = version_as_dicts(version)
     errors = validate_guide(guide=guide, materials=materials, steps=steps, special_steps=specials)
@@ -213,6 +233,8 @@ def validate_version(version: ItemVersion) -> dict[str, list[str]]:
         implementation_code=item.implementation_code,
         department_code=item.department.code,
     ).items():
+        errors.setdefault(field, []).extend(messages)
+    for field, messages in fee_line_faults(version).items():
         errors.setdefault(field, []).extend(messages)
     from .files import missing_files  # files → services → validation
 

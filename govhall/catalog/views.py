@@ -42,7 +42,12 @@ from .forms import (
 )
 from .models import AuthorisedItem, Item, ItemStatus, VersionStatus
 
-SECTION_TITLES = {"materials": "申请材料", "steps": "办理环节", "special_steps": "特殊环节"}
+SECTION_TITLES = {
+    "materials": "申请材料",
+    "steps": "办理环节",
+    "special_steps": "特殊环节",
+    "fee_lines": "收费清单",
+}
 STALE_MESSAGE = "该草稿已被他人修改，请刷新后重新编辑"
 
 

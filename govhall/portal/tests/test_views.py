@@ -239,8 +239,9 @@ def test_catalogue_page_query_count_does_not_grow_with_results(
         client.get("/items/")
     with django_assert_max_num_queries(8):
         client.get("/")
-    # 11: the guide's 8, and the online check (centre, version in force, 进驻).
-    with django_assert_max_num_queries(11):
+    # 12: the guide's 8, the online check (centre, version in force, 进驻) and, the
+    # guide being 收费, its 收费清单.
+    with django_assert_max_num_queries(12):
         client.get(_guide_url(catalogue.special))
     with django_assert_max_num_queries(3):
         client.get("/lists/negative/")
