@@ -38,6 +38,9 @@
   var departments = make("chart-departments");
   if (departments) {
     var names = data.departments.map(function (d) { return d.name; });
+    // one bar per department: the chart grows with them
+    departments.getDom().style.height = Math.max(240, 26 * names.length + 80) + "px";
+    departments.resize();
     departments.setOption({
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0, type: "scroll" },
@@ -47,7 +50,7 @@
                axisLabel: { width: narrow ? 72 : 140, overflow: "truncate" } },
       series: LIGHTS.map(function (light) {
         return {
-          name: light[1], type: "bar", stack: "open", itemStyle: { color: light[2] },
+          name: light[1], type: "bar", stack: "open", itemStyle: { color: light[2] }, barMaxWidth: 28,
           emphasis: { focus: "series" }, measure: light[0],
           data: data.departments.map(function (d) { return d[light[0]]; })
         };
@@ -69,9 +72,12 @@
                data: data.trend.map(function (r) { return r.day.slice(5); }) },
       yAxis: { type: "value", minInterval: 1 },
       series: [
-        { name: "收件", type: "line", smooth: true, data: data.trend.map(function (r) { return r.received; }) },
-        { name: "办结", type: "line", smooth: true, data: data.trend.map(function (r) { return r.completed; }) },
-        { name: "按时办结", type: "line", smooth: true, data: data.trend.map(function (r) { return r.on_time; }) }
+        { name: "收件", type: "line", color: "#0d6efd", showSymbol: data.trend.length <= 31,
+          data: data.trend.map(function (r) { return r.received; }) },
+        { name: "办结", type: "line", color: "#198754", showSymbol: data.trend.length <= 31,
+          data: data.trend.map(function (r) { return r.completed; }) },
+        { name: "按时办结", type: "line", color: "#fd7e14", lineStyle: { type: "dashed" },
+          showSymbol: data.trend.length <= 31, data: data.trend.map(function (r) { return r.on_time; }) }
       ]
     });
     trend.on("click", function (p) {
@@ -88,13 +94,15 @@
 
   var ranking = data.ranking.length ? make("chart-ranking") : null;
   if (ranking) {
+    ranking.getDom().style.height = Math.max(160, 26 * data.ranking.length + 60) + "px";
+    ranking.resize();
     ranking.setOption({
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v + "%"; } },
       grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
       yAxis: { type: "category", inverse: true, data: data.ranking.map(function (r) { return r.name; }),
                axisLabel: { width: narrow ? 72 : 140, overflow: "truncate" } },
-      series: [{ type: "bar", name: "按时办结率", itemStyle: { color: "#0d6efd" },
+      series: [{ type: "bar", name: "按时办结率", itemStyle: { color: "#0d6efd" }, barMaxWidth: 24,
                  label: { show: true, position: "right", formatter: "{c}%" },
                  data: data.ranking.map(function (r) { return r.on_time_rate; }) }]
     });
