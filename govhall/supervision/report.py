@@ -30,7 +30,8 @@ from reportlab.platypus import (
 
 from govhall.cases.documents.pdf import font_name
 from govhall.core import clock
-from govhall.org.models import Centre
+from govhall.core.errors import NotFound
+from govhall.org.models import Centre, Department
 
 from . import evaluation
 from .evaluation import INDICATORS, NO_DATA, Period, Row
@@ -54,11 +55,12 @@ def _rank(row: Row) -> str:
 
 
 def _department_row(period: Period, department_id: int) -> Row:
+    """The department's row, its ``name`` the full name (the report goes out)."""
     rows = evaluation.evaluate(period=period, level="department", department_id=department_id)
-    if not rows:
-        from govhall.core.errors import NotFound
-
+    department = Department.objects.filter(pk=department_id).first()
+    if not rows or department is None:
         raise NotFound("没有该部门")
+    rows[0].name = department.name
     return rows[0]
 
 

@@ -135,7 +135,7 @@ def department_page(request, pk: int):
         "chart": {
             "indicators": [i.label for i in INDICATORS],
             "scores": [None if v.score is None else round(v.score, 1) for v in row.values],
-            "months": [m.label for m, _ in months],
+            "months": [f"{m.number}月" for m, _ in months],
             "on_time": [
                 None
                 if r.value("on_time_rate").raw is None

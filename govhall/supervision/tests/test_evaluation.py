@@ -201,7 +201,7 @@ def test_the_department_workbook_has_the_figures(known):
     wb = load_workbook(io.BytesIO(content))
     assert wb.sheetnames == ["汇总", "指标", "月度趋势"]
     summary = {r[0]: r[1] for r in wb["汇总"].iter_rows(min_row=3, values_only=True) if r[0]}
-    assert summary["部门"] == "市场监管局"
+    assert summary["部门"] == "测试县市场监督管理局"
     assert summary["综合得分"] == round(6000 / 85, 1)
     assert summary["收件"] == 2 and summary["办结"] == 1 and summary["电子监察预警"] == 1
     assert summary["排名"] == "第 2 名（共 2 个）"
