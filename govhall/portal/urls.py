@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_statistics
 
 app_name = "portal"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("bundles/", views.bundle_list, name="bundle_list"),
     path("bundles/<slug:code>/", views.bundle_detail, name="bundle_detail"),
     path("files/<str:key>/", views.catalog_file, name="catalog_file"),
+    path("statistics/", views_statistics.statistics, name="statistics"),
 ]

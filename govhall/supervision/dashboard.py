@@ -450,3 +450,76 @@ def drill(
     if channel:
         qs = qs.filter(channel=channel)
     return qs
+
+
+# --------------------------------------------------------------------------- 公开
+
+
+def _month_start(day: dt.date, back: int = 0) -> dt.date:
+    """The first day of ``day``'s month, ``back`` months earlier."""
+    index = day.year * 12 + day.month - 1 - back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _monthly_row(month: dt.date, row: dict | None) -> dict:
+    row = row or {}
+    received, completed = int(row.get("received") or 0), int(row.get("completed") or 0)
+    on_time = int(row.get("completed_on_time") or 0)
+    return {
+        "month": month,
+        "received": received,
+        "completed": completed,
+        "on_time": on_time,
+        "on_time_rate": _rate(on_time, completed),
+    }
+
+
+def _summed(month, rows) -> dict:
+    total = {"received": 0, "completed": 0, "completed_on_time": 0}
+    for row in rows:
+        for name in total:
+            total[name] += row.get(name) or 0
+    return _monthly_row(month, total)
+
+
+def public_statistics(*, today: dt.date, months: int = 12) -> dict:
+    """政务公开 (the portal's statistics): per month of the last ``months`` months (the
+    current one up to ``today``) the cases received (收件) and completed (办结) and the
+    on-time rate (按时办结率, per cent), for the county and per department, from the
+    rollups (one grouped query). Counts and department names only: no personal data.
+
+    ``{"start", "end", "months": [first days], "county": [row per month], "total",
+    "departments": [{"id", "name", "months": [row per month], "total"}]}``; a
+    department appears when it received or completed something in the period."""
+    from . import rollups
+
+    start = _month_start(today, months - 1)
+    firsts = [_month_start(today, back) for back in range(months - 1, -1, -1)]
+    rows = rollups.totals(start=start, end=today, group_by=("department", "month"))
+    by_department: dict[int, dict[dt.date, dict]] = defaultdict(dict)
+    for row in rows:
+        by_department[row["department"]][row["month"]] = row
+    names = {
+        d.pk: d.name
+        for d in Department.objects.filter(pk__in=list(by_department)).only("id", "name")
+    }
+    departments = []
+    for pk, per_month in by_department.items():
+        departments.append(
+            {
+                "id": pk,
+                "name": names.get(pk, ""),
+                "months": [_monthly_row(m, per_month.get(m)) for m in firsts],
+                "total": _summed(None, per_month.values()),
+            }
+        )
+    departments.sort(key=lambda d: d["name"])
+    county = [_summed(m, [by_department[pk].get(m) or {} for pk in by_department]) for m in firsts]
+    return {
+        "start": start,
+        "end": today,
+        "months": firsts,
+        "county": county,
+        "total": _summed(None, rows),
+        "departments": departments,
+    }
