@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from govhall.core import clock
 
-from . import services
+from . import drain, rollups, services
 from .models import Kind, Warning
 
 
@@ -16,9 +16,12 @@ def load_demo_warnings() -> dict[str, int]:
 
     from govhall.notifications import services as notifier
 
+    drain.drain_all()  # the cases noted while the demo loaded (no worker runs meanwhile)
     shown = _showcase()
     done = services.daily_run(today=clock.today())
     orders = _demo_orders()
+    drain.drain_all()
+    rollups.rebuild()  # every demo day counted (the drains counted the days they saw)
     # The inbox messages of the new warnings are delivered at once, as the demo's
     # other messages (no worker runs during load_demo).
     with override_settings(GOVHALL_SMS_BACKEND="govhall.notifications.sms.FileBackend"):
