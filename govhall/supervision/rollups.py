@@ -452,6 +452,12 @@ def rebuild(*, start: dt.date | None = None, end: dt.date | None = None, departm
                 _fill_ordinals(cursor, *span)
             else:
                 _fill_ordinals(cursor, dt.date(2000, 1, 2), dt.date(2000, 1, 1))  # empty
+            if connection.vendor == "postgresql":
+                # One statement of some seconds: no JIT (compiling it took 8 of 20 s at
+                # 1,000,000 cases) and room for the hash of the groups (no spill).
+                # (One pass with a LATERAL (VALUES …) of four rows a case was slower.)
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL work_mem = '128MB'")
             sql, params = _insert_select(start, end, department_id)
             cursor.execute(sql, params)
             written = cursor.rowcount

@@ -11,11 +11,13 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from govhall.calendar.selectors import workdays_between
+from govhall.cases import services
 from govhall.cases.models import Channel
 from govhall.cases.tests.conftest import bundle_case
 from govhall.cases.tests.conftest import instant as instant_fixture
 from govhall.cases.tests.conftest import restaurant_bundle as bundle_fixture
 from govhall.core import clock
+from govhall.core.actors import Applicant
 from govhall.core.errors import ValidationFailed
 from govhall.supervision import rollups
 from govhall.supervision.models import DailyCount
@@ -203,3 +205,22 @@ def test_the_command_rebuilds_and_says_what(env):
         call_command("rebuild_supervision_rollups", "--department", "999999")
     with pytest.raises(CommandError, match="早于"):
         call_command("rebuild_supervision_rollups", "--from", "2026-12-01", "--to", "2026-11-01")
+
+
+def test_online_and_deemed_acceptance_count_on_the_day_the_materials_came(env):
+    online = moved(
+        submit(
+            env, actor=Applicant(), channel=Channel.ONLINE, idempotency_key="r1", fingerprint="f"
+        )
+    )
+    late = moved(submit(env))
+    with clock.frozen(dt.datetime(2026, 12, 3, 9)):
+        deemed = services.apply_deemed_acceptance()
+    assert {online.number, late.number} <= set(deemed)
+    rollups.recount_cases(case_ids=[online.pk, late.pk])
+    row = DailyCount.objects.get(day=D(2026, 11, 23))
+    assert (row.received, row.received_online, row.accepted, row.deemed_accepted) == (2, 1, 2, 2)
+    assert not DailyCount.objects.filter(day=D(2026, 12, 3)).exists()
+    recounted = table()
+    rollups.rebuild()
+    assert table() == recounted
