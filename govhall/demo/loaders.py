@@ -407,6 +407,7 @@ def _publish_item(ctx, row: dict, counter) -> Item:
             instant=row.get("instant", False),
         ),
         special_steps=[{**s, "order": i} for i, s in enumerate(row.get("specials", []), 1)],
+        fee_lines=[{**f, "order": i} for i, f in enumerate(row.get("fee_lines", []), 1)],
     )
     try:
         catalog_services.publish(
@@ -532,6 +533,15 @@ def load_dead_letter(ctx: DemoContext) -> dict[str, int]:
     }
 
 
+def load_history(ctx: DemoContext) -> dict[str, int]:
+    """The county's past year (issue 11 §4, 历史办件): a year of archived cases before
+    the live ones, migrated in bulk (``govhall.demo.history``), for the dashboard's
+    trend, the evaluation of a year and the portal's statistics."""
+    from .history import load_history as load
+
+    return {"history_cases": load()}
+
+
 def load_demo_warnings(ctx: DemoContext) -> dict[str, int]:
     """电子监察预警 (issue 11 §1): the morning warning run over the demo cases, as of
     today (``govhall.supervision.services.daily_run``)."""
@@ -547,6 +557,7 @@ LOADERS = [
     load_cases,
     load_notifications,
     load_dead_letter,
+    load_history,
     load_demo_warnings,
 ]
 

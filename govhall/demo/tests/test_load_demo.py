@@ -6,6 +6,7 @@ the module's last test, and each test's own writes are rolled back after the tes
 """
 
 import datetime as dt
+import re
 from io import StringIO
 from types import SimpleNamespace
 
@@ -206,7 +207,8 @@ def test_demo_cases_cover_states_and_lights_and_are_idempotent(output):
     # ``cases.demo.load_demo_cases`` (run by ``load_demo``) made as many cases as it
     # reported, in the main states, with overdue and normal ones in a department …
     assert "[load_cases] 新建：办件 300" in output
-    assert ordinary.count() == 300
+    history = int(re.search(r"历史办件（迁移） (\d+)", output).group(1))
+    assert ordinary.count() == 300 + history
     states = set(ordinary.values_list("state", flat=True))
     assert {"submitted", "in_review", "completed", "archived"} <= states and len(states) >= 8
     food = selectors.current_versions().get(name="食品经营许可").item.department
@@ -248,3 +250,24 @@ def test_demo_cases_show_their_sent_notifications_and_one_failed(client, output)
     page = client.get(f"/staff/cases/{case.number}/").content.decode()
     assert first.subject in page and "已送达" in page
     assert case.applicant_phone not in page
+
+
+def test_the_demo_county_has_a_year_of_archived_cases_counted_by_day(output):
+    """Issue 11 §4: a year of 历史办件 before the live cases, each with its 办理记录,
+    imported once (one audit entry), and every day of them in the rollup."""
+    from govhall.core.models import AuditEntry
+    from govhall.supervision.models import DailyCount
+
+    history = int(re.search(r"历史办件（迁移） (\d+)", output).group(1))
+    assert history >= 1000
+    months = {
+        (d.year, d.month)
+        for d in Case.objects.filter(state="archived").values_list("received_at", flat=True)
+    }
+    assert len(months) >= 12
+    assert AuditEntry.objects.filter(action="demo.history.import").count() == 1
+    one = Case.objects.filter(events__action="archive").order_by("received_at").first()
+    actions = list(one.events.order_by("at", "id").values_list("action", flat=True))
+    assert actions[0] == "submit" and actions[-2:] == ["complete", "archive"]
+    received = sum(DailyCount.objects.values_list("received", flat=True))
+    assert received == Case.objects.exclude(bundle__isnull=False, parent__isnull=True).count()
