@@ -17,7 +17,7 @@ def load_demo_warnings() -> dict[str, int]:
     from govhall.notifications import services as notifier
 
     drain.drain_all()  # the cases noted while the demo loaded (no worker runs meanwhile)
-    shown = _showcase()
+    shown = _showcase() + _demo_fees()
     done = services.daily_run(today=clock.today())
     orders = _demo_orders()
     drain.drain_all()
@@ -26,15 +26,24 @@ def load_demo_warnings() -> dict[str, int]:
     # other messages (no worker runs during load_demo).
     with override_settings(GOVHALL_SMS_BACKEND="govhall.notifications.sms.FileBackend"):
         notifier.send_all()
+    reviewed = _reviews()
     if not (done["raised"] or shown or orders):
-        return {"warnings": 0}
+        return {"warnings": 0, **reviewed}
     open_rows = Warning.objects.filter(cleared_at__isnull=True)
     kinds = set(open_rows.values_list("kind", flat=True))
     return {
         "warnings": open_rows.count(),
         "warning_kinds": len(kinds & set(Kind.values)),
         "orders": orders,
+        **reviewed,
     }
+
+
+def _reviews() -> dict[str, int]:
+    """卷宗评查, 巡查 and 第三方评估 (issue 11 §3): ``demo_reviews``."""
+    from .demo_reviews import load_demo_reviews
+
+    return load_demo_reviews()
 
 
 def _demo_orders() -> int:
@@ -120,6 +129,57 @@ def _demo_orders() -> int:
     )
     services.accept_reply(actor=office.user, order=reply(order(accepted)), opinion="同意办结")
     return 5
+
+
+def _demo_fees() -> int:
+    """收费记录 (the fee rule): on the first accepted demo case of a 收费 item a fee off
+    its 收费清单 (加急制证费: the demo's 收费不在收费清单内 warning), on up to three more
+    the fee the list names. Nothing when fees exist."""
+    from govhall.cases import services as case_services
+    from govhall.cases.models import Case, CaseFee, State
+
+    if CaseFee.objects.exists():
+        return 0
+    states = [
+        State.IN_REVIEW,
+        State.SPECIAL_STEP,
+        State.DECIDED,
+        State.CERTIFIED,
+        State.DELIVERED,
+        State.COMPLETED,
+    ]
+    cases = (
+        Case.objects.filter(
+            state__in=states, bundle__isnull=True, item_version__fee_lines__isnull=False
+        )
+        .distinct()
+        .select_related("item_version")
+        .order_by("id")[:4]
+    )
+    recorded = 0
+    for index, case in enumerate(cases):
+        chief = _chief(case)
+        if chief is None:
+            continue
+        if index == 0:
+            case_services.record_fee(
+                actor=chief.user,
+                case=case,
+                name="加急制证费",
+                amount=5000,
+                note="申请人要求加急",
+            )
+        else:
+            fee_line = case.item_version.fee_lines.order_by("order", "id").first()
+            case_services.record_fee(
+                actor=chief.user,
+                case=case,
+                amount=fee_line.amount or 5000,
+                fee_line=fee_line,
+                note="窗口现场缴纳",
+            )
+        recorded += 1
+    return recorded
 
 
 def _chief(case):

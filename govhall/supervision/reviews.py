@@ -33,12 +33,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from govhall.calendar import selectors as calendar
 from govhall.cases import selectors as case_selectors
-from govhall.cases.models import Case, DocumentKind, State
+from govhall.cases.models import Case, DocumentKind, SpecialStepRun, State
 from govhall.core import actors, audit, clock
 from govhall.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from govhall.core.files import validate_case_file
@@ -335,7 +335,7 @@ def _check_materials(case: Case) -> Prefill:
 
 
 def _check_notices(case: Case) -> Prefill:
-    kinds = Counter(case.documents.values_list("kind", flat=True))
+    kinds = Counter(d.kind for d in case.documents.all())
     events = [e.action for e in case.events.all()]
     runs = list(case.special_runs.all())
     needed = []
@@ -361,7 +361,7 @@ def _check_notices(case: Case) -> Prefill:
 
 
 def _check_special_steps(case: Case) -> Prefill:
-    runs = list(case.special_runs.select_related("special_step"))
+    runs = list(case.special_runs.all())
     if not runs:
         return Prefill(False, "未启动特殊环节")
     problems = []
@@ -535,14 +535,11 @@ def draw_sample(
                 drawn_at=clock.now(),
                 drawn_by=permissions.staff_of(actor),
             )
-            total = 0
+            picked: list[tuple[Department, int]] = []
             for dept, kind, value in rows:
-                cases = {
-                    c.number: c
-                    for c in completed_cases(department_id=dept.pk, month=month).only(
-                        "id", "number", "department_id"
-                    )
-                }
+                cases = dict(
+                    completed_cases(department_id=dept.pk, month=month).values_list("number", "pk")
+                )
                 size = quota_size(kind, value, len(cases))
                 chosen = sample_numbers(list(cases), size, seed=seed, department_id=dept.pk)
                 SampleQuota.objects.create(
@@ -553,15 +550,19 @@ def draw_sample(
                     population=len(cases),
                     drawn=len(chosen),
                 )
-                for number in chosen:
-                    review = FileReview.objects.create(
-                        draw=draw,
-                        case=_full_case(cases[number].pk),
-                        department=dept,
-                        checklist=checklist,
-                    )
-                    ReviewFinding.objects.bulk_create(_prefilled_findings(review, items))
-                total += len(chosen)
+                picked += [(dept, cases[n]) for n in chosen]
+            full = _full_cases([pk for _, pk in picked])
+            drawn = FileReview.objects.bulk_create(
+                [
+                    FileReview(draw=draw, case=full[pk], department=dept, checklist=checklist)
+                    for dept, pk in picked
+                ]
+            )
+            findings = []
+            for review in drawn:
+                findings += _prefilled_findings(review, items)
+            ReviewFinding.objects.bulk_create(findings)
+            total = len(drawn)
             audit.record(
                 actor=actor,
                 action=DRAW,
@@ -583,19 +584,33 @@ def draw_sample(
     return draw
 
 
-def _full_case(pk: int) -> Case:
-    return (
-        Case.objects.select_related("item_version", "department")
-        .prefetch_related("events", "special_runs")
-        .get(pk=pk)
+def _full_cases(pks: list[int]) -> dict[int, Case]:
+    """The drawn cases with what the pre-fill reads, a few queries for them all."""
+    if not pks:
+        return {}
+    qs = (
+        Case.objects.filter(pk__in=pks)
+        .select_related("item_version", "department")
+        .prefetch_related(
+            "events",
+            "documents",
+            "item_version__materials",
+            Prefetch(
+                "special_runs",
+                queryset=SpecialStepRun.objects.select_related("special_step").order_by(
+                    "started_at", "id"
+                ),
+            ),
+        )
     )
+    return {c.pk: c for c in qs}
 
 
 # --------------------------------------------------------------------------- a review
 
 
-def _findings_input(review: FileReview, findings) -> dict[int, tuple[int, str]]:
-    items = {f.item_id: f.item for f in review.findings.select_related("item")}
+def _findings_input(rows: list[ReviewFinding], findings) -> dict[int, tuple[int, str]]:
+    items = {f.item_id: f.item for f in rows}
     out = {}
     for i, raw in enumerate(findings or []):
         item_id = _int(raw.get("item"), f"findings.{i}.item", "评查项目", low=1, high=2**31 - 1)
@@ -616,13 +631,14 @@ def _load_review(review: FileReview) -> FileReview:
     return FileReview.objects.select_for_update().get(pk=review.pk)
 
 
-def _apply(actor, review: FileReview, findings, summary) -> dict:
+def _apply(actor, review: FileReview, findings, summary) -> tuple[dict, list[ReviewFinding]]:
     _require_manager(actor)
     if review.state != ReviewState.OPEN:
         raise Conflict("该卷宗已评查完毕，不能修改", code="wrong_state")
-    values = _findings_input(review, findings)
+    rows = list(review.findings.select_related("item"))
+    values = _findings_input(rows, findings)
     changes = {}
-    for row in review.findings.select_related("item"):
+    for row in rows:
         if row.item_id not in values:
             continue
         awarded, note = values[row.item_id]
@@ -633,7 +649,7 @@ def _apply(actor, review: FileReview, findings, summary) -> dict:
     if summary is not None:
         review.summary = _text(summary, "summary", "评查意见", required=False)
     review.reviewer = permissions.staff_of(actor)
-    return changes
+    return changes, rows
 
 
 def save_review(*, actor, review: FileReview, findings=(), summary=None) -> FileReview:
@@ -641,15 +657,14 @@ def save_review(*, actor, review: FileReview, findings=(), summary=None) -> File
     ``note``) without finishing."""
     with transaction.atomic():
         review = _load_review(review)
-        changes = _apply(actor, review, findings, summary)
+        changes, _rows = _apply(actor, review, findings, summary)
         review.save(update_fields=["summary", "reviewer"])
         audit.record(actor=actor, action=SAVE_REVIEW, obj=review, changes=changes)
     return review
 
 
-def score_of(review: FileReview) -> Decimal:
+def score_of(rows: list[ReviewFinding]) -> Decimal:
     """Points awarded over points possible, 0–100 (one decimal)."""
-    rows = list(review.findings.select_related("item"))
     possible = sum(r.item.points for r in rows)
     if not possible:
         return Decimal("0.0")
@@ -662,11 +677,11 @@ def finish_review(*, actor, review: FileReview, findings=(), summary=None) -> Fi
     listed as 特殊环节滥用 (domain.md §5, seed 2 §23)."""
     with transaction.atomic():
         review = _load_review(review)
-        changes = _apply(actor, review, findings, summary)
-        review.score = score_of(review)
-        review.special_abuse = review.findings.filter(
-            item__prefill=Check.SPECIAL_STEPS, awarded__lt=F("item__points")
-        ).exists()
+        changes, rows = _apply(actor, review, findings, summary)
+        review.score = score_of(rows)
+        review.special_abuse = any(
+            r.item.prefill == Check.SPECIAL_STEPS and r.awarded < r.item.points for r in rows
+        )
         review.state = ReviewState.FINISHED
         review.finished_at = clock.now()
         review.save()
