@@ -16,6 +16,8 @@ import datetime as dt
 import random
 import sys
 
+from django.utils import timezone
+
 from govhall.catalog import selectors as catalog_selectors
 from govhall.core import clock
 from govhall.core.errors import DomainError
@@ -157,12 +159,17 @@ def _one(rng, index, version, chief, clerk, centre, day, today, target) -> None:
                 actor=actor, case=case, action=action, expected_version=case.version, **inputs
             )
 
-    later = [day]
+    later = [case.received_at]
 
     def next_time(max_days=2) -> dt.datetime:
-        d = min(today, later[-1] + dt.timedelta(days=rng.randint(0, max_days)))
-        later.append(d)
-        return _at(d, rng.randint(13, 16))
+        """A later moment than the last step's (the 办理记录 reads in order): a day up
+        to ``max_days`` on, in the afternoon, or some minutes on the same day."""
+        d = min(today, timezone.localdate(later[-1]) + dt.timedelta(days=rng.randint(0, max_days)))
+        at = timezone.make_aware(_at(d, rng.randint(13, 16)))
+        if at <= later[-1]:
+            at = later[-1] + dt.timedelta(minutes=rng.randint(5, 40))
+        later.append(at)
+        return at
 
     materials = list(version.materials.all())
     if target in ("awaiting_correction", "refused_acceptance"):
