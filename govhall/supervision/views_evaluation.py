@@ -45,10 +45,18 @@ def _chart(rows) -> dict:
     }
 
 
+def _picker(period: Period) -> list[tuple[str, str]]:
+    """The picker's periods, with the one shown even when it is older."""
+    choices = evaluation.choices_of_periods()
+    if period.code not in {code for code, _ in choices}:
+        choices.append((period.code, period.label))
+    return choices
+
+
 def _common(request, period: Period, error: str) -> dict:
     return {
         "period": period,
-        "periods": evaluation.choices_of_periods(),
+        "periods": _picker(period),
         "error": error,
         "indicators": INDICATORS,
         "weighted_indicators": [(i, evaluation.weights()[i.key]) for i in INDICATORS],

@@ -259,6 +259,8 @@ def test_a_bad_period_on_the_page_says_so(client, env):
     login(client, env.s.supervisor)
     page = client.get("/staff/supervision/evaluation/", {"period": "2026-13"})
     assert page.status_code == 400 and "评估期间" in page.content.decode()
+    old = client.get("/staff/supervision/evaluation/", {"period": "2019-Q2"}).content.decode()
+    assert '<option value="2019-Q2" selected>2019年第二季度</option>' in old
 
 
 def test_a_department_sees_its_own_figures_only(client, known, env):
@@ -317,6 +319,11 @@ def test_api_evaluation_and_ranking(known, env):
     assert [r["rank"] for r in body["results"]][:2] == [1, 2]
     body = client.get("/api/v1/supervision/evaluation/", {"level": "staff"}).json()
     assert body["level"] == "staff"
+    one = client.get(
+        "/api/v1/supervision/evaluation/",
+        {"period": known["period"].code, "department": known["market"].pk},
+    ).json()["results"]
+    assert [(r["id"], r["rank"], r["ranked_of"]) for r in one] == [(known["market"].pk, 2, 2)]
 
 
 def test_api_department_isolation(known, env):
