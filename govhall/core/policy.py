@@ -41,9 +41,12 @@ DEFAULTS: dict = {
     # 督办 (issue 11 §2): working days a department has to reply to a 督办单 (and again
     # after a reply is returned).
     "SUPERVISION_REPLY_DAYS": 3,
-    # 绩效评估 (issue 11 §4, docs/supervision.md): the indicators and their weights
-    # (points out of 100). An indicator with weight 0 is shown but not scored; 满意度
-    # counts once ratings exist (issue 12).
+    # 绩效评估 (issue 11 §4, docs/supervision.md "绩效评估"): the indicators (keys of
+    # supervision/evaluation.py INDICATORS, each scored 0–100 by its formula there) and
+    # their relative weights: a unit's score is Σ(weight × score) ÷ Σ(weights of the
+    # indicators that have data), so the weights need not add up to 100. An indicator
+    # with weight 0 is shown but not scored; an unknown key is ignored; 满意度 has no
+    # data until ratings exist (issue 12).
     "EVALUATION_WEIGHTS": {
         "on_time_rate": 30,
         "time_used_ratio": 15,
