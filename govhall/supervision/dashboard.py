@@ -38,7 +38,7 @@ from govhall.cases.models import OPEN_STATES, Case, Channel, Light
 from govhall.catalog.models import Item
 from govhall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from govhall.org import permissions
-from govhall.org.models import Department, Window
+from govhall.org.models import Department, Staff, Window
 
 from . import selectors
 from .models import OPEN_ORDER_STATES
@@ -151,18 +151,27 @@ def _zero_live() -> dict:
 
 
 def _live(*, today: dt.date, department_id: int | None, window_id: int | None) -> list[dict]:
-    """(department, window, light, n) of the open cases: one grouped query."""
+    """(department, 承办人's window, light, n) of the open cases: one grouped query on
+    the case table alone (no join: the light from the row, grouped by the 承办人), then
+    the 承办人's windows from the staff table (a few rows)."""
     qs = _not_parent(Case.objects.filter(state__in_literals=OPEN_STATES))
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
     if window_id is not None:
-        qs = qs.filter(responsible__window_id=window_id)
-    return list(
+        qs = qs.filter(responsible__in=Staff.objects.filter(window_id=window_id).values("pk"))
+    rows = list(
         qs.annotate(light=deadlines.light_expression(today))
-        .values("department_id", "light", window_id=F("responsible__window_id"))
+        .values("department_id", "responsible_id", "light")
         .annotate(n=Count("id"))
         .order_by()
     )
+    staff = {r["responsible_id"] for r in rows} - {None}
+    windows = (
+        dict(Staff.objects.filter(pk__in=staff).values_list("pk", "window_id")) if staff else {}
+    )
+    for row in rows:
+        row["window_id"] = windows.get(row["responsible_id"])
+    return rows
 
 
 def _add_live(total: dict, light: str, n: int) -> None:
