@@ -44,7 +44,9 @@ def _choice(value: str, choices) -> str:
 
 def _department(user, raw: str) -> int | None:
     departments = {d.pk for d in selectors.departments_for(user=user)}
-    return int(raw) if raw.isdigit() and int(raw) in departments else None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
+        return None
+    return int(raw) if int(raw) in departments else None
 
 
 def _date(raw: str, name: str, label: str) -> dt.date:
@@ -430,7 +432,11 @@ def inspection_photo(request, pk: int, photo: int):
     row = inspection.photos.filter(pk=photo).first()
     if row is None:
         raise NotFound("没有该照片")
-    return FileResponse(row.file.open("rb"), filename=row.name.rsplit("/", 1)[-1])
+    try:
+        handle = row.file.open("rb")
+    except OSError:
+        raise NotFound("照片文件已丢失") from None
+    return FileResponse(handle, filename=row.name.rsplit("/", 1)[-1])
 
 
 # --------------------------------------------------------------------------- 第三方评估

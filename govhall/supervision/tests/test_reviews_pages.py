@@ -455,3 +455,17 @@ def test_the_third_party_api(hall):
         .json()["count"]
         == 0
     )
+
+
+def test_odd_query_values_are_no_500(env, drawn):
+    office = browser(env.s.supervisor.user)
+    for url in [
+        "/staff/supervision/reviews/?department=²&month=2026-11-01&page=x",
+        "/staff/supervision/reviews/?department=99999999999999999999",
+        "/staff/supervision/inspections/?department=①&kind=zz&state=yy&page=-1",
+        "/staff/supervision/third-party/?page=abc",
+    ]:
+        assert office.get(url).status_code == 200, url
+    assert office.get("/staff/supervision/reviews/999999/").status_code == 404
+    assert office.get("/staff/supervision/inspections/999999/").status_code == 404
+    assert office.get("/staff/supervision/inspections/1/photos/1/").status_code == 404
