@@ -162,7 +162,7 @@ def _live(*, today: dt.date, department_id: int | None, window_id: int | None) -
     rows = list(
         qs.annotate(light=deadlines.light_expression(today))
         .values("department_id", "responsible_id", "light")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))  # no column: an index of the open cases can answer alone
         .order_by()
     )
     staff = {r["responsible_id"] for r in rows} - {None}
