@@ -1,9 +1,9 @@
 """Demo 卷宗评查, 巡查 / 自查 and 第三方评估 (issue 11 §3), through the services as
 ``supervisor``: last month's sample (two files of each department that completed
-any, seed = the month as YYYYMM), half of them reviewed (the pre-filled
-findings kept, one special step marked down as abuse), inspections in every state
-each with a photo (a small PNG made here), and third-party scores. Nothing when the
-demo already has a sample."""
+any, seed = the month as YYYYMM), half of them reviewed (the pre-filled findings
+kept; the first drawn file with a special step, if any, has it marked down as
+abuse), inspections in every state each with a photo (a small PNG made here), and
+third-party scores. Nothing when the demo already has a sample."""
 
 from __future__ import annotations
 
@@ -61,6 +61,7 @@ def _load() -> dict[str, int]:
         if reviews.completed_cases(department_id=d.pk, month=month).exists()
     ]
     files = finished = 0
+    abuse = False
     if quotas:
         draw = reviews.draw_sample(
             actor=office.user, month=month, quotas=quotas, seed=int(f"{month:%Y%m}")
@@ -71,16 +72,14 @@ def _load() -> dict[str, int]:
             if i % 2 == 1:  # half left open (待评查)
                 continue
             findings = []
-            if finished == 0:  # one special step found unjustified: 特殊环节滥用
+            if not abuse and review.case.special_runs.exists():
+                # a special step without a written reason: 特殊环节滥用
                 item = review.findings.filter(item__prefill=Check.SPECIAL_STEPS).first()
                 if item is not None:
                     findings.append(
-                        {
-                            "item": item.item_id,
-                            "awarded": 0,
-                            "note": "现场踏勘启动理由未写明，依据与事项指南不符",
-                        }
+                        {"item": item.item_id, "awarded": 0, "note": "特殊环节启动理由未写明"}
                     )
+                    abuse = True
             reviews.finish_review(
                 actor=office.user,
                 review=review,
