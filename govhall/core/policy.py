@@ -49,13 +49,14 @@ DEFAULTS: dict = {
     # data until ratings exist (issue 12).
     "EVALUATION_WEIGHTS": {
         "on_time_rate": 30,
-        "time_used_ratio": 15,
+        "time_used_ratio": 10,
         "deemed_acceptances": 10,
         "warnings_per_100": 10,
         "orders_replied_on_time": 10,
         "file_review_score": 15,
-        "instant_and_online_share": 10,
-        "inspection_score": 0,
+        "instant_and_online_share": 5,
+        # 现场巡查、窗口自查 and 第三方评估 count in the evaluation (内乡 §37).
+        "inspection_score": 10,
         "satisfaction": 0,
     },
 }

@@ -22,6 +22,25 @@ from .helpers import act, submit
 
 pytestmark = pytest.mark.django_db
 
+# The arithmetic of these tests uses these weights (not the policy's defaults, which
+# the centre may tune): 30/15/10/10/10/15/10, inspections and satisfaction 0.
+WEIGHTS = {
+    "on_time_rate": 30,
+    "time_used_ratio": 15,
+    "deemed_acceptances": 10,
+    "warnings_per_100": 10,
+    "orders_replied_on_time": 10,
+    "file_review_score": 15,
+    "instant_and_online_share": 10,
+    "inspection_score": 0,
+    "satisfaction": 0,
+}
+
+
+@pytest.fixture(autouse=True)
+def _weights(settings):
+    settings.GOVHALL_POLICY = {"EVALUATION_WEIGHTS": WEIGHTS}
+
 
 # --------------------------------------------------------------------------- periods
 
