@@ -50,7 +50,7 @@ Measure = TextChoices("Measure", [(k, (k, label)) for k, label in dashboard.MEAS
 
 SCOPE_PARAMETERS = [
     OpenApiParameter("department", int, description="部门 id（部门工作人员只能查本部门）"),
-    OpenApiParameter("window", int, description="窗口 id（办件承办人所在窗口）"),
+    OpenApiParameter("window", int, description="窗口 id（办件承办人所在窗口；0 为未指定窗口）"),
     OpenApiParameter("start", str, description="统计开始日期 YYYY-MM-DD（默认最近 30 天）"),
     OpenApiParameter("end", str, description="统计结束日期 YYYY-MM-DD（默认今天）"),
 ]
@@ -71,7 +71,7 @@ def _date(query, name: str) -> dt.date | None:
 def _scope(query) -> dict:
     return {
         "department_id": params.integer(query, "department"),
-        "window_id": params.integer(query, "window"),
+        "window_id": params.integer(query, "window", minimum=0),
         "start": _date(query, "start"),
         "end": _date(query, "end"),
     }

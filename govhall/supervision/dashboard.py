@@ -74,6 +74,8 @@ HISTORY_MEASURES = {
 MEASURES = {**LIVE_MEASURES, **HISTORY_MEASURES}
 LIGHTS = (Light.NORMAL, Light.YELLOW, Light.RED, Light.OVERDUE, Light.PAUSED)
 NO_WINDOW = "未指定窗口"
+# ``window_id=0``: the cases of no window (no 承办人, or a 承办人 without a window).
+NO_WINDOW_ID = 0
 
 
 # --------------------------------------------------------------------------- scope
@@ -102,8 +104,20 @@ def _scope(user, department_id: int | None) -> int | None:
 
 
 def _check_window(window_id: int | None) -> None:
-    if window_id is not None and not Window.objects.filter(pk=window_id).exists():
+    if window_id in (None, NO_WINDOW_ID):
+        return
+    if not Window.objects.filter(pk=window_id).exists():
         raise NotFound("没有该窗口", code="window_not_found")
+
+
+def _at_window(qs: QuerySet[Case], window_id: int | None) -> QuerySet[Case]:
+    """The cases whose 承办人 sits at the window (:data:`NO_WINDOW_ID`: at none)."""
+    if window_id is None:
+        return qs
+    if window_id == NO_WINDOW_ID:
+        staff = Staff.objects.filter(window__isnull=True).values("pk")
+        return qs.filter(Q(responsible__isnull=True) | Q(responsible__in=staff))
+    return qs.filter(responsible__in=Staff.objects.filter(window_id=window_id).values("pk"))
 
 
 def period(
@@ -157,8 +171,7 @@ def _live(*, today: dt.date, department_id: int | None, window_id: int | None) -
     qs = _not_parent(Case.objects.filter(state__in_literals=OPEN_STATES))
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
-    if window_id is not None:
-        qs = qs.filter(responsible__in=Staff.objects.filter(window_id=window_id).values("pk"))
+    qs = _at_window(qs, window_id)
     rows = list(
         qs.annotate(light=deadlines.light_expression(today))
         .values("department_id", "responsible_id", "light")
@@ -206,21 +219,24 @@ def _history(
     from . import rollups
 
     department_ids = [department_id] if department_id is not None else None
-    window_ids = [window_id] if window_id is not None else None
-    per_department = rollups.totals(
-        start=start,
-        end=end,
-        group_by=("department",),
-        department_ids=department_ids,
-        window_ids=window_ids,
-    )
-    per_day = rollups.totals(
-        start=start,
-        end=end,
-        group_by=("day",),
-        department_ids=department_ids,
-        window_ids=window_ids,
-    )
+    no_window = window_id == NO_WINDOW_ID
+
+    def read(group: str) -> list[dict]:
+        if not no_window:
+            return rollups.totals(
+                start=start,
+                end=end,
+                group_by=(group,),
+                department_ids=department_ids,
+                window_ids=[window_id] if window_id is not None else None,
+            )
+        # the rows of no window: by window too, the rows of window None kept
+        rows = rollups.totals(
+            start=start, end=end, group_by=(group, "window"), department_ids=department_ids
+        )
+        return [row for row in rows if row["window"] is None]
+
+    per_department, per_day = read("department"), read("day")
     by_department = {row["department"]: _history_row(row) for row in per_department}
     days = {row["day"]: row for row in per_day}
     trend = []
@@ -323,10 +339,14 @@ def figures(
     }
     windows = sorted(
         (
-            {"id": k, "name": window_names.get(k, NO_WINDOW) if k else NO_WINDOW, **v}
+            {
+                "id": NO_WINDOW_ID if k is None else k,
+                "name": NO_WINDOW if k is None else window_names.get(k, NO_WINDOW),
+                **v,
+            }
             for k, v in live_by_window.items()
         ),
-        key=lambda w: (w["id"] is None, w["name"]),
+        key=lambda w: (w["id"] == NO_WINDOW_ID, w["name"]),
     )
 
     history = _history_row(None)
@@ -451,9 +471,7 @@ def drill(
         qs = qs.filter(_history_filter(measure, since, until)).order_by(
             *HISTORY_ORDER.get(measure, ("-completed_at", "-id"))
         )
-    qs = _not_parent(qs)
-    if window_id is not None:
-        qs = qs.filter(responsible__window_id=window_id)
+    qs = _at_window(_not_parent(qs), window_id)
     if item_id is not None:
         qs = qs.filter(item_id=item_id)
     if channel:

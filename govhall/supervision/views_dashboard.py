@@ -31,6 +31,11 @@ LIGHT_BADGES = {
 }
 
 
+def _shown(window_id: int | None) -> str:
+    """A window id in a query string ("0": 未指定窗口; "" for all)."""
+    return "" if window_id is None else str(window_id)
+
+
 def _int(value: str | None) -> int | None:
     value = (value or "").strip()
     if value.isascii() and value.isdigit() and 0 < len(value) <= 9:
@@ -106,7 +111,7 @@ def dashboard_page(request):
     chosen, errors = _filters(request)
     figures = _figures(request, chosen, errors)
     # the query string every drill-down link keeps (the scope and the period)
-    scope = {"department": figures["department"] or "", "window": figures["window"] or ""}
+    scope = {"department": figures["department"] or "", "window": _shown(figures["window"])}
     period = {"start": figures["start"].isoformat(), "end": figures["end"].isoformat()}
     live_keep = urlencode({k: v for k, v in scope.items() if v})
     history_keep = urlencode({**{k: v for k, v in scope.items() if v}, **period})
@@ -137,7 +142,7 @@ def dashboard_page(request):
         "history_keep": history_keep,
     }
     base = reverse("supervision:dashboard_cases")
-    window = {"window": figures["window"] or ""}
+    window = {"window": _shown(figures["window"])}
     dept_rows = [
         {
             **d,
@@ -150,8 +155,7 @@ def dashboard_page(request):
     ]
     department = {"department": figures["department"] or ""}
     window_rows = [
-        {**w, "live": _cells(w, LIVE_COLUMNS, base, {**department, "window": w["id"]},
-                             link=w["id"] is not None)}
+        {**w, "live": _cells(w, LIVE_COLUMNS, base, {**department, "window": str(w["id"])})}
         for w in figures["windows"]
     ]  # fmt: skip
     totals = {
@@ -223,7 +227,7 @@ def drill_page(request):
     keep = {
         "measure": measure,
         "department": chosen["department_id"] or "",
-        "window": chosen["window_id"] or "",
+        "window": _shown(chosen["window_id"]),
         "item": item_id or "",
         "channel": channel,
         "start": chosen["start"].isoformat() if chosen["start"] else "",
@@ -246,7 +250,12 @@ def drill_page(request):
             "today": today,
             "live": measure in dashboard.LIVE_MEASURES,
             "measures": list(dashboard.MEASURES.items()),
-            "chosen": {**keep, "department": chosen["department_id"], "item": item_id},
+            "chosen": {
+                **keep,
+                "department": chosen["department_id"],
+                "window": chosen["window_id"],
+                "item": item_id,
+            },
             "keep": urlencode({k: v for k, v in keep.items() if v}),
             "departments": departments,
             "windows": _windows(),

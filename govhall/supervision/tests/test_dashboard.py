@@ -139,11 +139,23 @@ def test_per_window_the_window_of_the_case_handler(env, scene):
     window = by_id(f["windows"], env.c.window.pk)
     assert window["name"] == "01 综合受理"
     assert (window["open"], window["overdue"], window["paused"]) == (5, 1, 1)
-    none = by_id(f["windows"], None)
+    none = by_id(f["windows"], dashboard.NO_WINDOW_ID)
     assert none["name"] == "未指定窗口" and (none["open"], none["not_accepted"]) == (2, 1)
     only = figures(env.s.supervisor.user, window_id=env.c.window.pk)
     assert only["current"]["open"] == 5 and only["current"]["overdue"] == 1
     assert only["history"]["completed"] == 2  # F and G: handled at that window
+    # 未指定窗口 (window 0): E (no 承办人) and H (accepted by the clerk, none either)
+    nowhere = figures(env.s.supervisor.user, window_id=dashboard.NO_WINDOW_ID)
+    assert nowhere["current"]["open"] == 2 and nowhere["current"]["overdue"] == 1
+    assert (nowhere["history"]["received"], nowhere["history"]["completed"]) == (2, 0)
+    assert numbers(drill(env.s.supervisor.user, "open", window_id=0)) == {
+        scene.e.number,
+        scene.h.number,
+    }
+    assert numbers(drill(env.s.supervisor.user, "received", window_id=0)) == {
+        scene.e.number,
+        scene.h.number,
+    }
 
 
 @pytest.mark.parametrize(
@@ -258,6 +270,7 @@ def test_the_page_shows_the_numbers_and_links_each_to_its_cases(client, env, sce
     assert f'href="{DRILL}?measure=red" aria-label="红灯（今日到期） 1 件"' in html
     assert f'{DRILL}?measure=overdue&amp;department={env.c.health.pk}"' in html
     assert "市场监管局" in html and "卫健委" in html and "01 综合受理" in html
+    assert f'{DRILL}?measure=open&amp;window=0" data-measure="open">2<' in html  # 未指定窗口
     assert "50.0%" in html  # the market's on-time rate, in the table and the ranking
     assert 'href="/staff/supervision/dashboard/"' in html  # the staff nav link
 
