@@ -21,6 +21,7 @@ urlpatterns = [
     path("v1/", include("govhall.catalog.api")),
     path("v1/", include("govhall.calendar.api")),
     path("v1/", include("govhall.cases.api")),
+    path("v1/", include("govhall.cases.api_fees")),
     path("v1/", include("govhall.notifications.api")),
     path("v1/", include("govhall.supervision.api")),
     path("v1/", include("govhall.supervision.api_dashboard")),

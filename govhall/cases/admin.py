@@ -2,7 +2,15 @@
 
 from django.contrib import admin
 
-from .models import Bundle, BundleItem, Case, CaseDocument, CaseEvent, SubmittedMaterial
+from .models import (
+    Bundle,
+    BundleItem,
+    Case,
+    CaseDocument,
+    CaseEvent,
+    CaseFee,
+    SubmittedMaterial,
+)
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -43,6 +51,11 @@ class SubmittedMaterialAdmin(_ReadOnly):
 @admin.register(CaseDocument)
 class CaseDocumentAdmin(_ReadOnly):
     list_display = ["number", "kind", "case", "issued_at"]
+
+
+@admin.register(CaseFee)
+class CaseFeeAdmin(_ReadOnly):
+    list_display = ["case", "name", "amount", "fee_line", "recorded_at", "cancelled_at"]
 
 
 class BundleItemInline(admin.TabularInline):

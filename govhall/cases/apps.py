@@ -7,4 +7,4 @@ class CasesConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self):
-        from . import receivers  # noqa: F401
+        from . import fee_views, receivers  # noqa: F401  (fee_views: its case-page section)

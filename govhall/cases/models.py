@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from govhall.catalog.models import Item, ItemVersion, Material, SpecialStep
+from govhall.catalog.models import FEE_AMOUNT_MAX, FeeLine, Item, ItemVersion, Material, SpecialStep
 from govhall.core import files
 from govhall.org.models import Centre, Department, Staff
 
@@ -514,6 +514,62 @@ class CaseDocument(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.number}"
+
+
+class CaseFee(models.Model):
+    """收费记录: a fee the department collected on a case (``services.record_fee``),
+    with the 收费项目 of the guide's 收费清单 it was charged under, when it was. Never
+    deleted: a wrong record is cancelled (``services.cancel_fee``) with a reason and
+    stays on file. 电子监察 compares the fees with the version's fee list."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="fees")
+    name = models.CharField("收费项目", max_length=100)
+    amount = models.PositiveIntegerField("金额（分）")
+    fee_line = models.ForeignKey(
+        FeeLine,
+        verbose_name="收费清单项目",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField("备注", max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        Staff, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登记时间")
+    cancelled_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        Staff,
+        verbose_name="撤销人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cancel_reason = models.CharField("撤销理由", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "收费记录"
+        verbose_name_plural = "收费记录"
+        ordering = ["case", "recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(amount__lte=FEE_AMOUNT_MAX),
+                name="case_fee_amount_in_range",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case} {self.name}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def amount_yuan(self) -> str:
+        return f"{self.amount / 100:.2f}"
 
 
 class IdempotencyKey(models.Model):

@@ -28,6 +28,7 @@ from .models import (
     BundleItem,
     Case,
     CaseEvent,
+    CaseFee,
     IdempotencyKey,
     Light,
     State,
@@ -299,6 +300,36 @@ def case_by_number(*, number: str, user=None) -> Case:
     if user is not None and not roles.can_view(user, case):
         raise PermissionDenied("您无权查看该办件")
     return case
+
+
+def case_fees(*, case: Case) -> QuerySet:
+    """收费记录 of the case, oldest first, cancelled ones included (marked)."""
+    return (
+        CaseFee.objects.filter(case=case)
+        .select_related("recorded_by", "cancelled_by", "fee_line")
+        .order_by("recorded_at", "id")
+    )
+
+
+def case_fee(*, case: Case, pk: int) -> CaseFee | None:
+    """One 收费记录 of the case (``None``: not the case's, or an id no row can have)."""
+    if not 0 < pk < 2**63:
+        return None
+    return case_fees(case=case).filter(pk=pk).first()
+
+
+def off_list_fees(*, fees, lines, has_fee: bool) -> list:
+    """The fees (not cancelled) that are not on the guide's 收费清单 ``lines``: charged
+    under none of its lines and named as none of them, or any fee when the guide says
+    不收费. One definition for the case page and 电子监察's rule (``fee_not_listed``)."""
+    ids = {line.pk for line in lines}
+    names = {"".join(line.name.split()) for line in lines}
+    return [
+        fee
+        for fee in fees
+        if fee.cancelled_at is None
+        and (not has_fee or (fee.fee_line_id not in ids and "".join(fee.name.split()) not in names))
+    ]
 
 
 def case_history(*, case: Case, user) -> QuerySet[CaseEvent]:

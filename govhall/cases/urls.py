@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import fee_views, views
 
 app_name = "cases"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/bundle-notice/", views.bundle_notice, name="bundle_notice"),
     path("<str:number>/act/<str:action>/", views.act, name="act"),
+    path("<str:number>/fees/", fee_views.record, name="fee_record"),
+    path("<str:number>/fees/<int:fee_id>/cancel/", fee_views.cancel, name="fee_cancel"),
     path("<str:number>/documents/<str:doc>/", views.notice, name="notice"),
     path("<str:number>/documents/<str:doc>/pdf/", views.notice_pdf, name="notice_pdf"),
     path("<str:number>/archive/", views.archive_view, name="archive"),

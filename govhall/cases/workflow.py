@@ -428,10 +428,15 @@ SUBMIT = audit.Action("cases.case.submit", "申请")
 SUBMIT_BUNDLE = audit.Action("cases.case.submit_bundle", "一件事申请")
 DEEMED_ACCEPTANCE = audit.Action("cases.case.deemed_acceptance", "视为受理")
 SIBLING_RESULT = audit.Action("cases.case.sibling_result", "收到一件事前置结果")
+# 收费记录 (services.fees): recorded on the case's history, the state unchanged.
+RECORD_FEE = audit.Action("cases.case.record_fee", "登记收费")
+CANCEL_FEE = audit.Action("cases.case.cancel_fee", "撤销收费记录")
 EVENT_LABELS = {
     "submit": SUBMIT.label,
     "deemed_acceptance": DEEMED_ACCEPTANCE.label,
     "sibling_result": SIBLING_RESULT.label,
+    "record_fee": RECORD_FEE.label,
+    "cancel_fee": CANCEL_FEE.label,
     **{t.action: t.label for t in TRANSITIONS},
 }
 

@@ -132,7 +132,7 @@ def _demo_orders() -> int:
 
 
 def _demo_fees() -> int:
-    """收费记录 (the fee rule): on the first accepted demo case of a 收费 item a fee off
+    """收费记录 (the fee rule): on the first open accepted demo case of a 收费 item a fee off
     its 收费清单 (加急制证费: the demo's 收费不在收费清单内 warning), on up to three more
     the fee the list names. Nothing when fees exist."""
     from govhall.cases import services as case_services
@@ -140,14 +140,8 @@ def _demo_fees() -> int:
 
     if CaseFee.objects.exists():
         return 0
-    states = [
-        State.IN_REVIEW,
-        State.SPECIAL_STEP,
-        State.DECIDED,
-        State.CERTIFIED,
-        State.DELIVERED,
-        State.COMPLETED,
-    ]
+    # open cases (the morning run reads them; the demo loads without a drain)
+    states = [State.IN_REVIEW, State.SPECIAL_STEP, State.DECIDED, State.CERTIFIED]
     cases = (
         Case.objects.filter(
             state__in=states, bundle__isnull=True, item_version__fee_lines__isnull=False

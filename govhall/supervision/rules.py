@@ -7,6 +7,9 @@ its rule answers ``None``. Rules read only the case, its events, its special-ste
 and the guide's steps (``case.events.all()`` / ``case.special_runs.all()``, so a
 caller that prefetched them costs no query per case); they change nothing.
 
+The fee rule also reads the case's fees and its version's fee list
+(``case.fees.all()``, ``case.item_version.fee_lines.all()``, prefetched the same way).
+
 Some conditions are facts that stay true once they happened (overdue after
 completion, §32 deemed acceptance, 补正 twice, a thin reason, no 送达 record): their
 warnings are never cleared.
@@ -23,6 +26,7 @@ from django.utils import timezone
 
 from govhall.calendar import selectors as calendar
 from govhall.cases import deadlines, guards
+from govhall.cases import selectors as case_selectors
 from govhall.cases.models import FAILED_RESULTS, Light, State
 from govhall.core import policy
 
@@ -221,6 +225,32 @@ def no_service_record(case, today: dt.date) -> Finding | None:
     return Finding(Kind.NO_SERVICE_RECORD, Level.YELLOW, "办件已办结，但没有送达记录")
 
 
+def fee_not_listed(case, today: dt.date) -> Finding | None:
+    """收费不在收费清单内: a fee recorded on the case (``cases.CaseFee``, not cancelled)
+    that is on none of the 收费项目 of the case's guide version (by the line it was
+    charged under or by name), or any fee when the guide says 不收费. Holds while
+    such a record stands; cancelling it (``cases.services.cancel_fee``) ends it."""
+    fees = list(case.fees.all())
+    if not fees:
+        return None
+    version = case.item_version
+    has_fee = bool(version is not None and version.has_fee)
+    lines = list(version.fee_lines.all()) if has_fee else []
+    off = case_selectors.off_list_fees(fees=fees, lines=lines, has_fee=has_fee)
+    if not off:
+        return None
+    shown = "、".join(f"“{f.name}”{f.amount_yuan} 元" for f in off[:3])
+    if len(off) > 3:
+        shown += f" 等 {len(off)} 笔"
+    if not has_fee:
+        detail = f"办事指南为不收费，却登记收费{shown}"
+    elif not lines:
+        detail = f"登记收费{shown}，本事项办事指南未列收费清单"
+    else:
+        detail = f"登记收费{shown}，不在本事项收费清单内"
+    return Finding(Kind.FEE_NOT_LISTED, Level.RED, detail)
+
+
 RULES: tuple[Callable, ...] = (
     yellow_light,
     red_light,
@@ -231,6 +261,7 @@ RULES: tuple[Callable, ...] = (
     repeated_correction,
     weak_reason,
     no_service_record,
+    fee_not_listed,
 )
 
 # Facts: once found, never cleared (the services skip clearing them).

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 
-from govhall.cases.models import OPEN_STATES, Case, CaseEvent, SpecialStepRun, State
+from govhall.cases.models import OPEN_STATES, Case, CaseEvent, CaseFee, SpecialStepRun, State
 from govhall.catalog.models import Step
 from govhall.core import actors, audit, clock, policy
 from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -33,7 +33,14 @@ from govhall.org import permissions
 from govhall.org.models import Role, Staff
 
 from . import rules
-from .models import OPEN_ORDER_STATES, OrderAttachment, OrderState, SupervisionOrder, Warning
+from .models import (
+    OPEN_ORDER_STATES,
+    Kind,
+    OrderAttachment,
+    OrderState,
+    SupervisionOrder,
+    Warning,
+)
 
 RAISE = audit.Action("supervision.warning.raise", "电子监察预警")
 CLEAR = audit.Action("supervision.warning.clear", "解除电子监察预警")
@@ -52,6 +59,8 @@ class Outcome:
 
 
 def _clear_reason(case, kind: str) -> str:
+    if kind == Kind.FEE_NOT_LISTED:
+        return "清单外收费记录已撤销"
     if not case.is_open:
         return f"办件{case.get_state_display()}"
     return "预警条件已消除"
@@ -126,6 +135,9 @@ def _with_facts(qs):
                 "special_step"
             ),
         ),
+        # the fee rule (rules.fee_not_listed): the standing fees and the fee list
+        Prefetch("fees", queryset=CaseFee.objects.filter(cancelled_at__isnull=True)),
+        "item_version__fee_lines",
     )
 
 

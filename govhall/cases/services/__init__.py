@@ -5,13 +5,15 @@
 * ``effects`` — what each action changes (named in its row);
 * ``bundles`` — 一件事 definitions and the parent/children cascades;
 * ``notices`` — the 文书 issued to the applicant;
-* ``jobs`` — the daily rules and recomputations.
+* ``jobs`` — the daily rules and recomputations;
+* ``fees`` — 收费记录: record and cancel a fee (the state unchanged).
 
 Callers import the functions re-exported here (``from govhall.cases import services``;
 ``services.transition(...)``). Nothing is reversible by editing rows.
 """
 
 from .bundles import create_bundle, update_bundle
+from .fees import cancel_fee, may_record_fee, record_fee
 from .intake import (
     DESK_DECISIONS,
     apply_bundle_online,
@@ -40,15 +42,18 @@ __all__ = [
     "apply_deemed_acceptance",
     "apply_online",
     "bundle_online_versions",
+    "cancel_fee",
     "check_idempotency_key",
     "create_bundle",
     "expire_tolerance_catchups",
     "issue_bundle_notice",
+    "may_record_fee",
     "offered_version",
     "online_centre",
     "online_version",
     "receive_at_window",
     "receive_bundle_at_window",
+    "record_fee",
     "recompute_provisional_deadlines",
     "submit_application",
     "submit_bundle_application",

@@ -4,7 +4,8 @@ Keys: ``dept`` (department key), ``no`` (3 digits, unique in the department; wit
 department serial it forms the 12-digit 基本编码 and thus the stable 实施编码),
 ``type``, ``name``, ``basis`` (设定依据), ``conditions``, ``materials``, ``legal`` /
 ``promised`` (working days), ``result``; optional ``pattern``, ``instant``,
-``points`` (审查要点), ``specials``, ``fee`` (standard, basis), ``town``/``village``
+``points`` (审查要点), ``specials``, ``fee`` (standard, basis), ``fee_lines`` (收费清单,
+:func:`fee_line`), ``town``/``village``
 (受理层级), ``cross``, ``events`` (主题 codes), ``keywords``, ``negative`` /
 ``suspended`` (reason), ``level``, ``visits``, ``certification``, ``intermediary``.
 """
@@ -35,6 +36,12 @@ from .templates import (
     special,
     tolerable,
 )
+
+
+def fee_line(name: str, standard: str, amount: int | None, basis: str) -> dict:
+    """One 收费项目 of a guide's 收费清单 (``amount`` in fen, ``None``: 按标准)."""
+    return {"name": name, "standard": standard, "amount": amount, "basis": basis}
+
 
 LIC = "licensing"
 CONF = "confirmation"
@@ -618,6 +625,14 @@ ITEMS: list[dict] = [
             "草原植被恢复费按内蒙古自治区标准计收",
             "《中华人民共和国草原法》第三十九条；内蒙古自治区草原植被恢复费收费标准",
         ),
+        fee_lines=[
+            fee_line(
+                "草原植被恢复费",
+                "按征占用草原面积及自治区标准计收",
+                None,
+                "内蒙古自治区草原植被恢复费收费标准",
+            ),
+        ],
         events=["nongmu", "gongcheng"],
         keywords="草原 占用草原",
     ),
@@ -1490,6 +1505,12 @@ ITEMS: list[dict] = [
             "申领、换领工本费20元；丢失补领、损坏换领40元",
             "《国家发展改革委 财政部关于居民身份证收费标准及有关问题的通知》（发改价格〔2003〕2322号）",
         ),
+        fee_lines=[
+            fee_line("居民身份证工本费（申领、换领）", "每证20元", 2000, "发改价格〔2003〕2322号"),
+            fee_line(
+                "居民身份证工本费（丢失补领、损坏换领）", "每证40元", 4000, "发改价格〔2003〕2322号"
+            ),
+        ],
         events=["huji"],
         keywords="身份证 办身份证 户口",
         town=True,
@@ -1512,6 +1533,7 @@ ITEMS: list[dict] = [
             "工本费10元",
             "《国家发展改革委 财政部关于居民身份证收费标准及有关问题的通知》（发改价格〔2003〕2322号）",
         ),
+        fee_lines=[fee_line("临时居民身份证工本费", "每证10元", 1000, "发改价格〔2003〕2322号")],
         events=["huji"],
         keywords="临时身份证 户口",
     ),
@@ -1584,6 +1606,7 @@ ITEMS: list[dict] = [
             "工本费10元",
             "《国家发展改革委 财政部关于公安部门机动车驾驶证工本费等收费标准的通知》（发改价格〔2004〕2831号）",
         ),
+        fee_lines=[fee_line("机动车驾驶证工本费", "每证10元", 1000, "发改价格〔2004〕2831号")],
         events=["jiaotong"],
         keywords="驾照换证 驾驶证",
         cross="inter_province",
