@@ -224,3 +224,22 @@ def test_online_and_deemed_acceptance_count_on_the_day_the_materials_came(env):
     recounted = table()
     rollups.rebuild()
     assert table() == recounted
+
+
+def test_the_drain_of_changed_cases_keeps_the_rollup_equal_to_a_rebuild(
+    env, django_capture_on_commit_callbacks
+):
+    """Through the real path: a transition notes its case, the drain recounts it."""
+    clerk = env.s.clerk.user
+    with django_capture_on_commit_callbacks(execute=True):
+        case = submit(env)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = act(case, "accept", clerk, responsible=env.s.market_approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        act(submit(env), "refuse", clerk, reason="材料不全，不符合法定形式")
+    row = DailyCount.objects.get(day=D(2026, 11, 23), staff=env.s.market_approver)
+    assert (row.received, row.accepted) == (1, 1)
+    assert one()["not_accepted"] == 1
+    drained = table()
+    rollups.rebuild()
+    assert table() == drained
