@@ -277,6 +277,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Redoc's logo: the app's own file (a relative address, so nothing from outside).
     "EXTENSIONS_INFO": {"x-logo": {"url": "/static/govhall/logo.png", "altText": "govhall"}},
+    # Fields named ``kind`` and ``state`` carry different choices in different apps:
+    # each set gets its own stable name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "InspectionKindEnum": "govhall.supervision.models.InspectionKind",
+        "InspectionStateEnum": "govhall.supervision.models.InspectionState",
+        "QuotaKindEnum": "govhall.supervision.models.QuotaKind",
+        "ReviewStateEnum": "govhall.supervision.models.ReviewState",
+        "WarningKindEnum": "govhall.supervision.models.Kind",
+        "OrderStateEnum": "govhall.supervision.models.OrderState",
+        "CaseStateEnum": "govhall.cases.models.State",
+    },
 }
 
 # Public address used in QR codes of notices made without a request (zip exports).

@@ -120,7 +120,7 @@ class FindingInput(serializers.Serializer):
     note = serializers.CharField(max_length=2000, allow_blank=True, default="")
 
 
-class ReviewInput(serializers.Serializer):
+class FileReviewInput(serializers.Serializer):
     findings = FindingInput(many=True, required=False, default=list)
     summary = serializers.CharField(max_length=4000, allow_blank=True, required=False)
 
@@ -339,13 +339,13 @@ class ReviewWriteApi(APIView):
     @extend_schema(
         tags=[TAG],
         summary="保存或完成卷宗评查（电子监察人员）",
-        request=ReviewInput,
+        request=FileReviewInput,
         responses={200: ReviewDetailSerializer, **error_responses()},
     )
     def post(self, request, pk: int):
         _see(request)
         review = reviews.get_review(user=request.user, pk=pk)
-        data = _valid(ReviewInput, request.data)
+        data = _valid(FileReviewInput, request.data)
         write = reviews.finish_review if self.finish else reviews.save_review
         review = write(
             actor=request.user,
