@@ -3,12 +3,12 @@
 Each rule is a small named function ``(case, today) -> Finding | None``: a
 :class:`Finding` while its condition holds on ``today``, ``None`` otherwise. The
 services raise a warning for a finding and clear an open warning of that kind once
-its rule answers ``None``. Rules read only the case, its events, its special-step runs
-and the guide's steps (``case.events.all()`` / ``case.special_runs.all()``, so a
-caller that prefetched them costs no query per case); they change nothing.
-
-The fee rule also reads the case's fees and its version's fee list
-(``case.fees.all()``, ``case.item_version.fee_lines.all()``, prefetched the same way).
+its rule answers ``None``. Rules read only the case, its events, its running
+special steps, the guide's steps, its standing fees and the guide's fee list; they
+change nothing. A batch (``services.evaluate_cases``) reads those for all its cases
+at once and hands them over as ``case.supervision_events`` / ``_runs`` / ``_steps``
+/ ``_fees`` / ``_fee_lines``; a case without them reads its own (the accessors
+below).
 
 Some conditions are facts that stay true once they happened (overdue after
 completion, §32 deemed acceptance, 补正 twice, a thin reason, no 送达 record): their
@@ -48,7 +48,32 @@ COMPLETED_STATES = (State.COMPLETED, State.ARCHIVED)
 
 
 def _events(case) -> list:
-    return list(case.events.all())
+    """The case's events in order (``action``, ``at``)."""
+    events = getattr(case, "supervision_events", None)
+    return events if events is not None else list(case.events.order_by("at", "id"))
+
+
+def _open_runs(case) -> list:
+    """The special steps running now (``ended_at`` empty), with their step."""
+    runs = getattr(case, "supervision_runs", None)
+    if runs is not None:
+        return runs
+    return list(case.special_runs.filter(ended_at__isnull=True).select_related("special_step"))
+
+
+def _fees(case) -> list:
+    """The fees recorded on the case and not cancelled."""
+    fees = getattr(case, "supervision_fees", None)
+    return fees if fees is not None else list(case.fees.filter(cancelled_at__isnull=True))
+
+
+def _fee_lines(case) -> list:
+    """The 收费项目 of the case's guide version."""
+    lines = getattr(case, "supervision_fee_lines", None)
+    if lines is not None:
+        return lines
+    version = case.item_version
+    return list(version.fee_lines.all()) if version is not None else []
 
 
 def steps_of(case) -> list:
@@ -144,7 +169,7 @@ def special_step_overdue(case, today: dt.date) -> Finding | None:
     entry (``SpecialStep.time_limit_days``). Ends when the step ends."""
     if case.state != State.SPECIAL_STEP:
         return None
-    run = next((r for r in case.special_runs.all() if r.ended_at is None), None)
+    run = next(iter(_open_runs(case)), None)
     if run is None:
         return None
     limit = run.special_step.time_limit_days
@@ -230,12 +255,12 @@ def fee_not_listed(case, today: dt.date) -> Finding | None:
     that is on none of the 收费项目 of the case's guide version (by the line it was
     charged under or by name), or any fee when the guide says 不收费. Holds while
     such a record stands; cancelling it (``cases.services.cancel_fee``) ends it."""
-    fees = list(case.fees.all())
+    fees = _fees(case)
     if not fees:
         return None
     version = case.item_version
     has_fee = bool(version is not None and version.has_fee)
-    lines = list(version.fee_lines.all()) if has_fee else []
+    lines = _fee_lines(case) if has_fee else []
     off = case_selectors.off_list_fees(fees=fees, lines=lines, has_fee=has_fee)
     if not off:
         return None

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from govhall.cases.models import OPEN_STATES, Case, CaseEvent, CaseFee, SpecialStepRun, State
-from govhall.catalog.models import Step
+from govhall.catalog.models import FeeLine, Step
 from govhall.core import actors, audit, clock, policy
 from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
 from govhall.core.files import validate_case_file
@@ -66,79 +67,47 @@ def _clear_reason(case, kind: str) -> str:
     return "预警条件已消除"
 
 
-def _evaluate(case, today: dt.date, open_warnings: list[Warning]) -> Outcome:
-    found = rules.findings(case, today)
-    now = clock.now()
-    out = Outcome()
-    have = {w.kind: w for w in open_warnings}
-    for kind, w in have.items():
-        if kind in found or kind in rules.PERMANENT:
-            continue
-        w.cleared_at = now
-        w.clear_reason = _clear_reason(case, kind)
-        w.save(update_fields=["cleared_at", "clear_reason"])
-        audit.record(
-            actor=actors.SYSTEM,
-            action=CLEAR,
-            obj=w,
-            changes={"cleared_at": [None, now.isoformat()]},
-            reason=w.clear_reason,
-        )
-        out.cleared.append(w)
-    staff = case.responsible
-    for kind, f in found.items():
-        if kind in have:
-            continue
-        w = Warning(
-            kind=kind,
-            level=f.level,
-            case=case,
-            department_id=case.department_id,
-            window_id=staff.window_id if staff else None,
-            staff=staff,
-            raised_at=now,
-            raised_on=today,
-            detail=f.detail,
-        )
-        try:
-            with transaction.atomic():
-                w.save()
-        except IntegrityError:  # raised meanwhile by another run: nothing new
-            continue
-        audit.record(
-            actor=actors.SYSTEM,
-            action=RAISE,
-            obj=w,
-            changes={"kind": [None, kind], "level": [None, f.level]},
-            reason=f.detail,
-        )
-        out.raised.append(w)
+def _grouped(rows, key: str = "case_id") -> dict[int, list]:
+    out: dict[int, list] = {}
+    for row in rows:
+        out.setdefault(getattr(row, key), []).append(row)
     return out
 
 
-def _open_by_case(case_ids) -> dict[int, list[Warning]]:
-    by_case: dict[int, list[Warning]] = {}
-    for w in Warning.objects.filter(case_id__in=case_ids, cleared_at__isnull=True):
-        by_case.setdefault(w.case_id, []).append(w)
-    return by_case
-
-
-def _with_facts(qs):
-    return qs.select_related("responsible", "item_version").prefetch_related(
-        Prefetch(
-            "events",
-            queryset=CaseEvent.objects.only("id", "case_id", "action", "at").order_by("at", "id"),
-        ),
-        Prefetch(
-            "special_runs",
-            queryset=SpecialStepRun.objects.filter(ended_at__isnull=True).select_related(
-                "special_step"
-            ),
-        ),
-        # the fee rule (rules.fee_not_listed): the standing fees and the fee list
-        Prefetch("fees", queryset=CaseFee.objects.filter(cancelled_at__isnull=True)),
-        "item_version__fee_lines",
+def _load_batch(case_ids) -> list[Case]:
+    """The cases ``case_ids`` with every fact the rules read (``rules`` accessors):
+    one query per kind of fact for the whole batch, grouped here, instead of
+    ``prefetch_related``'s per-case querysets (half the morning run's time at 100,000
+    open cases went into building those)."""
+    cases = list(Case.objects.filter(pk__in=case_ids).select_related("responsible", "item_version"))
+    ids = [c.pk for c in cases]
+    events = _grouped(
+        CaseEvent.objects.filter(case_id__in=ids)
+        .order_by("case_id", "at", "id")
+        .values_list("case_id", "action", "at", named=True)
     )
+    runs = _grouped(
+        SpecialStepRun.objects.filter(case_id__in=ids, ended_at__isnull=True).select_related(
+            "special_step"
+        )
+    )
+    fees = _grouped(CaseFee.objects.filter(case_id__in=ids, cancelled_at__isnull=True))
+    versions = {c.item_version_id for c in cases if c.pk in fees}
+    lines = _grouped(
+        FeeLine.objects.filter(version_id__in=versions).order_by("version_id", "order", "id"),
+        key="version_id",
+    )
+    for case in cases:
+        case.supervision_events = events.get(case.pk, [])
+        case.supervision_runs = runs.get(case.pk, [])
+        case.supervision_fees = fees.get(case.pk, [])
+        case.supervision_fee_lines = lines.get(case.item_version_id, [])
+    _attach_steps(cases)
+    return cases
+
+
+def _open_by_case(case_ids) -> dict[int, list[Warning]]:
+    return _grouped(Warning.objects.filter(case_id__in=case_ids, cleared_at__isnull=True))
 
 
 def _attach_steps(cases: list[Case]) -> None:
@@ -154,13 +123,94 @@ def _attach_steps(cases: list[Case]) -> None:
             c.supervision_steps = by_version[c.item_version_id]
 
 
+def _evaluate(cases: list[Case], today: dt.date, open_by_case) -> Outcome:
+    """The rules on ``cases``: the warnings whose condition ended are cleared and the
+    new ones raised, each with its audit row, in a few statements for the batch
+    (one UPDATE per clearing reason, one INSERT of warnings, one of audit rows)."""
+    now = clock.now()
+    out = Outcome()
+    cleared: dict[str, list[Warning]] = {}
+    for case in cases:
+        found = rules.findings(case, today)
+        have = {w.kind: w for w in open_by_case.get(case.pk, [])}
+        for kind, w in have.items():
+            if kind in found or kind in rules.PERMANENT:
+                continue
+            w.cleared_at, w.clear_reason = now, _clear_reason(case, kind)
+            cleared.setdefault(w.clear_reason, []).append(w)
+        staff = case.responsible
+        for kind, f in found.items():
+            if kind not in have:
+                out.raised.append(
+                    Warning(
+                        kind=kind,
+                        level=f.level,
+                        case=case,
+                        department_id=case.department_id,
+                        window_id=staff.window_id if staff else None,
+                        staff=staff,
+                        raised_at=now,
+                        raised_on=today,
+                        detail=f.detail,
+                    )
+                )
+    entries = []
+    for reason, rows in cleared.items():
+        Warning.objects.filter(pk__in=[w.pk for w in rows]).update(
+            cleared_at=now, clear_reason=reason
+        )
+        change = {"cleared_at": [None, now.isoformat()]}
+        entries += [
+            audit.record(
+                actor=actors.SYSTEM, action=CLEAR, obj=w, changes=change, reason=reason, save=False
+            )
+            for w in rows
+        ]
+        out.cleared += rows
+    out.raised = _insert_warnings(out.raised)
+    entries += [
+        audit.record(
+            actor=actors.SYSTEM,
+            action=RAISE,
+            obj=w,
+            changes={"kind": [None, w.kind], "level": [None, w.level]},
+            reason=w.detail,
+            save=False,
+        )
+        for w in out.raised
+    ]
+    audit.AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    return out
+
+
+def _insert_warnings(rows: list[Warning]) -> list[Warning]:
+    """Insert ``rows`` (one statement); when another run raised one of them meanwhile
+    (one open warning per case and kind), insert them one by one and keep the ones
+    that were new."""
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
+            return Warning.objects.bulk_create(rows, batch_size=1000)
+    except IntegrityError:
+        pass
+    kept = []
+    for w in rows:
+        try:
+            with transaction.atomic():
+                w.save()
+        except IntegrityError:  # raised meanwhile by another run: nothing new
+            continue
+        kept.append(w)
+    return kept
+
+
 def evaluate_case(*, case: Case, today: dt.date | None = None) -> Outcome:
     """Run every rule on ``case`` as of ``today`` (default the clock's): raise the new
     warnings, clear those whose condition ended; the people concerned are told."""
     today = today or clock.today()
-    fresh = _with_facts(Case.objects.filter(pk=case.pk)).get()
     with transaction.atomic():
-        out = _evaluate(fresh, today, _open_by_case([fresh.pk]).get(fresh.pk, []))
+        out = evaluate_cases(case_ids=[case.pk], today=today)
         tell(warnings=out.raised)
     return out
 
@@ -169,42 +219,43 @@ def cases_to_watch(*, today: dt.date):
     """Open cases, cases with an open warning, and cases closed in the last
     ``SUPERVISION_RECENT_DAYS`` days (the completion rules), bundle parents aside."""
     since = today - dt.timedelta(days=policy.get("SUPERVISION_RECENT_DAYS"))
+    midnight = timezone.make_aware(dt.datetime.combine(since, dt.time()))
     open_warned = Warning.objects.filter(cleared_at__isnull=True).values("case_id")
     return Case.objects.filter(
-        Q(state__in=OPEN_STATES) | Q(closed_at__date__gte=since) | Q(pk__in=open_warned)
+        Q(state__in=OPEN_STATES) | Q(closed_at__gte=midnight) | Q(pk__in=open_warned)
     ).exclude(bundle__isnull=False, parent__isnull=True)
 
 
 def evaluate_cases(*, case_ids, today: dt.date) -> Outcome:
-    """The rules on the cases ``case_ids`` as of ``today``, in one transaction (events,
-    runs, steps and open warnings prefetched for the batch): the body of the daily run
-    and of the drain of changed cases (``drain.py``). The new warnings are returned,
-    not told: the caller tells them once (:func:`tell`)."""
-    out = Outcome()
+    """The rules on the cases ``case_ids`` as of ``today``, in one transaction (every
+    fact read once for the batch, :func:`_load_batch`; the writes in a few
+    statements, :func:`_evaluate`): the body of the daily run and of the drain of
+    changed cases (``drain.py``). The new warnings are returned, not told: the
+    caller tells them (:func:`tell`)."""
     with transaction.atomic():
         open_by_case = _open_by_case(case_ids)
-        batch = list(_with_facts(Case.objects.filter(pk__in=case_ids)))
-        _attach_steps(batch)
-        for case in batch:
-            if case.bundle_id is not None and case.parent_id is None:
-                continue  # a 一件事 parent: its children carry the warnings
-            out.add(_evaluate(case, today, open_by_case.get(case.pk, [])))
-    return out
+        batch = [
+            c
+            for c in _load_batch(case_ids)
+            if not (c.bundle_id is not None and c.parent_id is None)  # 一件事 parent
+        ]
+        return _evaluate(batch, today, open_by_case)
 
 
 def daily_run(*, today: dt.date | None = None) -> dict[str, int]:
     """The morning run (电子监察 每日): every case of :func:`cases_to_watch`, in
-    batches of ``BATCH`` (:func:`evaluate_cases`, one transaction a batch).
-    Returns the counts of cases looked at, warnings raised and cleared."""
+    batches of ``BATCH`` (:func:`evaluate_cases`, one transaction a batch, its new
+    warnings told in it). Returns the counts of cases looked at, warnings raised and
+    cleared."""
     today = today or clock.today()
     ids = list(cases_to_watch(today=today).order_by("pk").values_list("pk", flat=True))
-    total = Outcome()
+    raised = cleared = 0  # counted, not kept: a first run may raise 100,000s
     for i in range(0, len(ids), BATCH):
-        total.add(evaluate_cases(case_ids=ids[i : i + BATCH], today=today))
-    if total.raised:
         with transaction.atomic():
-            tell(warnings=total.raised)
-    return {"cases": len(ids), "raised": len(total.raised), "cleared": len(total.cleared)}
+            out = evaluate_cases(case_ids=ids[i : i + BATCH], today=today)
+            tell(warnings=out.raised)
+        raised, cleared = raised + len(out.raised), cleared + len(out.cleared)
+    return {"cases": len(ids), "raised": raised, "cleared": cleared}
 
 
 # --------------------------------------------------------------------------- telling

@@ -279,3 +279,24 @@ def test_a_stranded_message_gets_a_drain(db, settings):
     with clock.frozen(clock.now() + dt.timedelta(minutes=2)):
         assert services.kick_if_stranded() is True
     assert DBTaskResult.objects.count() == 1
+
+
+def test_thousands_of_messages_at_once_are_all_queued(org):
+    """A morning run may tell of tens of thousands of warnings: more rows than one
+    statement may bind (65,535 parameters on PostgreSQL) are queued all the same."""
+    from govhall.testing import factories
+
+    user = factories.superuser()
+    messages = [
+        Message(
+            channel=Channel.INBOX,
+            template="test/hello",
+            to=Recipient(name="张三", user_id=user.pk),
+            context={"what": str(i)},
+            key=f"k{i}",
+        )
+        for i in range(3700)
+    ]
+    with transaction.atomic():
+        assert services.notify(messages=messages, ref="test.thing:1", group="many") == 3700
+    assert Notification.objects.filter(group="many").count() == 3700
