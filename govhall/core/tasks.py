@@ -40,10 +40,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import os
 import re
 import socket
+import threading
+import time
 import traceback
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -168,6 +172,34 @@ def enqueue(task: Task, *, delivery_id: str, **kwargs) -> TaskDelivery:
             return TaskDelivery.objects.get(delivery_id=delivery_id)
         _send(task, delivery_id)
     return delivery
+
+
+def enqueue_once_a_second(
+    task: Task, *, prefix: str, memo: threading.local, delay: dt.timedelta, force: bool = False
+) -> None:
+    """Queue ``task`` for what was committed up to now, at most once per process and
+    second (``memo`` remembers the second): delivery ``<prefix>:<second>``, run
+    ``delay`` after that second ends, so everything committed during the second is
+    picked up by one run (the notifier's drain, 电子监察's drain of changed cases). A
+    backend that runs tasks at once (tests, the demo) runs it at once, every time. The
+    second is real time, not ``core.clock``: a worker compares ``run_after`` with its
+    own clock, and a frozen clock must not merge the runs of different seconds. A
+    queue failure is logged, never raised (the request has committed)."""
+    if not task.get_backend().supports_defer:
+        delivery_id = f"{prefix}:{uuid.uuid4().hex}"
+    else:
+        second = math.floor(time.time())
+        if not force and getattr(memo, "second", None) == second:
+            return
+        run_after = dt.datetime.fromtimestamp(second + 1, tz=dt.UTC) + delay
+        task = task.using(run_after=run_after)
+        delivery_id = f"{prefix}:{second}"
+        memo.second = second
+    try:
+        enqueue(task, delivery_id=delivery_id)
+    except Exception:
+        memo.second = None
+        logger.exception("could not queue %s", delivery_id)
 
 
 def retry_delay(attempt: int) -> dt.timedelta:

@@ -39,7 +39,6 @@ import hashlib
 import logging
 import math
 import threading
-import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -214,22 +213,13 @@ def kick(*, force: bool = False) -> None:
     demo) must not hold a drain back or merge the drains of different seconds."""
     from .tasks import drain_notifications
 
-    task = drain_notifications
-    if not task.get_backend().supports_defer:
-        delivery_id = f"notifications:drain:{uuid.uuid4().hex}"
-    else:
-        second = math.floor(time.time())
-        if not force and getattr(_kicked, "second", None) == second:
-            return
-        run_after = dt.datetime.fromtimestamp(second + 1, tz=dt.UTC) + DRAIN_DELAY
-        task = task.using(run_after=run_after)
-        delivery_id = f"notifications:drain:{second}"
-        _kicked.second = second
-    try:
-        core_tasks.enqueue(task, delivery_id=delivery_id)
-    except Exception:  # a queue hiccup must not break the request that committed
-        _kicked.second = None
-        logger.exception("could not queue the notification drain %s", delivery_id)
+    core_tasks.enqueue_once_a_second(
+        drain_notifications,
+        prefix="notifications:drain",
+        memo=_kicked,
+        delay=DRAIN_DELAY,
+        force=force,
+    )
 
 
 def kick_if_stranded(*, older_than: dt.timedelta = dt.timedelta(minutes=1)) -> bool:

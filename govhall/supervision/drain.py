@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import threading
-import time
 import uuid
 
 from django.db import transaction
@@ -61,22 +59,9 @@ def kick(*, force: bool = False) -> None:
     not merge the drains of different seconds)."""
     from .tasks import drain_changed_cases
 
-    task = drain_changed_cases
-    if not task.get_backend().supports_defer:
-        delivery_id = f"supervision:drain:{uuid.uuid4().hex}"
-    else:
-        second = math.floor(time.time())
-        if not force and getattr(_kicked, "second", None) == second:
-            return
-        run_after = dt.datetime.fromtimestamp(second + 1, tz=dt.UTC) + DELAY
-        task = task.using(run_after=run_after)
-        delivery_id = f"supervision:drain:{second}"
-        _kicked.second = second
-    try:
-        core_tasks.enqueue(task, delivery_id=delivery_id)
-    except Exception:  # a queue hiccup must not break the request that committed
-        _kicked.second = None
-        logger.exception("supervision: could not queue the drain %s", delivery_id)
+    core_tasks.enqueue_once_a_second(
+        drain_changed_cases, prefix="supervision:drain", memo=_kicked, delay=DELAY, force=force
+    )
 
 
 def kick_if_stranded(*, older_than: dt.timedelta = dt.timedelta(minutes=1)) -> bool:
