@@ -50,6 +50,8 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import scratch
 from lifecycle import life_fn as _life_fn
+from report import met as _ok
+from report import pct as _pct
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DB = "govhall_bench_cases"
@@ -98,15 +100,6 @@ def _setup(url: str, *, prepared: bool = False) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-
-
-def _pct(values, pct):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(pct / 100 * (len(values) - 1))))]
-
-
-def _ok(met: bool) -> str:
-    return "met" if met else "MISSED"
 
 
 # --------------------------------------------------------------------------- pgbench

@@ -17,6 +17,7 @@
    minute), then each run clones it (``CREATE DATABASE … TEMPLATE``, a few seconds)
    into the scratch database ``govhall_bench_list`` (dropped and re-created). A new
    migration makes a new key; older templates are dropped. ``--rebuild`` forces it.
+   (``scratch.clone_template`` does it, as for bench_supervision.py.)
 
 2. **The case flow** 收件 (POST /api/v1/cases) → 受理 → 审查 → 决定 → 制证 → 送达 → 办结,
    each a request to ``runserver --noreload`` (its own SQLite file, its own port),
@@ -34,7 +35,6 @@ reachable PostgreSQL the list part is skipped.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import http.client
 import http.cookiejar
 import json
@@ -51,12 +51,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = str(ROOT / ".venv" / "bin" / "python")
-if not Path(PY).exists():
-    PY = sys.executable
+import scratch
+from report import pct as _pct
+from report import verdict as _verdict
+from scratch import PY, ROOT
+
 GUNICORN = str(Path(PY).with_name("gunicorn"))
 
 # --------------------------------------------------------------------------- 1. the list
@@ -168,66 +168,6 @@ print(token)
 """
 
 
-def _server_url() -> str | None:
-    url = os.environ.get("BENCH_POSTGRES") or os.environ.get("DATABASE_URL") or ""
-    if not url.startswith("postgres"):
-        url = "postgres://postgres@127.0.0.1:5432/postgres"
-    return url
-
-
-def _with_db(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def template_key(rows: int) -> str:
-    """Digest of what the filled database depends on: migrations, packages, the SQL."""
-    digest = hashlib.sha256(f"{rows}\n{GENERATE_SQL}\n{BUILD}".encode())
-    files = sorted(ROOT.glob("govhall/*/migrations/*.py")) + [ROOT / "requirements.txt"]
-    for path in files:
-        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def _run(code: str, env: dict, *args: str) -> str:
-    out = subprocess.run([PY, "-c", code, *args], cwd=ROOT, env=env, capture_output=True, text=True)
-    if out.returncode:
-        raise RuntimeError(out.stderr[-3000:])
-    return out.stdout.strip().splitlines()[-1]
-
-
-def scratch_database(url: str, rows: int, *, rebuild: bool) -> str:
-    """Clone (building it first if needed) the template with ``rows`` cases into
-    :data:`LIST_DB`; returns the scratch database's URL."""
-    import psycopg
-
-    template = TEMPLATE_PREFIX + template_key(rows)
-    admin = _with_db(url, "postgres")
-    with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-        names = {
-            r[0]
-            for r in conn.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s",
-                [TEMPLATE_PREFIX.replace("_", r"\_") + "%"],
-            )
-        }
-        if rebuild or template not in names:
-            building = template + "_building"
-            for name in names:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{building}"')
-            print(f"  building {template} ({rows:,} cases, once per migration state) …")
-            started = time.perf_counter()
-            env = {**os.environ, "DATABASE_URL": _with_db(url, building), "DEBUG": "false"}
-            done = json.loads(_run(BUILD, env, str(rows), GENERATE_SQL))
-            conn.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
-            print(f"  built in {time.perf_counter() - started:.0f}s (INSERT {done['insert_s']}s)")
-        started = time.perf_counter()
-        conn.execute(f'DROP DATABASE IF EXISTS "{LIST_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{LIST_DB}" TEMPLATE "{template}" STRATEGY FILE_COPY')
-        print(f"  {LIST_DB}: cloned from {template} in {time.perf_counter() - started:.1f}s")
-    return _with_db(url, LIST_DB)
-
-
 def _cpu_s(pid: int) -> float:
     """utime + stime of one process, seconds."""
     try:
@@ -257,7 +197,7 @@ class ServerCpu:
     def pids(self) -> tuple[list[int], list[int]]:
         import psycopg
 
-        with psycopg.connect(_with_db(self.db_url, "postgres"), autocommit=True) as conn:
+        with psycopg.connect(scratch.with_db(self.db_url, "postgres"), autocommit=True) as conn:
             backends = [
                 r[0]
                 for r in conn.execute(
@@ -269,6 +209,17 @@ class ServerCpu:
     def sample(self) -> tuple[float, float]:
         workers, backends = self.pids()
         return sum(map(_cpu_s, workers)), sum(map(_cpu_s, backends))
+
+
+def _wait_for(url: str, *, tries: int) -> None:
+    """Until ``url`` answers (the server just started is up), ``tries`` times at most,
+    0.1 s apart; then the benchmark goes on and its first request tells."""
+    for _ in range(tries):
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.1)
 
 
 def _login(base: str) -> str:
@@ -320,11 +271,6 @@ def _client(port, path, headers, start, seconds, count, out) -> None:
     out.put((latencies, errors))
 
 
-def _pct(values: list[float], pct: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, round(pct / 100 * (len(values) - 1)))]
-
-
 def measure(port, path, headers_list, *, seconds, count=None, cpu: ServerCpu | None = None):
     """``len(headers_list)`` users at once (one process each): requests/s, p50, p95."""
     ctx = multiprocessing.get_context("fork")
@@ -373,10 +319,6 @@ def _line(label: str, r: dict, target: str = "") -> str:
     )
 
 
-def _verdict(ok: bool) -> str:
-    return "OK" if ok else "MISSED"
-
-
 def list_main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench_cases_http.py list")
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -392,15 +334,18 @@ def list_main(argv: list[str]) -> int:
         help="serve from another checkout (a git worktree of an older commit, to compare)",
     )
     args = parser.parse_args(argv)
-    url = _server_url()
-    try:
-        import psycopg
-
-        psycopg.connect(_with_db(url, "postgres"), connect_timeout=3).close()
-    except Exception as exc:  # noqa: BLE001 - any failure to connect skips the part
-        print(f"  PostgreSQL not reachable ({exc}); list benchmark skipped")
+    url = scratch.server_url()
+    if not scratch.reachable(url, "list benchmark"):
         return 0
-    db_url = scratch_database(url, args.rows, rebuild=args.rebuild)
+    db_url = scratch.clone_template(
+        url,
+        prefix=TEMPLATE_PREFIX,
+        db=LIST_DB,
+        rows=args.rows,
+        sql=GENERATE_SQL,
+        build=BUILD,
+        rebuild=args.rebuild,
+    )
     tmp = tempfile.mkdtemp(prefix="govhall_bench_list_")
     env = {
         **os.environ,
@@ -409,7 +354,7 @@ def list_main(argv: list[str]) -> int:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "MEDIA_ROOT": f"{tmp}/media",
     }
-    token = _run(TOKEN, env)
+    token = scratch.run_code(TOKEN, env)
     # the command of `make run` (Procfile "web"), with its access log
     server = subprocess.Popen(
         [GUNICORN, "govhall.wsgi", "--bind", f"127.0.0.1:{args.port}"]
@@ -421,12 +366,7 @@ def list_main(argv: list[str]) -> int:
     )
     base = f"http://127.0.0.1:{args.port}"
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/favicon.ico", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
+        _wait_for(base + "/favicon.ico", tries=300)
         sessions = [_login(base) for _ in range(16)]
         headers = [{"Cookie": c, "Accept": "application/json"} for c in sessions]
         api = API
@@ -645,12 +585,7 @@ def flow_main(argv: list[str]) -> int:
     )
     base = f"http://127.0.0.1:{args.port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/staff/login/", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
+        _wait_for(base + "/staff/login/", tries=100)
         latencies: list[float] = []
         errors: list = []
         per_thread = [range(i, args.cases, args.threads) for i in range(args.threads)]

@@ -36,16 +36,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import scratch
 from lifecycle import life_fn
+from report import met as _ok
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DB = "govhall_bench_notifications"
 TARGET_SHARE = 0.10  # enqueueing a case's notifications: <= 10 % of the case
 TARGET_DRAIN = 500  # notifications/s drained by the worker(s)
 BLOCK = 50  # cases per block; blocks with and without notifications alternate
-
-
-def _ok(met: bool) -> str:
-    return "met" if met else "MISSED"
 
 
 def _server_url() -> str:

@@ -18,8 +18,8 @@ A module not written yet prints "not available". The cases are made by one
 ``govhall_bench_sup_tpl_<cases>_<key>`` (key: digest of the migrations, requirements.txt, the
 SQL and ``--cases``), built once (about a minute); each run clones it into the scratch
 database ``govhall_bench_sup`` (dropped and re-created; dropped at the end unless
-``--keep``). The clock is frozen at :data:`NOW` (a Friday), so figures are comparable
-from day to day.
+``--keep``), both by ``scratch.clone_template`` as for bench_cases_http.py. The clock
+is frozen at :data:`NOW` (a Friday), so figures are comparable from day to day.
 
     .venv/bin/python bench/bench_supervision.py [--cases 1000000] [--calls 50]
         [--rebuild-template] [--keep] [--profile] [--skip-daily]
@@ -34,22 +34,19 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
-import hashlib
 import io
-import json
 import os
 import pstats
-import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+import scratch
+from report import pct as _pct
+from report import verdict as _verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PY = str(ROOT / ".venv" / "bin" / "python")
-if not Path(PY).exists():
-    PY = sys.executable
 
 SCRATCH_DB = "govhall_bench_sup"
 TEMPLATE_PREFIX = "govhall_bench_sup_tpl_"
@@ -183,76 +180,6 @@ with connection.cursor() as cur:  # outside a transaction: VACUUM sets the visib
     cur.execute("VACUUM ANALYZE")
 print(json.dumps({"insert_s": round(inserted, 1)}))
 """
-
-
-def _server_url() -> str:
-    url = os.environ.get("BENCH_POSTGRES") or os.environ.get("DATABASE_URL") or ""
-    if not url.startswith("postgres"):
-        url = "postgres://postgres@127.0.0.1:5432/postgres"
-    return url
-
-
-def _with_db(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def template_key(rows: int) -> str:
-    """Digest of what the filled database depends on: migrations, packages, the SQL."""
-    digest = hashlib.sha256(f"{rows}\n{NOW}\n{GENERATE_SQL}\n{BUILD}".encode())
-    files = sorted(ROOT.glob("govhall/*/migrations/*.py")) + [ROOT / "requirements.txt"]
-    for path in files:
-        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def _run(code: str, env: dict, *args: str) -> str:
-    out = subprocess.run([PY, "-c", code, *args], cwd=ROOT, env=env, capture_output=True, text=True)
-    if out.returncode:
-        raise RuntimeError(out.stderr[-3000:])
-    return out.stdout.strip().splitlines()[-1]
-
-
-def scratch_database(url: str, rows: int, *, rebuild: bool) -> str:
-    """Clone (building it first if needed) the template with ``rows`` cases into
-    :data:`SCRATCH_DB`; returns the scratch database's URL."""
-    import psycopg
-
-    sized = f"{TEMPLATE_PREFIX}{rows}_"  # one template per size: --cases 20000 keeps 1M's
-    template = sized + template_key(rows)
-    admin = _with_db(url, "postgres")
-    with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-        names = {
-            r[0]
-            for r in conn.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s",
-                [sized.replace("_", r"\_") + "%"],
-            )
-        }
-        if rebuild or template not in names:
-            building = template + "_building"
-            for name in names:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{building}"')
-            print(f"  building {template} ({rows:,} cases, once per migration state) …")
-            started = time.perf_counter()
-            env = {**os.environ, "DATABASE_URL": _with_db(url, building), "DEBUG": "false"}
-            done = json.loads(_run(BUILD, env, str(rows), GENERATE_SQL, NOW))
-            conn.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
-            print(f"  built in {time.perf_counter() - started:.0f}s (INSERT {done['insert_s']}s)")
-        started = time.perf_counter()
-        conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{SCRATCH_DB}" TEMPLATE "{template}" STRATEGY FILE_COPY')
-        print(f"  {SCRATCH_DB}: cloned from {template} in {time.perf_counter() - started:.1f}s")
-    return _with_db(url, SCRATCH_DB)
-
-
-def _pct(values: list[float], pct: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, round(pct / 100 * (len(values) - 1)))]
-
-
-def _verdict(ok: bool) -> str:
-    return "OK" if ok else "MISSED"
 
 
 def _profile_top(prof: cProfile.Profile, n: int = 25) -> str:
@@ -454,15 +381,19 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.cases < 1000 or args.cases > 5_000_000:
         parser.error("--cases: 1,000 to 5,000,000")
-    url = _server_url()
-    try:
-        import psycopg
-
-        psycopg.connect(_with_db(url, "postgres"), connect_timeout=3).close()
-    except Exception as exc:  # noqa: BLE001 - any failure to connect skips the benchmark
-        print(f"  PostgreSQL not reachable ({exc}); supervision benchmark skipped")
+    server = scratch.server_url()
+    if not scratch.reachable(server, "supervision benchmark"):
         return 0
-    db_url = scratch_database(url, args.cases, rebuild=args.rebuild_template)
+    db_url = scratch.clone_template(
+        server,
+        prefix=f"{TEMPLATE_PREFIX}{args.cases}_",  # one per size: --cases 20000 keeps 1M's
+        db=SCRATCH_DB,
+        rows=args.cases,
+        sql=GENERATE_SQL,
+        build=BUILD,
+        args=[NOW],
+        rebuild=args.rebuild_template,
+    )
     os.environ["DATABASE_URL"] = db_url
     os.environ["DEBUG"] = "false"
     try:
@@ -472,10 +403,7 @@ def main(argv: list[str]) -> int:
             from django.db import connections
 
             connections.close_all()
-            import psycopg
-
-            with psycopg.connect(_with_db(url, "postgres"), autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)')
+            scratch.drop(server, SCRATCH_DB)
 
 
 if __name__ == "__main__":
