@@ -8,6 +8,8 @@ Only ``govhall.core`` is imported, so every app's ``api.py`` may use this module
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import TextChoices
 
 from govhall.core.errors import ValidationFailed
@@ -94,6 +96,19 @@ def integer(params, name: str, *, minimum: int = 1, maximum: int = INT_MAX) -> i
     if not (value.isascii() and value.isdigit()) or not minimum <= int(value) <= maximum:
         raise invalid_filter(name, value, f"应为 {minimum} 至 {maximum} 之间的整数")
     return int(value)
+
+
+def date(params, name: str) -> dt.date | None:
+    """A calendar day ``YYYY-MM-DD``; ``None`` when absent."""
+    value = text(params, name)
+    if not value:
+        return None
+    if len(value) != 10:
+        raise invalid_filter(name, value, "应为 YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise invalid_filter(name, value, "应为 YYYY-MM-DD") from None
 
 
 def fits_column(value, model, field_name: str) -> bool:

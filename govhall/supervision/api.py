@@ -3,8 +3,8 @@
 * ``GET /api/v1/supervision/warnings`` — the warnings the signed-in user may see
   (``selectors.visible_warnings``: all for the supervision office and the centre
   administrator, a department's own for its staff), newest first, paged; filters
-  ``kind``, ``level``, ``status`` (open / cleared), ``department`` (id), ``case``
-  (受理编号). A bad value is 400 ``invalid_filter``; a user who may see no warnings
+  ``kind``, ``level``, ``status`` (open / cleared), ``department`` (id),
+  ``raised_on`` (YYYY-MM-DD), ``case`` (受理编号). A bad value is 400 ``invalid_filter``; a user who may see no warnings
   403 ``permission_denied``.
 
 督办单 (issue 11 §2), seen by the same rule (``selectors.visible_orders``):
@@ -64,6 +64,7 @@ class WarningSerializer(serializers.Serializer):
     staff_name = serializers.CharField(source="staff.name", allow_null=True, default=None)
     detail = serializers.CharField()
     raised_at = serializers.DateTimeField()
+    raised_on = serializers.DateField(help_text="预警日期：规则判定所依据的那一天")
     cleared_at = serializers.DateTimeField(allow_null=True)
     clear_reason = serializers.CharField()
 
@@ -84,6 +85,7 @@ class WarningListApi(generics.ListAPIView):
             ),
             OpenApiParameter("department", int, description="部门 id"),
             OpenApiParameter("case", str, description="受理编号"),
+            OpenApiParameter("raised_on", str, description="预警日期 YYYY-MM-DD"),
         ],
         responses={200: WarningSerializer(many=True), **error_responses()},
     )
@@ -95,13 +97,14 @@ class WarningListApi(generics.ListAPIView):
         if not selectors.may_see_warnings(user):
             raise PermissionDenied("只有电子监察人员、中心管理员和部门工作人员可以查看预警")
         query = self.request.query_params
-        params.known(query, "kind", "level", "status", "department", "case")
+        params.known(query, "kind", "level", "status", "department", "case", "raised_on")
         qs = selectors.filtered(
             selectors.visible_warnings(user=user),
             kind=params.choice(query, "kind", Kind),
             level=params.choice(query, "level", Level),
             status=params.choice(query, "status", Status),
             department=params.integer(query, "department"),
+            raised_on=params.date(query, "raised_on"),
         )
         number = params.text(query, "case")
         if number:

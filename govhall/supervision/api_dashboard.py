@@ -21,8 +21,6 @@ end, longer than three years, outside 2000–2099), 404 ``department_not_found``
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import TextChoices
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -56,24 +54,12 @@ SCOPE_PARAMETERS = [
 ]
 
 
-def _date(query, name: str) -> dt.date | None:
-    value = params.text(query, name)
-    if not value:
-        return None
-    if len(value) != 10:
-        raise params.invalid_filter(name, value, "应为 YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise params.invalid_filter(name, value, "应为 YYYY-MM-DD") from None
-
-
 def _scope(query) -> dict:
     return {
         "department_id": params.integer(query, "department"),
         "window_id": params.integer(query, "window", minimum=0),
-        "start": _date(query, "start"),
-        "end": _date(query, "end"),
+        "start": params.date(query, "start"),
+        "end": params.date(query, "end"),
     }
 
 

@@ -7,6 +7,8 @@ else (a centre's 综合受理 clerk, a deactivated account) sees none.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
 
 from govhall.org import permissions
@@ -56,8 +58,12 @@ def filtered(
     level: str = "",
     status: str = "",
     department: int | None = None,
+    raised_on: dt.date | None = None,
+    staff_id: int | None = None,
 ) -> QuerySet[Warning]:
-    """``status``: ``open`` (未解除) or ``cleared`` (已解除); empty for both."""
+    """``status``: ``open`` (未解除) or ``cleared`` (已解除); empty for both.
+    ``raised_on`` and ``staff_id`` narrow it to one day's warnings and one 承办人's
+    (the links of the 预警日报)."""
     if kind:
         qs = qs.filter(kind=kind)
     if level:
@@ -68,6 +74,10 @@ def filtered(
         qs = qs.filter(cleared_at__isnull=False)
     if department:
         qs = qs.filter(department_id=department)
+    if raised_on is not None:
+        qs = qs.filter(raised_on=raised_on)
+    if staff_id is not None:
+        qs = qs.filter(staff_id=staff_id)
     return qs
 
 

@@ -23,8 +23,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from govhall.cases.models import OPEN_STATES, Case, CaseEvent, CaseFee, SpecialStepRun, State
-from govhall.catalog.models import FeeLine, Step
+from govhall.cases.models import OPEN_STATES, Case, CaseFee, SpecialStepRun, State
+from govhall.catalog.models import FeeLine, ItemVersion, Step
 from govhall.core import actors, audit, clock, policy
 from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
 from govhall.core.files import validate_case_file
@@ -37,6 +37,7 @@ from . import rules
 from .models import (
     OPEN_ORDER_STATES,
     Kind,
+    Level,
     OrderAttachment,
     OrderState,
     SupervisionOrder,
@@ -78,27 +79,29 @@ def _load_batch(case_ids) -> list[Case]:
     """The cases ``case_ids`` with every fact the rules read (``rules`` accessors):
     one query per kind of fact for the whole batch, grouped here, instead of
     ``prefetch_related``'s per-case querysets (half the morning run's time at 100,000
-    open cases went into building those)."""
-    cases = list(Case.objects.filter(pk__in=case_ids).select_related("responsible", "item_version"))
+    open cases went into building those). The 承办人 and the guide versions are read
+    once for the batch (a few dozen rows), not joined onto every case."""
+    cases = list(Case.objects.filter(pk__in=case_ids))
     ids = [c.pk for c in cases]
-    events = _grouped(
-        CaseEvent.objects.filter(case_id__in=ids)
-        .order_by("case_id", "at", "id")
-        .values_list("case_id", "action", "at", named=True)
-    )
+    facts = rules.event_facts(ids)
     runs = _grouped(
         SpecialStepRun.objects.filter(case_id__in=ids, ended_at__isnull=True).select_related(
             "special_step"
         )
     )
     fees = _grouped(CaseFee.objects.filter(case_id__in=ids, cancelled_at__isnull=True))
-    versions = {c.item_version_id for c in cases if c.pk in fees}
+    staff = Staff.objects.in_bulk({c.responsible_id for c in cases} - {None})
+    versions = ItemVersion.objects.in_bulk({c.item_version_id for c in cases} - {None})
     lines = _grouped(
-        FeeLine.objects.filter(version_id__in=versions).order_by("version_id", "order", "id"),
+        FeeLine.objects.filter(
+            version_id__in={c.item_version_id for c in cases if c.pk in fees}
+        ).order_by("version_id", "order", "id"),
         key="version_id",
     )
     for case in cases:
-        case.supervision_events = events.get(case.pk, [])
+        case.responsible = staff.get(case.responsible_id)
+        case.item_version = versions.get(case.item_version_id)
+        case.supervision_facts = facts.get(case.pk, rules.NO_EVENTS)
         case.supervision_runs = runs.get(case.pk, [])
         case.supervision_fees = fees.get(case.pk, [])
         case.supervision_fee_lines = lines.get(case.item_version_id, [])
@@ -107,7 +110,21 @@ def _load_batch(case_ids) -> list[Case]:
 
 
 def _open_by_case(case_ids) -> dict[int, list[Warning]]:
-    return _grouped(Warning.objects.filter(case_id__in=case_ids, cleared_at__isnull=True))
+    """The open warnings of ``case_ids``. Bounded by the batch's lowest and highest
+    case as well: while a first morning run fills the warning table, PostgreSQL's
+    statistics still call it nearly empty, and the plan they give tested every open
+    warning against the whole ``IN`` list (0.23 s a batch at 60,000 warnings, half of
+    that run; 16 ms with the bounds)."""
+    if not case_ids:
+        return {}
+    return _grouped(
+        Warning.objects.filter(
+            case_id__in=case_ids,
+            case_id__gte=min(case_ids),
+            case_id__lte=max(case_ids),
+            cleared_at__isnull=True,
+        )
+    )
 
 
 def _attach_steps(cases: list[Case]) -> None:
@@ -244,17 +261,17 @@ def evaluate_cases(*, case_ids, today: dt.date) -> Outcome:
 
 def daily_run(*, today: dt.date | None = None) -> dict[str, int]:
     """The morning run (电子监察 每日): every case of :func:`cases_to_watch`, in
-    batches of ``BATCH`` (:func:`evaluate_cases`, one transaction a batch, its new
-    warnings told in it). Returns the counts of cases looked at, warnings raised and
-    cleared."""
+    batches of ``BATCH`` (:func:`evaluate_cases`, one transaction a batch), then one
+    预警日报 to each person concerned (:func:`tell_daily`) instead of a message per
+    warning. Returns the counts of cases looked at, warnings raised and cleared."""
     today = today or clock.today()
     ids = list(cases_to_watch(today=today).order_by("pk").values_list("pk", flat=True))
     raised = cleared = 0  # counted, not kept: a first run may raise 100,000s
     for i in range(0, len(ids), BATCH):
-        with transaction.atomic():
-            out = evaluate_cases(case_ids=ids[i : i + BATCH], today=today)
-            tell(warnings=out.raised)
+        out = evaluate_cases(case_ids=ids[i : i + BATCH], today=today)
         raised, cleared = raised + len(out.raised), cleared + len(out.cleared)
+    with transaction.atomic():
+        tell_daily(today=today)
     return {"cases": len(ids), "raised": raised, "cleared": cleared}
 
 
@@ -301,6 +318,74 @@ def tell(*, warnings: list[Warning]) -> int:
     if not messages:
         return 0
     return notify(messages=messages, group=f"supervision.warnings:{warnings[0].pk}")
+
+
+DIGEST_NUMBERS = 5  # case numbers named in a 预警日报; the link lists them all
+
+
+def _warnings_url(day: dt.date, *, mine: bool) -> str:
+    url = f"{reverse('supervision:warnings')}?status=all&raised_on={day.isoformat()}"
+    return url + "&mine=1" if mine else url
+
+
+def tell_daily(*, today: dt.date) -> int:
+    """预警日报: tell each department's 首席代表 how many warnings its cases got
+    ``today`` (by level, the first case numbers, a link to the list), and each
+    承办人 how many their own cases got — one message a person, not one a warning (a
+    first run over 100,000 open cases raised 60,000 warnings: 120,000 messages, 3,000
+    in one chief's inbox, and 40 % of the run). A chief who is also the 承办人 gets the
+    department's. The key holds the day and the count, so a second run that raised
+    nothing sends nothing, and one that raised more sends the new count."""
+    rank = {Level.RED: 0, Level.YELLOW: 1, Level.NOTICE: 2}
+    rows = sorted(
+        Warning.objects.filter(raised_on=today).values_list(
+            "department_id", "staff_id", "level", "case__number"
+        ),
+        key=lambda r: (rank.get(r[2], 3), r[3]),
+    )
+    if not rows:
+        return 0
+    by_dept: dict[int, list[tuple]] = {}
+    by_staff: dict[int, list[tuple]] = {}
+    for dept, staff_id, level, number in rows:
+        by_dept.setdefault(dept, []).append((level, number))
+        if staff_id is not None:
+            by_staff.setdefault(staff_id, []).append((level, number))
+    people = Staff.objects.filter(is_active=True, user__is_active=True)
+    chiefs = people.filter(department__in=by_dept, role=Role.CHIEF_REP)
+    messages, told = [], set()
+    for scope, found, mine in [
+        *((c, by_dept[c.department_id], False) for c in chiefs.select_related("department")),
+        *((s, by_staff[s.pk], True) for s in people.filter(pk__in=by_staff)),
+    ]:
+        if scope.user_id in told:
+            continue
+        told.add(scope.user_id)
+        levels = [level for level, _ in found]
+        numbers = list(dict.fromkeys(number for _, number in found))
+        shown = "、".join(numbers[:DIGEST_NUMBERS])
+        if len(numbers) > DIGEST_NUMBERS:
+            shown += f" 等 {len(numbers)} 件"
+        messages.append(
+            Message(
+                channel=Channel.INBOX,
+                template="supervision/daily",
+                to=Recipient(name=scope.name, user_id=scope.user_id),
+                context={
+                    "day": today.isoformat(),
+                    "whose": "您承办的办件" if mine else f"{scope.department.name}的办件",
+                    "total": len(found),
+                    "red": levels.count(Level.RED),
+                    "yellow": levels.count(Level.YELLOW),
+                    "notice": levels.count(Level.NOTICE),
+                    "numbers": shown,
+                },
+                url=_warnings_url(today, mine=mine),
+                key=f"supervision.daily:{today.isoformat()}:u{scope.user_id}:{len(found)}",
+                ref=f"supervision.daily:{today.isoformat()}",
+            )
+        )
+    return notify(messages=messages, group=f"supervision.daily:{today.isoformat()}")
 
 
 # --------------------------------------------------------------------------- 督办 (§2)

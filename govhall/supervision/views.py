@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -24,6 +26,14 @@ def _choice(value: str, choices) -> str:
     return value if value in {c[0] for c in choices} else ""
 
 
+def _day(value: str) -> dt.date | None:
+    """An ISO date from the query string, or None when empty or malformed."""
+    try:
+        return dt.date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
 @web.staff_page
 def warnings(request):
     if not selectors.may_see_warnings(request.user):
@@ -38,6 +48,9 @@ def warnings(request):
         "status": _choice(q.get("status", "open"), STATUSES + [("all", "")]),
         "department": dept_id,
     }
+    chosen["raised_on"] = _day(q.get("raised_on", ""))
+    me = permissions.active_staff(request.user) if q.get("mine") == "1" else None
+    chosen["mine"] = me is not None
     status = "" if chosen["status"] == "all" else chosen["status"]
     qs = selectors.filtered(
         selectors.visible_warnings(user=request.user),
@@ -45,11 +58,15 @@ def warnings(request):
         level=chosen["level"],
         status=status,
         department=dept_id,
+        raised_on=chosen["raised_on"],
+        staff_id=me.pk if me else None,
     )
     page = Paginator(qs, PAGE_SIZE).get_page(q.get("page"))
     keep = "&".join(
         f"{k}={v}" for k, v in (("kind", chosen["kind"]), ("level", chosen["level"]),
-                               ("status", chosen["status"]), ("department", dept_id or "")) if v
+                               ("status", chosen["status"]), ("department", dept_id or ""),
+                               ("raised_on", chosen["raised_on"] or ""),
+                               ("mine", "1" if me else "")) if v
     )  # fmt: skip
     return render(
         request,

@@ -105,3 +105,53 @@ def test_the_daily_run_reads_in_batches_not_per_case(env):
     with CaptureQueriesContext(connection) as five:
         assert services.daily_run(today=D(2026, 11, 24))["cases"] == 5
     assert len(five.captured_queries) == len(one.captured_queries)
+
+
+def test_the_morning_run_sends_each_person_one_daily_report(env):
+    """预警日报: the chief rep hears of the department's new warnings and the 承办人 of
+    their own, once a person however many warnings the run raised; a second run that
+    raised nothing sends nothing, one that raised more sends the new count."""
+    mine = [
+        act(submit(env), "accept", env.s.clerk.user, responsible=env.s.market_approver)
+        for _ in range(3)
+    ]
+    services.daily_run(today=D(2026, 11, 30))  # each due today: red light, step overdue
+    raised = Warning.objects.filter(raised_on=D(2026, 11, 30))
+    assert raised.count() >= 3
+    daily = Notification.objects.filter(template="supervision/daily")
+    assert not Notification.objects.filter(template="supervision/warning").exists()
+    chief = daily.get(recipient_user_id=env.s.market_chief.user_id)
+    approver = daily.get(recipient_user_id=env.s.market_approver.user_id)
+    assert chief.context["total"] == raised.count() == approver.context["total"]
+    assert chief.context["red"] == raised.filter(level="red").count()
+    assert mine[0].number in chief.context["numbers"]
+    assert "mine=1" in approver.url and "raised_on=2026-11-30" in approver.url
+    assert "mine=1" not in chief.url
+    services.daily_run(today=D(2026, 11, 30))
+    assert daily.count() == 2
+    later = act(submit(env), "accept", env.s.clerk.user)  # also due 11-30, not yet watched
+    services.daily_run(today=D(2026, 11, 30))
+    told = daily.filter(recipient_user_id=env.s.market_chief.user_id).order_by("id")
+    assert told.count() == 2 and later.number in told.last().context["numbers"]
+    assert daily.filter(recipient_user_id=env.s.market_approver.user_id).count() == 1
+
+
+def test_the_warning_page_and_api_filter_by_day_and_by_mine(env, client):
+    case = act(submit(env), "accept", env.s.clerk.user, responsible=env.s.market_approver)
+    other = act(submit(env), "accept", env.s.clerk.user)
+    services.daily_run(today=D(2026, 11, 27))
+    services.daily_run(today=D(2026, 11, 30))
+    client.force_login(env.s.market_approver.user)
+    body = client.get("/staff/supervision/warnings/?status=all&raised_on=2026-11-30&mine=1")
+    text = body.content.decode()
+    assert case.number in text and other.number not in text
+    assert "黄灯预警" not in text.split("<tbody>")[1]  # the yellow light was raised 11-27
+    assert client.get("/staff/supervision/warnings/?raised_on=2026-13-40").status_code == 200
+    client.force_login(env.s.supervisor.user)
+    api = client.get("/api/v1/supervision/warnings/?raised_on=2026-11-27&status=open")
+    assert api.status_code == 200
+    rows = api.json()["results"]
+    assert rows and {row["raised_on"] for row in rows} == {"2026-11-27"}
+    assert {row["case_number"] for row in rows} == {case.number, other.number}
+    bad = client.get("/api/v1/supervision/warnings/?raised_on=27.11.2026")
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_filter"
