@@ -440,12 +440,20 @@ def department_pdf(*, period: Period, department_id: int) -> bytes:
             )
         )
         story += [p("三、月度趋势", h2), KeepTogether([line]), Spacer(1, 3 * mm), t3]
+    formulas = [p(f"{ind.label}：{ind.meaning}。{ind.formula}。", small) for ind in INDICATORS]
     story += [
         p("附：计分公式", h2),
-        *[p(f"{ind.label}：{ind.meaning}。{ind.formula}。", small) for ind in INDICATORS],
-        Spacer(1, 10 * mm),
-        p(f"{centre}（电子监察）", right),
-        p(clock.today().strftime("%Y年%m月%d日"), right),
+        *formulas[:-1],
+        # The last formula goes with the signature, so a page never holds the
+        # signature alone.
+        KeepTogether(
+            [
+                formulas[-1],
+                Spacer(1, 10 * mm),
+                p(f"{centre}（电子监察）", right),
+                p(clock.today().strftime("%Y年%m月%d日"), right),
+            ]
+        ),
     ]
 
     def footer(canvas, doc):
