@@ -2,8 +2,10 @@
 
 Everything goes through ``cases.services`` with the clock moved back in time
 (``govhall.core.clock.frozen``), so receipt dates, deadlines and lights vary: some
-cases are overdue (超期), some yellow (黄灯预警), most normal. Idempotent: nothing is
-done when the county centre already has cases.
+cases are overdue (超期), some yellow (黄灯预警), most normal; the last one is left
+unhandled past 行政许可法 §32's five working days and deemed accepted by the daily
+job (``SHOWCASE_TARGETS``). Idempotent: nothing is done when the county centre
+already has cases.
 
 A case can only be applied for while its guide version is in force, so the spread
 back in time is limited by each version's ``valid_from``: load the catalogue with a
@@ -18,6 +20,7 @@ import sys
 
 from django.utils import timezone
 
+from govhall.calendar import selectors as calendar
 from govhall.catalog import selectors as catalog_selectors
 from govhall.core import clock
 from govhall.core.errors import DomainError
@@ -25,7 +28,7 @@ from govhall.org import selectors as org_selectors
 from govhall.org.models import Centre, Level, Role, Staff
 from govhall.testing.factories import make_id_number
 
-from . import guards, selectors, services
+from . import deadlines, guards, selectors, services
 from .models import Bundle, Case
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐"
@@ -63,10 +66,26 @@ TARGETS = [
     ("terminated", 5),
 ]
 MAX_DAYS_BACK = 45
+# The last cases of a load take these targets instead of a drawn one: what the draw
+# never gives. ``deemed_acceptance`` (行政许可法 §32): received seven working days
+# ago and neither accepted nor told to correct, deemed accepted by the daily job
+# (电子监察's 逾期视为受理 warning). Drawn last, so the drawn cases stay the same.
+SHOWCASE_TARGETS = ("deemed_acceptance",)
+S32_DAYS_BACK = 7
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, 0))
+
+
+def _by_now(at: dt.datetime) -> dt.datetime:
+    """``at``, or now if that is later: the demo plans today's steps at set hours
+    (submitted 9–11 时, handled 13–16 时), and a load in the morning must not date
+    them after the moment it runs (what it does next — 电子监察's showcase, the
+    督办 replies — happens now, and the 办理记录 would read out of order)."""
+    now = clock.now()
+    at = timezone.make_aware(at) if timezone.is_naive(at) else at
+    return min(at, now)
 
 
 def load_demo_cases(stdout=None, *, count: int = 300, seed: int = 2026) -> int:
@@ -109,11 +128,18 @@ def load_demo_cases(stdout=None, *, count: int = 300, seed: int = 2026) -> int:
     rng = random.Random(seed)
     targets = [t for t, w in TARGETS for _ in range(w)]
     created = 0
+    first_showcase = count - min(count, len(SHOWCASE_TARGETS))
     for index in range(count):
         version, chief, earliest = items[index % len(items)]
         span = (today - earliest).days
-        target = rng.choice(targets)
-        if target == "submitted":
+        if index >= first_showcase:
+            target = SHOWCASE_TARGETS[index - first_showcase]
+        else:
+            target = rng.choice(targets)
+        if target == "deemed_acceptance":
+            back = calendar.workday_ordinal(day=today) - S32_DAYS_BACK
+            day = max(earliest, calendar.date_of_ordinal(ordinal=back))
+        elif target == "submitted":
             day = today - dt.timedelta(days=rng.randint(0, min(span, 3)))
         else:
             day = earliest + dt.timedelta(days=rng.randint(0, span))
@@ -133,7 +159,10 @@ def _one(rng, index, version, chief, clerk, centre, day, today, target) -> None:
     channel = rng.choice(["window", "window", "window", "online"])
     if version.handling_form in ("window", "online"):  # 仅窗口 / 仅网上: the only channel
         channel = version.handling_form
-    with clock.frozen(_at(day, rng.randint(9, 11))):
+    # The planned times draw the same numbers whatever the hour of the load; the
+    # steps are dated no later than now (``_by_now``).
+    planned = timezone.make_aware(_at(day, rng.randint(9, 11)))
+    with clock.frozen(_by_now(planned)):
         case = services.submit_application(
             actor=submitter,
             item=version.item,
@@ -151,6 +180,9 @@ def _one(rng, index, version, chief, clerk, centre, day, today, target) -> None:
         )
     if target == "submitted":
         return
+    if target == "deemed_acceptance":
+        _deemed_by_the_daily_job(case, today)
+        return
 
     def step(action, when, **inputs):
         nonlocal case
@@ -159,17 +191,18 @@ def _one(rng, index, version, chief, clerk, centre, day, today, target) -> None:
                 actor=actor, case=case, action=action, expected_version=case.version, **inputs
             )
 
-    later = [case.received_at]
+    later = [planned]
 
     def next_time(max_days=2) -> dt.datetime:
         """A later moment than the last step's (the 办理记录 reads in order): a day up
-        to ``max_days`` on, in the afternoon, or some minutes on the same day."""
+        to ``max_days`` on, in the afternoon, or some minutes on the same day; now at
+        the latest (then the steps of today are dated now, in order)."""
         d = min(today, timezone.localdate(later[-1]) + dt.timedelta(days=rng.randint(0, max_days)))
         at = timezone.make_aware(_at(d, rng.randint(13, 16)))
         if at <= later[-1]:
             at = later[-1] + dt.timedelta(minutes=rng.randint(5, 40))
         later.append(at)
-        return at
+        return _by_now(at)
 
     materials = list(version.materials.all())
     if target in ("awaiting_correction", "refused_acceptance"):
@@ -229,6 +262,19 @@ def _one(rng, index, version, chief, clerk, centre, day, today, target) -> None:
     step("complete", next_time(0))
     if target == "archived":
         step("archive", next_time(3))
+
+
+def _deemed_by_the_daily_job(case, today: dt.date) -> None:
+    """The §32 daily job (``services.apply_deemed_acceptance``) on the morning after
+    the case's fifth working day, at the hour the scheduler runs it: the case left
+    untouched since receipt is deemed accepted from the day its materials arrived."""
+    from .scheduler import daily_jobs_at
+
+    day = calendar.next_workday(day=deadlines.s32_deadline(case))
+    if day > today:
+        return  # not yet due (the catalogue is too recent): it stays 待受理
+    with clock.frozen(_by_now(dt.datetime.combine(day, daily_jobs_at()))):
+        services.apply_deemed_acceptance(today=day)
 
 
 # --------------------------------------------------------------------------- 一件事
@@ -328,7 +374,7 @@ def _bundle_case(bundle, centre, clerk, chiefs, today, days_back, plan, serial) 
     # What the bundle produces itself (R-BUNDLE-6, e.g. the 营业执照 of 个体工商户设立登记)
     # the applicant does not bring: the demo shows it supplied by the sibling.
     supplied = selectors.bundle_supplies(parts=parts)
-    with clock.frozen(_at(day, 10)):
+    with clock.frozen(_by_now(_at(day, 10))):
         materials = {
             p["item"].pk: [
                 {"material": m}
@@ -357,7 +403,7 @@ def _bundle_case(bundle, centre, clerk, chiefs, today, days_back, plan, serial) 
         )
     if plan == "in_review":
         return
-    when = _at(min(today, day + dt.timedelta(days=1)), 15)
+    when = _by_now(_at(min(today, day + dt.timedelta(days=1)), 15))
     children = list(parent.children.select_related("item_version").order_by("id"))
     for index, child in enumerate(children):
         chief = chiefs.get(child.department_id)

@@ -8,7 +8,11 @@ They are written in bulk, not through the case services: a migration of closed
 files, not the handling of cases. Each case still has its 办理记录 (submit, accept,
 decide, deliver, complete, archive; or submit, refuse), its 受理编号 from the day's
 counter, and the import is one audit entry (``demo.history.import``) naming the
-system as the actor. Each department gets its own profile (on-time share, working
+system as the actor. The 办理记录 reads in order (a same-day case is decided after it
+was accepted, a §32 case after the daily job deemed it accepted). The former system
+kept no 送达 record for the last ``UNSERVED`` closed files: they are migrated as
+they are (submit, accept, decide, complete, archive), for 电子监察's 办结无送达记录
+(``supervision.demo``). Each department gets its own profile (on-time share, working
 days used against the promise, online share, a few §32 deemed acceptances) drawn
 from a fixed seed, so the ranking has something to rank and a reload is the same.
 The guides are today's versions (the demo catalogue starts later): a migration maps
@@ -38,6 +42,7 @@ IMPORT = audit.Action("demo.history.import", "历史办件迁移")
 MONTHS = 12
 START_DAYS_BACK = 60  # the live demo cases start about here (cases.demo.MAX_DAYS_BACK)
 SEED = 2025
+UNSERVED = 2  # the last migrated files closed without a 送达 record
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
 
@@ -111,6 +116,10 @@ def _load(months: int, seed: int) -> int:
                 )
                 cases.append(case)
                 plans.append(plan)
+    closed = [i for i, plan in enumerate(plans) if "refused" not in plan]
+    for i in closed[-UNSERVED:]:
+        cases[i].delivery_method = ""
+        plans[i]["served"] = False
     CaseCounter.objects.bulk_create(
         [CaseCounter(centre=centre, day=d, last=n) for d, n in serial.items()]
     )
@@ -182,16 +191,23 @@ def _case(rng, p, day, serial, centre, version, people) -> tuple[Case, dict]:
         plan["refused"] = closed
         return case, plan
     deemed = rng.random() < p["deemed"]
-    accepted_on = day if not deemed else day  # §32: the clock starts the day they arrived
-    accepted_at = received + dt.timedelta(minutes=20) if not deemed else _local(_after(day, 5), 9)
+    accepted_on = day  # §32: the clock starts the day they arrived
+    # §32: the daily job deems it accepted the morning after the fifth working day.
+    accepted_at = (
+        received + dt.timedelta(minutes=20) if not deemed else _local(_after(day, 6), 6, 30)
+    )
     due = _after(accepted_on, limit)
     if rng.random() < p["on_time"]:
         used = round(limit * rng.uniform(p["used"] * 0.5, min(1.0, p["used"] * 1.3)))
     else:
         used = limit + rng.randint(1, 3)
     completed_day = _after(accepted_on, used)
-    decided = _local(completed_day, 10)
-    completed = _local(completed_day, 15)
+    if deemed:  # decided once deemed accepted, not before
+        completed_day = max(completed_day, timezone.localdate(accepted_at))
+    # After 受理 (a case done the day it came in: decided half an hour later), and
+    # 办结 after the 送达 two hours after the decision.
+    decided = max(_local(completed_day, 10), accepted_at + dt.timedelta(minutes=30))
+    completed = max(_local(completed_day, 15), decided + dt.timedelta(hours=3))
     archived = _local(_after(completed_day, 1), 10)
     approved = rng.random() < 0.96
     case.state = State.ARCHIVED
@@ -275,15 +291,21 @@ def _events(case: Case, plan: dict, clerk) -> list[CaseEvent]:
             opinion="符合法定条件" if case.result == Result.APPROVED else case.result_reason,
             data={"result": case.result},
         ),
-        event(
-            "deliver",
-            State.DECIDED,
-            State.DELIVERED,
-            plan["decided"] + dt.timedelta(hours=2),
-            who,
-            data={"method": case.delivery_method, "tracking_number": ""},
-        ),
-        event("complete", State.DELIVERED, State.COMPLETED, plan["completed"], who),
+    ]
+    if plan.get("served", True):
+        rows.append(
+            event(
+                "deliver",
+                State.DECIDED,
+                State.DELIVERED,
+                plan["decided"] + dt.timedelta(hours=2),
+                who,
+                data={"method": case.delivery_method, "tracking_number": ""},
+            )
+        )
+    before = State.DELIVERED if plan.get("served", True) else State.DECIDED
+    rows += [
+        event("complete", before, State.COMPLETED, plan["completed"], who),
         event("archive", State.COMPLETED, State.ARCHIVED, plan["archived"], who),
     ]
     return rows

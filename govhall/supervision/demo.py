@@ -1,12 +1,18 @@
 """Demo warnings (issue 11 §1): the daily warning run over the demo cases, as of
 today, their inbox messages delivered; then five 督办 orders, one in each state
-(§2). The counts are returned for the load_demo summary."""
+(§2). The counts are returned for the load_demo summary.
+
+Every kind of warning shows open (the demo cases are handled so that each rule
+fires: ``cases.demo`` leaves one case to the §32 daily job, ``demo.history``
+migrates two files without a 送达 record, ``_showcase`` and ``_demo_fees`` here),
+and a few show cleared, with why (``_cleared``). Every warning is raised and cleared
+by ``services``; none is written here."""
 
 from __future__ import annotations
 
 from govhall.core import clock
 
-from . import drain, rollups, services
+from . import drain, rollups, rules, services
 from .models import Kind, Warning
 
 
@@ -19,6 +25,7 @@ def load_demo_warnings() -> dict[str, int]:
     drain.drain_all()  # the cases noted while the demo loaded (no worker runs meanwhile)
     shown = _showcase() + _demo_fees()
     done = services.daily_run(today=clock.today())
+    shown += _migrated() + _cleared()
     orders = _demo_orders()
     drain.drain_all()
     rollups.rebuild()  # every demo day counted (the drains counted the days they saw)
@@ -34,6 +41,7 @@ def load_demo_warnings() -> dict[str, int]:
     return {
         "warnings": open_rows.count(),
         "warning_kinds": len(kinds & set(Kind.values)),
+        "cleared_warnings": Warning.objects.filter(cleared_at__isnull=False).count(),
         "orders": orders,
         **reviewed,
     }
@@ -90,6 +98,7 @@ def _demo_orders() -> int:
             received_at__date__lte=today - dt.timedelta(days=9),
         )
         .exclude(pk__in=seen)
+        .exclude(deemed_accepted_s32=True)  # not accepted the day after receipt
         .order_by("-received_at")
     )
     late = next((c for c in old if _chief(c) is not None), None)
@@ -224,3 +233,98 @@ def _showcase() -> int:
         )
         _act(again, "request_correction", chief.user, corrections=corrections)
     return 2
+
+
+def _migrated() -> int:
+    """历史办件迁移核查: the morning run reads the open cases and those closed in the
+    last week, never the migrated files (closed months ago). The ones closed without
+    a 送达 record (``demo.history``: the former system kept none) are read once
+    through the rules (``services.evaluate_cases``) and show as 办结无送达记录; the
+    rest of the migrated year is counted in the rollups, not warned of today.
+    Nothing when loaded before."""
+    from govhall.cases.models import Case
+
+    if Warning.objects.filter(kind=Kind.NO_SERVICE_RECORD).exists():
+        return 0
+    ids = list(
+        Case.objects.filter(state__in=rules.COMPLETED_STATES, bundle__isnull=True)
+        .exclude(events__action="deliver")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    out = services.evaluate_cases(case_ids=ids, today=clock.today())
+    services.tell(warnings=out.raised)
+    return len(out.raised)
+
+
+def _cleared() -> int:
+    """Warnings of the morning run cleared as the day goes on (a warning is cleared,
+    with why, once its condition ends): the first case whose 审查 step ran over its
+    limit has that step done (its next step starts: 预警条件已消除), the first case
+    due today (红灯; on a day off, when nothing is due, the first yellow one) is
+    finished — 审查, 决定, 制证, 送达, 办结 (办件已办结). Each only while another warning
+    of its kind stays open (the demo shows every kind open). Through the case
+    services; the rules clear the warnings (``services``). Nothing when the demo has
+    cleared warnings."""
+    from django.db import transaction
+
+    from govhall.cases import guards
+    from govhall.cases.models import State
+    from govhall.core.errors import DomainError
+
+    if Warning.objects.filter(cleared_at__isnull=False).exists():
+        return 0
+    done = set()
+
+    def first(kind, states, handle) -> bool:
+        if Warning.objects.filter(kind=kind, cleared_at__isnull=True).count() < 2:
+            return False
+        for w in (
+            Warning.objects.filter(kind=kind, cleared_at__isnull=True, case__state__in=states)
+            .exclude(case_id__in=done)
+            .select_related("case__item_version")
+            .order_by("id")
+        ):
+            chief = _chief(w.case)
+            if chief is None:
+                continue
+            try:
+                with transaction.atomic():  # all of its steps, or none
+                    acted = handle(w.case, chief.user)
+            except DomainError:
+                continue
+            if acted:
+                done.add(w.case_id)
+                return True
+        return False
+
+    def review(case, actor) -> bool:
+        if not guards.has_open_review_step(case):
+            return False
+        _act(case, "review", actor, opinion="材料齐全，符合要求，同意进入下一环节")
+        return True
+
+    def finish(case, actor) -> bool:
+        while case.state == State.IN_REVIEW and guards.has_open_review_step(case):
+            case = _act(case, "review", actor, opinion="材料齐全，符合要求")
+        if case.state == State.IN_REVIEW:
+            case = _act(case, "decide", actor, result="approved", opinion="符合法定条件")
+        if case.state == State.DECIDED and guards.is_approved(case):
+            case = _act(case, "certify", actor, result_number=f"DEMO-R{case.pk:05d}")
+        if case.state in (State.DECIDED, State.CERTIFIED):
+            case = _act(case, "deliver", actor, method="window")
+        _act(case, "complete", actor)
+        return True
+
+    first(Kind.REVIEW_STEP_OVERDUE, [State.IN_REVIEW], review)
+    unfinished = [State.IN_REVIEW, State.DECIDED, State.CERTIFIED, State.DELIVERED]
+    first(Kind.RED_LIGHT, unfinished, finish) or first(Kind.YELLOW_LIGHT, unfinished, finish)
+    if not done:
+        return 0
+    # What the drain of changed cases does once the load commits (the demo loads in
+    # one transaction: the cases are noted for the drain only then).
+    out = services.evaluate_cases(case_ids=sorted(done), today=clock.today())
+    services.tell(warnings=out.raised)
+    return len(out.cleared)

@@ -33,6 +33,7 @@ LABELS = {
     "dead_letters": "死信任务",
     "warnings": "电子监察预警",
     "warning_kinds": "预警类型",
+    "cleared_warnings": "已解除预警",
     "orders": "督办单",
     "history_cases": "历史办件（迁移）",
     "notifications": "已发送消息（演示短信见 var/sms.log）",
