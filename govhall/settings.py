@@ -113,6 +113,8 @@ INSTALLED_APPS = [
     "govhall.catalog",
     "govhall.notifications",
     "govhall.cases",
+    "govhall.feedback.ratings",
+    "govhall.feedback.complaints",
     "govhall.supervision",
     "govhall.portal",
     "govhall.demo",

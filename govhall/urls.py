@@ -15,6 +15,10 @@ urlpatterns = [
     path("staff/cases/", include("govhall.cases.urls")),
     path("staff/notifications/", include("govhall.notifications.urls")),
     path("staff/supervision/", include("govhall.supervision.urls")),
+    path("staff/feedback/ratings/", include("govhall.feedback.ratings.urls")),
+    path("staff/feedback/complaints/", include("govhall.feedback.complaints.urls")),
     path("cases/", include("govhall.cases.public_urls")),
+    path("feedback/ratings/", include("govhall.feedback.ratings.public_urls")),
+    path("feedback/complaints/", include("govhall.feedback.complaints.public_urls")),
     path("", include("govhall.portal.urls")),
 ]

@@ -27,5 +27,7 @@ urlpatterns = [
     path("v1/", include("govhall.supervision.api_dashboard")),
     path("v1/", include("govhall.supervision.api_reviews")),
     path("v1/", include("govhall.supervision.api_evaluation")),
+    path("v1/", include("govhall.feedback.ratings.api")),
+    path("v1/", include("govhall.feedback.complaints.api")),
     re_path(r"^(?:.*/)?$", errors.not_found, name="not_found"),
 ]

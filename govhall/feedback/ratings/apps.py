@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RatingsConfig(AppConfig):
+    name = "govhall.feedback.ratings"
+    label = "ratings"
+    verbose_name = "好差评"

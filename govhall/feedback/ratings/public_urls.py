@@ -1,0 +1,5 @@
+"""Public (citizen) pages of ratings, mounted at /feedback/ratings/."""
+
+app_name = "ratings_public"
+
+urlpatterns: list = []
