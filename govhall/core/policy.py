@@ -20,6 +20,29 @@ DEFAULTS: dict = {
     "MAX_EXTENSION_DAYS": 10,
     # 好差评: 差评 rectification deadline (working days).
     "BAD_REVIEW_DEADLINE_DAYS": 5,
+    # 好差评 (issue 12 §1, docs/ratings.md; the 差评 loop's deadline is the key above):
+    # calendar days after 办结 (or after a 差评 was rectified, for the next round) in
+    # which a case may be rated.
+    "RATINGS_PERIOD_DAYS": 30,
+    # Days the SMS rating link (a signed token) stays valid after it is sent.
+    "RATINGS_TOKEN_DAYS": 30,
+    # Working days after a 差评 in which the staff member concerned may appeal (申诉复核).
+    "RATINGS_APPEAL_DAYS": 10,
+    # Rating submissions (POST /api/v1/ratings/) per client address: "<n>/<s|min|h|d>".
+    "RATINGS_POST_RATE": "30/min",
+    # 差评原因: the standard list (code → label); a 差评 needs at least one.
+    "RATINGS_BAD_REASONS": {
+        "attitude": "服务态度差",
+        "slow": "办理时间长或超时",
+        "repeat": "多次跑动或反复提交材料",
+        "unclear": "一次性告知不清",
+        "guide": "办事指南与实际不符",
+        "fees": "违规收费",
+        "system": "系统故障或网办不畅",
+        "facility": "场所设施不便",
+        "conduct": "吃拿卡要或作风问题",
+        "other": "其他",
+    },
     # 电子监察预警 (issue 11 §1, docs/supervision.md): a 不予受理 / 不予许可 / 退件 reason
     # shorter than this (characters, punctuation and spaces not counted) or equal to
     # one of the boilerplate phrases is flagged.
