@@ -82,6 +82,21 @@ DEFAULTS: dict = {
         "inspection_score": 10,
         "satisfaction": 0,
     },
+    # 有诉即办 / 12345 (issue 12 §2, docs/complaints.md): working days a complaint must be
+    # answered (答复) in, counted from 受理 by category; 0 = the same day. GB/T 33358 and
+    # the local rules seen: 紧急 same day, 咨询/求助 3, 建议/投诉/举报 15 (13 in places).
+    "COMPLAINTS_LIMIT_DAYS": {
+        "urgent": 0,
+        "consultation": 3,
+        "help": 3,
+        "suggestion": 15,
+        "complaint": 15,
+        "report": 15,
+    },
+    # 有诉即办: the departments (统一社会信用代码) that act as the discipline office
+    # (纪检监察); a complaint about a staff member goes to the centre or to one of them
+    # only (达拉特旗 §26). Empty: only the centre.
+    "COMPLAINTS_DISCIPLINE_DEPARTMENTS": [],
 }
 
 
