@@ -5,3 +5,6 @@ class RatingsConfig(AppConfig):
     name = "govhall.feedback.ratings"
     label = "ratings"
     verbose_name = "好差评"
+
+    def ready(self):
+        from . import receivers  # noqa: F401

@@ -1,0 +1,179 @@
+"""好差评 reads: who sees which ratings, 差评 and appeals; statistics; the export.
+
+Visibility follows the organisation (govhall.org.permissions): the supervision
+office (电子监察人员), the centre administrator and the superuser see all; a
+department's staff see their department's; a staff member without a department (综合
+窗口) sees the ratings of the cases they handled; anyone else nothing. Rater names and
+phones are shown masked (:func:`shown_name`, :func:`shown_phone`).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from govhall.cases.selectors import mask_name
+from govhall.core import policy
+from govhall.core.validators import mask_phone
+from govhall.org import permissions
+from govhall.org.models import Role
+
+from .models import BAD_LEVELS, Appeal, BadReview, BadReviewState, Level, Rating
+
+
+def sees_all(user) -> bool:
+    return permissions.is_centre_admin(user) or (
+        permissions.active_staff(user, Role.SUPERVISOR) is not None
+    )
+
+
+def is_reviewer(user) -> bool:
+    """申诉复核 is decided by the supervision office or the centre administrator."""
+    return sees_all(user)
+
+
+def visible_ratings(*, user) -> QuerySet[Rating]:
+    qs = Rating.objects.select_related("case", "department", "item", "bundle", "window", "staff")
+    if sees_all(user):
+        return qs
+    staff = permissions.active_staff(user)
+    if staff is None:
+        return qs.none()
+    if staff.department_id is None:
+        return qs.filter(staff=staff)
+    return qs.filter(department_id=staff.department_id)
+
+
+def visible_bad_reviews(*, user) -> QuerySet[BadReview]:
+    qs = BadReview.objects.select_related(
+        "rating", "rating__case", "rating__staff", "department", "closed_by"
+    )
+    if sees_all(user):
+        return qs
+    staff = permissions.active_staff(user)
+    if staff is None:
+        return qs.none()
+    if staff.department_id is None:
+        return qs.filter(rating__staff=staff)
+    return qs.filter(department_id=staff.department_id)
+
+
+def visible_appeals(*, user) -> QuerySet[Appeal]:
+    qs = Appeal.objects.select_related("rating", "rating__case", "appellant", "reviewer")
+    if sees_all(user):
+        return qs
+    staff = permissions.active_staff(user)
+    if staff is None:
+        return qs.none()
+    if staff.department_id is None:
+        return qs.filter(appellant=staff)
+    return qs.filter(rating__department_id=staff.department_id)
+
+
+def shown_name(rating: Rating) -> str:
+    return mask_name(rating.rater_name) if rating.real_name else "匿名"
+
+
+def shown_phone(rating: Rating) -> str:
+    return mask_phone(rating.rater_phone) if rating.real_name else ""
+
+
+def reason_labels(rating: Rating) -> list[str]:
+    labels = dict(policy.get("RATINGS_BAD_REASONS"))
+    return [labels.get(code, code) for code in rating.reasons]
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def statistics(qs: QuerySet[Rating]) -> dict:
+    """满意度 of ``qs`` without the ratings taken out by an upheld appeal: counts by
+    level, 满意率 (非常满意 + 满意 + 基本满意 over all), 差评率, and 实名差评回访整改率
+    (real-name 差评 whose loop has a 回访 record and has been rectified or explained and
+    closed, over all real-name 差评: it must reach 100 %)."""
+    counted = qs.filter(excluded=False)
+    by_level = dict(counted.values_list("level").annotate(n=Count("id")).order_by())
+    total = sum(by_level.values())
+    bad = sum(by_level.get(int(level), 0) for level in BAD_LEVELS)
+    real_bad = counted.filter(is_bad=True, real_name=True)
+    real_total = real_bad.count()
+    done = (
+        real_bad.filter(bad_review__callbacks__isnull=False)
+        .filter(
+            Q(bad_review__state=BadReviewState.CLOSED)
+            & (Q(bad_review__rectified_at__isnull=False) | ~Q(bad_review__explanation=""))
+        )
+        .distinct()
+        .count()
+    )
+    score_sum = sum(level * n for level, n in by_level.items())
+    return {
+        "total": total,
+        "by_level": {str(level.value): by_level.get(level.value, 0) for level in Level},
+        "satisfied_rate": _rate(total - bad, total),
+        "bad": bad,
+        "bad_rate": _rate(bad, total),
+        "average": round(score_sum / total, 2) if total else None,
+        "real_name_bad": real_total,
+        "real_name_bad_rectified": done,
+        "real_name_rectification_rate": _rate(done, real_total),
+        "excluded": qs.filter(excluded=True).count(),
+    }
+
+
+# --------------------------------------------------------------------------- export
+
+# GB/T 39735 评价数据 → our field (docs/ratings.md "导出" has the table). The 评价渠道
+# codes follow the national 好差评 channel list: 1 PC端, 2 移动端, 3 二维码, 4 政务
+# 大厅平板电脑, 5 政务大厅其他终端, 6 电话, 7 短信.
+CHANNEL_CODES = {"portal": "1", "qr": "3", "window": "4", "phone": "6", "sms": "7"}
+BAD_REVIEW_STATUS = {
+    BadReviewState.CLOSED: "已整改",
+    BadReviewState.VOIDED: "申诉成立",
+}
+
+
+def export_rows(qs: QuerySet[Rating]) -> list[dict]:
+    """One dict a rating, in the order of GB/T 39735's 评价数据 items (keys: the item's
+    Chinese name). The rater's name and phone are masked: the upper platform gets the
+    rating, not the contact (the department calls back from its own records)."""
+    qs = qs.select_related(
+        "case", "case__centre", "item", "bundle", "department", "window", "staff"
+    ).prefetch_related("bad_review")
+    labels = dict(policy.get("RATINGS_BAD_REASONS"))
+    rows = []
+    for r in qs.order_by("rated_at", "id"):
+        bad = getattr(r, "bad_review", None) if r.is_bad else None
+        rows.append(
+            {
+                "评价编号": f"{r.case.number}-{r.channel}-{r.round}",
+                "办件编号": r.case.number,
+                "事项编码": r.item.implementation_code if r.item_id else "",
+                "事项名称": r.item.name if r.item_id else (r.bundle.name if r.bundle_id else ""),
+                "一件事": r.bundle.name if r.bundle_id else "",
+                "实施主体": r.department.name,
+                "实施主体编码": r.department.code,
+                "服务机构": r.case.centre.name,
+                "窗口": str(r.window) if r.window_id else "",
+                "工作人员": r.staff.name if r.staff_id else "",
+                "评价渠道": CHANNEL_CODES[r.channel],
+                "评价渠道名称": r.get_channel_display(),
+                "评价等级": r.level,
+                "评价等级名称": r.get_level_display(),
+                "差评原因": [labels.get(c, c) for c in r.reasons],
+                "文字评价": r.text,
+                "是否实名": "1" if r.real_name else "0",
+                "评价人": shown_name(r),
+                "联系电话": shown_phone(r),
+                "评价时间": r.rated_at.isoformat(),
+                "评价轮次": r.round,
+                "整改状态": (
+                    BAD_REVIEW_STATUS.get(bad.state, bad.get_state_display()) if bad else ""
+                ),
+                "整改期限": bad.due_on.isoformat() if bad else "",
+                "整改反馈": bad.feedback if bad else "",
+                "反馈时间": bad.fed_back_at.isoformat() if bad and bad.fed_back_at else "",
+                "计入统计": "0" if r.excluded else "1",
+            }
+        )
+    return rows
