@@ -169,6 +169,7 @@ def create(
     due_date: dt.date | None = None,
     phone_required: bool = True,
     event_action: str = "submit",
+    event_data: dict | None = None,
 ) -> Complaint:
     """One new complaint (待受理) with its 提交 event, attachments and audit row: the
     part every channel shares. Callers check who may submit on their channel."""
@@ -201,15 +202,11 @@ def create(
             external_id=external_id,
             external_digest=external_digest,
         )
+        data = {"channel": channel, **(event_data or {})}
+        if external_id:
+            data["external_id"] = external_id
         event = _event(
-            complaint,
-            action=event_action,
-            from_state="",
-            actor=actor,
-            text=subject,
-            data={"channel": channel, "external_id": external_id}
-            if external_id
-            else {"channel": channel},
+            complaint, action=event_action, from_state="", actor=actor, text=subject, data=data
         )
         _attach(complaint, event, files)
         audit.record(
