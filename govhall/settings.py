@@ -363,6 +363,8 @@ GOVHALL_PROGRESS_RATE_PER_ADDRESS = env("GOVHALL_PROGRESS_RATE_PER_ADDRESS", def
 GOVHALL_PROGRESS_WRONG_TAILS_PER_NUMBER = env(
     "GOVHALL_PROGRESS_WRONG_TAILS_PER_NUMBER", default="5/h"
 )
+# Open311 POST requests.{fmt} (issue 12 §3): new complaints per client address.
+GOVHALL_OPEN311_POST_RATE_PER_ADDRESS = env("GOVHALL_OPEN311_POST_RATE_PER_ADDRESS", default="30/m")
 
 # Content-Security-Policy (django-csp): every asset is served by the app itself, so
 # only 'self'; an inline <script>/<style> needs the request's nonce

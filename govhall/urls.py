@@ -20,5 +20,6 @@ urlpatterns = [
     path("cases/", include("govhall.cases.public_urls")),
     path("feedback/ratings/", include("govhall.feedback.ratings.public_urls")),
     path("feedback/complaints/", include("govhall.feedback.complaints.public_urls")),
+    path("open311/v2/", include("govhall.feedback.open311.urls")),
     path("", include("govhall.portal.urls")),
 ]
