@@ -107,6 +107,25 @@ def _require_manager(user) -> None:
         raise PermissionDenied("只有电子监察人员和中心管理员可以进行评查和巡查登记")
 
 
+def may_record(user, *, kind: str | None = None, department=None) -> bool:
+    """现场巡查 is the supervision office's (and the centre administrator's) to
+    record; a 窗口自查 may also be recorded by a department's own 首席代表, for that
+    department (the department checks its own windows; 内乡县 §37). Without ``kind``:
+    may ``user`` record anything at all (the page and its link)?"""
+    if may_manage(user):
+        return True
+    chief = permissions.active_staff(user, Role.CHIEF_REP)
+    if chief is None or chief.department_id is None:
+        return False
+    if kind is None:
+        return True
+    return (
+        kind == InspectionKind.SELF_CHECK
+        and department is not None
+        and department.pk == chief.department_id
+    )
+
+
 def may_see(user) -> bool:
     return selectors.may_see_warnings(user)
 
@@ -765,11 +784,14 @@ def record_inspection(
     window: Window | None = None,
     photos=(),
 ) -> Inspection:
-    """登记 a 现场巡查 or 窗口自查: a problem found (``problem``) opens it for 整改
-    (待整改); none: 未发现问题."""
-    _require_manager(actor)
+    """登记 a 现场巡查 or 窗口自查 (:func:`may_record`): a problem found
+    (``problem``) opens it for 整改 (待整改); none: 未发现问题."""
     if kind not in InspectionKind.values:
         raise ValidationFailed("检查类型不正确", code="invalid_choice", fields={"kind": ["无效"]})
+    if not may_record(actor, kind=kind, department=department):
+        raise PermissionDenied(
+            "现场巡查由电子监察人员或中心管理员登记；部门首席代表只能登记本部门的窗口自查"
+        )
     if inspected_on > clock.today():
         raise ValidationFailed(
             "检查日期不能晚于今天", code="future_date", fields={"inspected_on": ["晚于今天"]}

@@ -312,7 +312,7 @@ def inspection_list(request):
             "states": InspectionState.choices,
             "departments": list(selectors.departments_for(user=user)),
             "chosen": {"kind": kind, "state": state, "department": dept},
-            "may_manage": reviews.may_manage(user),
+            "may_record": reviews.may_record(user),
             "sees_all": selectors.sees_all(user),
         },
     )
@@ -321,10 +321,20 @@ def inspection_list(request):
 @web.staff_page
 def inspection_new(request):
     user = request.user
-    if not reviews.may_manage(user):
-        raise PermissionDenied("只有电子监察人员和中心管理员可以登记巡查和自查")
-    departments = list(Department.objects.order_by("pk"))
+    if not reviews.may_record(user):
+        raise PermissionDenied("只有电子监察人员、中心管理员和部门首席代表可以登记巡查和自查")
+    office = reviews.may_manage(user)
+    departments = list(
+        Department.objects.order_by("pk") if office else selectors.departments_for(user=user)
+    )
     windows = list(Window.objects.filter(is_active=True).order_by("centre_id", "number"))
+    if not office:  # a department records its own 窗口自查 (reviews.may_record)
+        windows = [w for w in windows if w.department_id in {d.pk for d in departments}]
+    kinds = (
+        InspectionKind.choices
+        if office
+        else [(v, label) for v, label in InspectionKind.choices if v == InspectionKind.SELF_CHECK]
+    )
     data = request.POST if request.method == "POST" else request.GET
     error, fields = "", {}
     if request.method == "POST":
@@ -360,9 +370,9 @@ def inspection_new(request):
         {
             "departments": departments,
             "windows": windows,
-            "kinds": InspectionKind.choices,
+            "kinds": kinds,
             "form": {
-                "kind": data.get("kind", InspectionKind.PATROL),
+                "kind": data.get("kind", kinds[0][0]),
                 "department": data.get("department", ""),
                 "window": data.get("window", ""),
                 "inspected_on": data.get("inspected_on", "") or f"{clock.today():%Y-%m-%d}",

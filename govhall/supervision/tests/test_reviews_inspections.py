@@ -202,3 +202,30 @@ def test_the_inspection_score_formula(hall):
     for _ in range(8):  # many open problems: the inspection part stops at 0
         inspect(hall)
     assert reviews.inspection_scores(start=start, end=end)[hall.market.pk] == 45.0  # (0 + 90) / 2
+
+
+def test_a_department_records_its_own_window_self_check_and_nothing_else(hall):
+    """窗口自查 is the department's own: its 首席代表 records one for the department;
+    a 现场巡查, or a self-check of another department, stays the office's."""
+    i = inspect(hall, who="market_chief", kind=InspectionKind.SELF_CHECK, inspector="市场首代")
+    assert i.state == InspectionState.OPEN and i.recorded_by == hall.staff.market_chief
+    entry = AuditEntry.objects.get(action="supervision.inspection.record", object_id=str(i.pk))
+    assert entry.actor == hall.staff.market_chief.user
+    for kw in ({"kind": InspectionKind.PATROL}, {"kind": InspectionKind.SELF_CHECK,
+                                                  "department": hall.health}):  # fmt: skip
+        with pytest.raises(PermissionDenied):
+            inspect(hall, who="market_chief", **kw)
+    with pytest.raises(PermissionDenied):
+        inspect(hall, who="market_approver", kind=InspectionKind.SELF_CHECK)
+    assert reviews.visible_inspections(user=hall.staff.market_chief.user).count() == 1
+
+
+def test_the_chief_s_form_offers_only_the_own_self_check(hall, client):
+    client.force_login(hall.staff.market_chief.user)
+    listing = client.get("/staff/supervision/inspections/").content.decode()
+    assert "登记巡查/自查" in listing
+    page = client.get("/staff/supervision/inspections/new/").content.decode()
+    assert 'value="self_check"' in page and 'value="patrol"' not in page
+    assert hall.market.name in page and hall.health.name not in page
+    client.force_login(hall.staff.market_approver.user)
+    assert client.get("/staff/supervision/inspections/new/").status_code == 403
