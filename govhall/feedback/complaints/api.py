@@ -257,6 +257,8 @@ class ComplaintListApi(generics.ListAPIView):
         responses={201: SubmittedSerializer, **error_responses()},
     )
     def post(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            _throttle(request)  # every anonymous attempt counts, valid or not
         data = _valid(SubmitIn, request.data)
         files = request.FILES.getlist("files") if hasattr(request, "FILES") else []
         common = {
@@ -269,7 +271,6 @@ class ComplaintListApi(generics.ListAPIView):
             "files": files,
         }
         if not request.user.is_authenticated:
-            _throttle(request)
             complaint = services.submit_online(**common)
             return Response(SubmittedSerializer(complaint).data, status=201)
         if not services.may_receive(request.user):

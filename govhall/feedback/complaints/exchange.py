@@ -23,13 +23,13 @@ import io
 import json
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from govhall.cases.models import Case
 from govhall.core import actors, audit, clock
-from govhall.core.errors import PermissionDenied, ValidationFailed
+from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
 from govhall.core.validators import is_valid_id_number
 from govhall.org import permissions
 from govhall.org.models import Role
@@ -297,6 +297,18 @@ def import_orders(*, actor, data: bytes, file_name: str) -> ImportResult:
             code="import_invalid",
             fields=errors,
         )
+    try:
+        return _write(
+            actor=actor, clean=clean, ids=ids, cases=cases, file_name=file_name, file_hash=file_hash
+        )
+    except IntegrityError:  # another import of the same file or orders committed first
+        raise Conflict(
+            "另一次导入同时写入了相同的文件或工单，请稍后重新导入（已导入的工单不会重复）",
+            code="import_conflict",
+        ) from None
+
+
+def _write(*, actor, clean, ids, cases, file_name, file_hash) -> ImportResult:
     centre = services.online_centre()
     result = ImportResult(record=None)
     with transaction.atomic():

@@ -174,7 +174,8 @@ class Complaint(models.Model):
     def handler_label(self) -> str:
         if self.department_id is not None:
             return self.department.name
-        return "中心" if self.state not in (State.SUBMITTED, State.ACCEPTED) else ""
+        waiting = (State.SUBMITTED, State.ACCEPTED, State.RETURNED)  # not (re)assigned yet
+        return "" if self.state in waiting else "中心"
 
     @property
     def masked_phone(self) -> str:

@@ -268,3 +268,15 @@ def test_12345_import_and_export(org):
     assert r.status_code == 200 and r.content[:2] == b"PK"
     assert clerk.get(f"{BASE}12345/export/", {"as": "csv"}).json()["code"] == "invalid_filter"
     assert client(org.staff.market_chief).get(f"{BASE}12345/export/").status_code == 403
+
+
+def test_the_list_costs_the_same_whatever_its_length(org, django_assert_max_num_queries):
+    for n in range(6):
+        c = act(portal(), "accept", org.staff.clerk, about_staff=org.staff.health_chief)
+        if n % 2:
+            act(c, "assign", org.staff.clerk, handler="centre")
+    clerk = client(org.staff.clerk)
+    with django_assert_max_num_queries(6):
+        r = clerk.get(BASE)
+    assert r.json()["count"] == 6
+    assert {row["handler"] for row in r.json()["results"]} == {"", "中心"}
