@@ -32,7 +32,9 @@ def is_reviewer(user) -> bool:
 
 
 def visible_ratings(*, user) -> QuerySet[Rating]:
-    qs = Rating.objects.select_related("case", "department", "item", "bundle", "window", "staff")
+    qs = Rating.objects.select_related(
+        "case", "case__item_version", "department", "item", "bundle", "window", "staff"
+    )
     if sees_all(user):
         return qs
     staff = permissions.active_staff(user)
@@ -80,6 +82,13 @@ def shown_phone(rating: Rating) -> str:
 def reason_labels(rating: Rating) -> list[str]:
     labels = dict(policy.get("RATINGS_BAD_REASONS"))
     return [labels.get(code, code) for code in rating.reasons]
+
+
+def item_name(rating: Rating) -> str:
+    """The guide's name the case was applied under, or the 一件事's."""
+    if rating.case.item_version_id:
+        return rating.case.item_version.name
+    return rating.bundle.name if rating.bundle_id else ""
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -133,12 +142,49 @@ BAD_REVIEW_STATUS = {
 }
 
 
+EXPORT_FIELDS = (
+    "评价编号",
+    "办件编号",
+    "事项编码",
+    "事项名称",
+    "一件事",
+    "实施主体",
+    "实施主体编码",
+    "服务机构",
+    "窗口",
+    "工作人员",
+    "评价渠道",
+    "评价渠道名称",
+    "评价等级",
+    "评价等级名称",
+    "差评原因",
+    "文字评价",
+    "是否实名",
+    "评价人",
+    "联系电话",
+    "评价时间",
+    "评价轮次",
+    "整改状态",
+    "整改期限",
+    "整改反馈",
+    "反馈时间",
+    "计入统计",
+)
+
+
 def export_rows(qs: QuerySet[Rating]) -> list[dict]:
     """One dict a rating, in the order of GB/T 39735's 评价数据 items (keys: the item's
     Chinese name). The rater's name and phone are masked: the upper platform gets the
     rating, not the contact (the department calls back from its own records)."""
     qs = qs.select_related(
-        "case", "case__centre", "item", "bundle", "department", "window", "staff"
+        "case",
+        "case__centre",
+        "case__item_version",
+        "item",
+        "bundle",
+        "department",
+        "window",
+        "staff",
     ).prefetch_related("bad_review")
     labels = dict(policy.get("RATINGS_BAD_REASONS"))
     rows = []
@@ -149,7 +195,7 @@ def export_rows(qs: QuerySet[Rating]) -> list[dict]:
                 "评价编号": f"{r.case.number}-{r.channel}-{r.round}",
                 "办件编号": r.case.number,
                 "事项编码": r.item.implementation_code if r.item_id else "",
-                "事项名称": r.item.name if r.item_id else (r.bundle.name if r.bundle_id else ""),
+                "事项名称": item_name(r),
                 "一件事": r.bundle.name if r.bundle_id else "",
                 "实施主体": r.department.name,
                 "实施主体编码": r.department.code,

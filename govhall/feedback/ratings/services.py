@@ -680,6 +680,7 @@ def decide_appeal(*, actor, appeal: Appeal, upheld: bool, opinion: str) -> Appea
         rating = appeal.rating
         if upheld:
             Rating.objects.filter(pk=rating.pk).update(excluded=True, excluded_at=now)
+            rating.excluded, rating.excluded_at = True, now
             bad = BadReview.objects.filter(rating=rating).first()
             if bad is not None and bad.is_open:
                 advance(actor=actor, bad_review=bad, action="void", reason=opinion, _by_appeal=True)
