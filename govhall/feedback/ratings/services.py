@@ -296,6 +296,17 @@ def rate_with_progress(
     )
 
 
+def may_enter(user, case: Case) -> bool:
+    """May ``user`` open the evaluator screen for ``case`` or enter a phone rating:
+    active staff of the case's centre or department, or the centre administrator."""
+    if permissions.is_centre_admin(user):
+        return True
+    staff = permissions.active_staff(user)
+    return staff is not None and (
+        staff.centre_id == case.centre_id or staff.department_id == case.department_id
+    )
+
+
 def rate_as_staff(*, actor, case: Case, channel: str, level, **rest) -> Rating:
     """窗口评价器 (the applicant presses the button on the screen staff opened for
     the case) or 电话 (staff enter what the applicant said on the phone). Staff of
@@ -304,15 +315,9 @@ def rate_as_staff(*, actor, case: Case, channel: str, level, **rest) -> Rating:
         raise ValidationFailed(
             "评价渠道不正确", code="invalid_channel", fields={"channel": ["应为 window 或 phone"]}
         )
-    staff = permissions.active_staff(actor)
-    if not (
-        permissions.is_centre_admin(actor)
-        or (
-            staff is not None
-            and (staff.centre_id == case.centre_id or staff.department_id == case.department_id)
-        )
-    ):
+    if not may_enter(actor, case):
         raise PermissionDenied("只有本中心或办理部门的工作人员可以录入该办件的评价")
+    staff = permissions.active_staff(actor)
     if channel == RatingChannel.PHONE and staff is not None and staff.pk == case.responsible_id:
         raise PermissionDenied("不能录入对本人承办办件的电话评价", code="self_rating")
     return _create(actor=actor, case=case, channel=channel, level=level, entered_by=staff, **rest)

@@ -7,6 +7,8 @@ from . import views
 app_name = "ratings"
 
 urlpatterns = [
+    path("evaluator/", views.evaluator_start, name="evaluator_start"),
+    path("evaluator/<str:number>/", views.evaluator, name="evaluator"),
     path("bad-reviews/<int:pk>/", views.bad_review, name="bad_review"),
     path("appeals/<int:pk>/", views.appeal, name="appeal"),
 ]
