@@ -137,7 +137,12 @@ def test_the_lifecycle_tells_the_applicant_of_decision_and_pick_up(env, outbox, 
         case = act(case, "certify", approver, result_number="JY-001")
         case = act(case, "deliver", clerk, method="window")
         case = act(case, "complete", clerk)
-    assert [n.template for n in _of(case)] == ["cases/accepted", "cases/decided", "cases/ready"]
+    told = [n.template for n in _of(case)]  # apps above cases may add theirs (好差评's invite)
+    assert [t for t in told if t.startswith("cases/")] == [
+        "cases/accepted",
+        "cases/decided",
+        "cases/ready",
+    ]
     decided, ready = outbox[1].text, outbox[2].text
     assert "已作出决定：准予行政许可" in decided and "另行通知您领取" in decided
     assert "办理结果（编号JY-001）已制作完成" in ready and "窗口领取" in ready
