@@ -1,18 +1,76 @@
 """Staff pages of 好差评 (/staff/feedback/ratings/): the window's evaluator screen
-(窗口评价器), one 差评 and one appeal, read only for now (the loop's forms and lists
-are the next part: docs/ratings.md "未完成"); the API does every action."""
+(窗口评价器), the 差评 list and page (each step of the loop as a form, 整改台账销号,
+申诉), and the appeal page (复核). Thin: every rule is in ``services``."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from govhall.cases.models import Case
 from govhall.cases.selectors import mask_name
-from govhall.core import web
+from govhall.core import clock, web
 from govhall.core.errors import DomainError, NotFound, PermissionDenied
+from govhall.org import permissions
 
 from . import loop, selectors, services
-from .models import BAD_LEVELS, Level, RatingChannel
+from .models import (
+    BAD_LEVELS,
+    OPEN_BAD_REVIEW_STATES,
+    Appeal,
+    AppealState,
+    BadReview,
+    ContactMethod,
+    LedgerEntry,
+    Level,
+    RatingChannel,
+)
+
+PAGE_SIZE = 50
+
+# The fields each step's form posts (the names of ``services.advance``'s inputs).
+STEP_FIELDS = {
+    "callback": ("method", "contact", "content", "at"),
+    "verify": ("finding",),
+    "rectify": ("measures",),
+    "ledger": ("problem", "measures", "due_on"),
+    "explain": ("explanation",),
+    "feedback": ("method", "content"),
+    "close": (),
+}
+
+
+@web.staff_page
+def bad_reviews(request):
+    """差评整改 list: the user's visible ones, open first by deadline."""
+    qs = selectors.visible_bad_reviews(user=request.user)
+    status = request.GET.get("status", "open")
+    if status == "open":
+        qs = qs.filter(state__in=OPEN_BAD_REVIEW_STATES)
+    elif status == "overdue":
+        qs = qs.filter(state__in=OPEN_BAD_REVIEW_STATES, due_on__lt=clock.today())
+    page = Paginator(qs.order_by("due_on", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "ratings/bad_reviews.html",
+        {
+            "page": page,
+            "status": status,
+            "today": clock.today(),
+            "statuses": [("open", "未办结"), ("overdue", "已逾期"), ("all", "全部")],
+        },
+    )
+
+
+def _step_inputs(post, action: str) -> dict:
+    inputs = {}
+    for name in STEP_FIELDS.get(action, ()):
+        value = (post.get(name) or "").strip()
+        if name == "at" and not value:
+            continue
+        inputs[name] = value
+    return inputs
 
 
 @web.staff_page
@@ -20,17 +78,67 @@ def bad_review(request, pk: int):
     bad = selectors.visible_bad_reviews(user=request.user).filter(pk=pk).first()
     if bad is None:
         raise NotFound("没有该差评，或您无权查看")
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action in STEP_FIELDS:
+                version = request.POST.get("version", "")
+                services.advance(
+                    actor=request.user,
+                    bad_review=bad,
+                    action=action,
+                    expected_version=int(version) if version.isdigit() else None,
+                    **_step_inputs(request.POST, action),
+                )
+                done = f"已{loop.ACTIONS[action]}"
+            elif action == "ledger_done" and hasattr(bad, "ledger_entry"):
+                services.complete_ledger(
+                    actor=request.user,
+                    entry=bad.ledger_entry,
+                    result=request.POST.get("result", ""),
+                )
+                done = "整改台账已销号"
+            elif action == "appeal":
+                services.file_appeal(
+                    actor=request.user,
+                    rating=bad.rating,
+                    reason=request.POST.get("reason", ""),
+                    files=request.FILES.getlist("files"),
+                )
+                done = "已提交申诉"
+            else:
+                return redirect("ratings:bad_review", pk=bad.pk)
+        except DomainError as exc:
+            if exc.http_status in (403, 404):
+                raise
+            error = exc.message
+        else:
+            messages.success(request, done)
+            return redirect("ratings:bad_review", pk=bad.pk)
+        bad = selectors.visible_bad_reviews(user=request.user).get(pk=bad.pk)
+    may_act = services.may_act(request.user, bad)
+    rating = bad.rating
     return render(
         request,
         "ratings/bad_review.html",
         {
             "bad": bad,
-            "rating": bad.rating,
-            "rater": selectors.shown_name(bad.rating),
-            "reasons": selectors.reason_labels(bad.rating),
+            "rating": rating,
+            "rater": selectors.shown_name(rating),
+            "rater_phone": selectors.shown_phone(rating),
+            "reasons": selectors.reason_labels(rating),
             "callbacks": bad.callbacks.select_related("by"),
-            "actions": loop.offered(bad.state),
+            "ledger": LedgerEntry.objects.filter(bad_review=bad).first(),
+            "actions": loop.offered(bad.state) if may_act else [],
+            "may_act": may_act,
+            "methods": ContactMethod.choices,
+            "appeal": Appeal.objects.filter(rating=rating).first(),
+            "may_appeal": services.may_appeal(request.user, rating),
+            "overdue": bad.is_open and bad.due_on < clock.today(),
+            "error": error,
         },
+        status=400 if error else 200,
     )
 
 
@@ -39,10 +147,37 @@ def appeal(request, pk: int):
     found = selectors.visible_appeals(user=request.user).filter(pk=pk).first()
     if found is None:
         raise NotFound("没有该申诉，或您无权查看")
+    error = ""
+    if request.method == "POST" and request.POST.get("action") in ("uphold", "reject"):
+        try:
+            services.decide_appeal(
+                actor=request.user,
+                appeal=found,
+                upheld=request.POST["action"] == "uphold",
+                opinion=request.POST.get("opinion", ""),
+            )
+        except DomainError as exc:
+            if exc.http_status in (403, 404):
+                raise
+            error = exc.message
+        else:
+            messages.success(request, "已复核申诉")
+            return redirect("ratings:appeal", pk=found.pk)
+    bad = BadReview.objects.filter(rating=found.rating).first()
     return render(
         request,
         "ratings/appeal.html",
-        {"appeal": found, "rating": found.rating, "attachments": found.attachments.all()},
+        {
+            "appeal": found,
+            "rating": found.rating,
+            "bad": bad,
+            "attachments": found.attachments.all(),
+            "may_decide": found.state == AppealState.PENDING
+            and selectors.is_reviewer(request.user)
+            and getattr(permissions.staff_of(request.user), "pk", None) != found.appellant_id,
+            "error": error,
+        },
+        status=400 if error else 200,
     )
 
 

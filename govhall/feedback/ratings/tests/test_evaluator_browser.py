@@ -1,7 +1,7 @@
 """The evaluator screen in a real browser on an upright 800×1280 tablet: the applicant
-taps 不满意, picks reasons, and the 差评 is then followed to its closure
-(screenshots in /tmp/govhall_ratings_shots for review). The loop's own staff forms are
-not built yet: its steps go through the services and the 差评 page shows them."""
+taps 不满意, picks reasons; the department's 首席代表 then takes the 差评 through
+回访, 核实, 立行立改, 反馈 and 办结 on its page (screenshots in
+/tmp/govhall_ratings_shots for review)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from govhall.feedback.ratings import services
 from govhall.feedback.ratings.models import BadReviewState, Rating
 from govhall.testing.browser import browser_page  # noqa: F401
-
-from .helpers import loop_to_feedback
 
 SHOTS = Path("/tmp/govhall_ratings_shots")
 WIDTH, HEIGHT = 800, 1280
@@ -60,10 +57,25 @@ def test_rate_on_the_tablet_and_follow_the_bad_rating_to_its_closure(browser_pag
     assert rating.channel == "window" and rating.level == 2 and rating.real_name
     assert sorted(rating.reasons) == ["attitude", "slow"]
     bad = rating.bad_review
-    user = env.s.market_chief.user
-    services.advance(actor=user, bad_review=loop_to_feedback(bad, user), action="close")
     _login(page, "market_chief")
-    page.goto(f"/staff/feedback/ratings/bad-reviews/{bad.pk}/")
-    page.get_by_text("已电话联系申请人").wait_for()
+    page.goto("/staff/feedback/ratings/bad-reviews/")
+    page.get_by_role("link", name=done.number).click()
+    page.get_by_text("尚无回访记录").wait_for()
+    page.select_option("#callback-method", "phone")
+    page.fill("#callback-contact", "申请人张先生")
+    page.fill("#callback-content", "已电话联系申请人，了解等候过久的情况")
+    page.get_by_role("button", name="回访").click()
+    page.get_by_text("已回访", exact=True).first.wait_for()
+    page.fill("#verify-finding", "当日窗口人手不足，等候超过一小时")
+    page.get_by_role("button", name="核实").click()
+    page.fill("#rectify-measures", "高峰时段增开潮汐窗口")
+    page.get_by_role("button", name="立行立改").click()
+    page.fill("#feedback-content", "已告知申请人整改措施")
+    page.get_by_role("button", name="反馈").click()
+    page.get_by_role("button", name="办结").click()
+    page.get_by_text("已办结").first.wait_for()
     page.screenshot(path=str(SHOTS / "bad_review_closed.png"), full_page=True)
-    assert BadReviewState.CLOSED.label in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    bad.refresh_from_db()
+    assert bad.state == BadReviewState.CLOSED and bad.callbacks.get().contact == "申请人张先生"
+    assert bad.closed_by == env.s.market_chief
