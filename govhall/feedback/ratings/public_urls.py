@@ -6,4 +6,7 @@ from . import public_views
 
 app_name = "ratings_public"
 
-urlpatterns = [path("t/<str:token>/", public_views.token, name="token")]
+urlpatterns = [
+    path("rate/", public_views.rate, name="rate"),
+    path("t/<str:token>/", public_views.token, name="token"),
+]

@@ -253,3 +253,43 @@ def evaluator(request, number: str):
             else:
                 context.update(step="thanks", rating=rating)
     return render(request, "ratings/evaluator.html", context)
+
+
+@web.staff_page
+def phone_entry(request):
+    """电话评价: staff enter what the applicant said on the phone (not about a case
+    they handled themselves: ``services.rate_as_staff``)."""
+    values = {"number": (request.POST.get("number") or request.GET.get("number") or "")[:40]}
+    error, rating, status = "", None, 200
+    if request.method == "POST":
+        case = Case.objects.filter(number=values["number"].strip()).first()
+        try:
+            if case is None:
+                raise NotFound("没有该受理编号的办件", code="case_not_found")
+            rating = services.rate_as_staff(
+                actor=request.user,
+                case=case,
+                channel=RatingChannel.PHONE,
+                level=_level(request.POST.get("level", "")),
+                reasons=request.POST.getlist("reasons")[:20],
+                text=request.POST.get("text", ""),
+                real_name=request.POST.get("real_name") == "1",
+            )
+        except DomainError as exc:
+            error, status = exc.message, exc.http_status
+        else:
+            messages.success(
+                request, f"已录入办件 {case.number} 的电话评价：{rating.get_level_display()}"
+            )
+            return redirect("ratings:phone")
+    return render(
+        request,
+        "ratings/phone.html",
+        {
+            **values,
+            "levels": Level.choices,
+            "reasons": list(services.reason_choices().items()),
+            "error": error,
+        },
+        status=status,
+    )
