@@ -87,7 +87,8 @@ def template_key(rows: int, sql: str, build: str, args: Sequence[str] = ()) -> s
     """Digest of what the filled database depends on: migrations, packages, the SQL,
     the code that runs it and what it is given."""
     digest = hashlib.sha256("\n".join([str(rows), *args, sql, build]).encode())
-    files = sorted(ROOT.glob("govhall/*/migrations/*.py")) + [ROOT / "requirements.txt"]
+    # every app's migrations, the nested ones too (govhall/feedback/ratings/migrations)
+    files = sorted(ROOT.glob("govhall/**/migrations/*.py")) + [ROOT / "requirements.txt"]
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]

@@ -1,0 +1,276 @@
+"""好差评 and 有诉即办 at county scale (issue 12, "Scale and bad input"), on PostgreSQL,
+through the REST API served as ``make run`` serves it (gunicorn, one worker per core,
+DEBUG off).
+
+Measured, each with its target:
+
+1. **Ratings**: ``POST /api/v1/ratings/`` (a 电话/窗口评价器 rating entered through an
+   API client of the centre, ``Authorization: Bearer``), ``--clients`` processes at
+   once, until ``--count`` ratings are accepted or a minute has passed: ≥ 10,000
+   accepted per minute, none refused;
+2. **Complaints**: ``POST /api/v1/complaints/`` (the 有诉即办 window's intake through the
+   same client: numbered, 受理 at once): ≥ 10,000 per minute, none refused;
+3. **Satisfaction statistics over 5,000,000 ratings** ≤ 200 ms (the ratings' rollups):
+   printed "not available" while ``govhall.feedback.ratings.rollups`` is not written.
+
+The cases come from the template of ``bench_supervision.py`` (1,000,000 cases over three
+years, cloned in seconds; built once if missing). ``--count`` of its completed cases are
+moved into the rating period (completed in the last ten days) in the scratch copy, so
+each can be rated once per channel. The ratings' per-address throttle is lifted for
+the server (``GOVHALL_POLICY``: ``RATINGS_POST_RATE``), as a centre whose evaluator
+tablets sit behind one address would lift it.
+
+    .venv/bin/python bench/bench_feedback.py [--count 10000] [--clients 16] [--keep]
+
+Without a reachable PostgreSQL the benchmark is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import bench_supervision as sup  # noqa: E402 - the template of its cases
+import scratch  # noqa: E402
+from report import pct, verdict  # noqa: E402
+
+GUNICORN = str(Path(scratch.PY).with_name("gunicorn"))
+DB = "govhall_bench_feedback"
+TARGET_PER_MINUTE = 10_000
+TARGET_STATS_MS = 200
+
+SETUP = r"""
+import json, os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings")
+import django
+django.setup()
+from django.db import connection
+from govhall.org import services
+from govhall.org.models import Role, Staff
+count = int(sys.argv[1])
+with connection.cursor() as cur:
+    # Completed cases of the template, moved into the rating period (办结 in the last
+    # ten days, one every few minutes), so that each may be rated.
+    cur.execute(
+        "UPDATE cases_case SET completed_at = now() - (g.n * interval '1 minute') "
+        "FROM (SELECT id, row_number() OVER (ORDER BY id DESC) AS n FROM cases_case "
+        "      WHERE state = 'completed' AND parent_id IS NULL AND bundle_id IS NULL "
+        "      ORDER BY id DESC LIMIT %s) g WHERE cases_case.id = g.id "
+        "RETURNING cases_case.number",
+        [count],
+    )
+    numbers = [r[0] for r in cur.fetchall()]
+admin = Staff.objects.filter(role=Role.CENTRE_ADMIN, is_active=True).select_related("user").first()
+client, token = services.create_api_client(
+    actor=admin.user, name="评价器与窗口压测", access="read_write", scope="centre",
+    acting_staff=admin,
+)
+print(json.dumps({"token": token, "numbers": numbers}))
+"""
+
+REASONS = ["slow", "attitude", "unclear"]
+
+
+def _wait_for(url: str, tries: int = 300) -> None:
+    for _ in range(tries):
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
+def _rating(number: str, serial: int) -> dict:
+    level = random.Random(serial).choice([5, 5, 5, 4, 4, 3, 2, 1])
+    body = {"case": number, "channel": "phone", "level": level}
+    if level <= 2:
+        body["reasons"] = [REASONS[serial % len(REASONS)]]
+        body["text"] = "等候时间较长"
+    return body
+
+
+def _complaint(serial: int) -> dict:
+    return {
+        "category": ["consultation", "suggestion", "complaint", "help"][serial % 4],
+        "subject": f"窗口压测诉求 {serial}",
+        "content": "上午在窗口办理营业执照变更，等候时间较长，建议增加窗口。",
+        "name": "压测群众",
+        "phone": f"139{serial % 100_000_000:08d}",
+    }
+
+
+def _poster(port, token, path, bodies, deadline, out) -> None:
+    """One client: POST ``bodies`` one after the other on one connection until done
+    or ``deadline``; puts (latencies, errors)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+    }
+    latencies, errors = [], []
+    for body in bodies:
+        if time.time() > deadline:
+            break
+        data = json.dumps(body, ensure_ascii=False).encode()
+        t = time.perf_counter()
+        for attempt in (1, 2):  # a closed keep-alive connection is re-opened once
+            try:
+                conn.request("POST", path, body=data, headers=headers)
+                resp = conn.getresponse()
+                payload = resp.read()
+                break
+            except (http.client.HTTPException, ConnectionError):
+                conn.close()
+                if attempt == 2:
+                    raise
+        latencies.append(time.perf_counter() - t)
+        if resp.status != 201:
+            errors.append((resp.status, payload[:200]))
+    conn.close()
+    out.put((latencies, errors))
+
+
+def post_all(port, token, path, bodies, clients) -> dict:
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    shares = [bodies[i::clients] for i in range(clients)]
+    start = time.time()
+    deadline = start + 60
+    procs = [
+        ctx.Process(target=_poster, args=(port, token, path, share, deadline, out))
+        for share in shares
+    ]
+    for p in procs:
+        p.start()
+    results = [out.get() for _ in procs]
+    elapsed = time.time() - start
+    for p in procs:
+        p.join()
+    latencies = [x for lat, _ in results for x in lat]
+    errors = [e for _, err in results for e in err]
+    accepted = len(latencies) - len(errors)
+    return {
+        "accepted": accepted,
+        "errors": errors,
+        "seconds": elapsed,
+        "per_minute": accepted / elapsed * 60 if elapsed else 0.0,
+        "p50": pct(latencies, 50) * 1000 if latencies else 0.0,
+        "p95": pct(latencies, 95) * 1000 if latencies else 0.0,
+    }
+
+
+def _line(label: str, r: dict, count: int) -> str:
+    ok = r["accepted"] >= min(count, TARGET_PER_MINUTE) and not r["errors"] and r["seconds"] <= 61
+    return (
+        f"  {label}: {r['accepted']:,} accepted in {r['seconds']:.1f} s = "
+        f"{r['per_minute']:,.0f}/min, p50 {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms, "
+        f"{len(r['errors'])} refused (target ≥ {TARGET_PER_MINUTE:,}/min, none refused) "
+        f"{verdict(ok and r['per_minute'] >= TARGET_PER_MINUTE)}"
+    )
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench_feedback.py")
+    parser.add_argument("--count", type=int, default=10_000, help="ratings and complaints")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--port", type=int, default=8107)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    args = parser.parse_args(argv)
+    if not 100 <= args.count <= 100_000 or not 1 <= args.clients <= 64:
+        parser.error("--count 100 to 100,000; --clients 1 to 64")
+    server = scratch.server_url()
+    if not scratch.reachable(server, "feedback benchmark"):
+        return 0
+    rows = 1_000_000
+    db_url = scratch.clone_template(
+        server,
+        prefix=f"{sup.TEMPLATE_PREFIX}{rows}_",
+        db=DB,
+        rows=rows,
+        sql=sup.GENERATE_SQL,
+        build=sup.BUILD,
+        args=[sup.NOW],
+    )
+    tmp = tempfile.mkdtemp(prefix="govhall_bench_feedback_")
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "MEDIA_ROOT": f"{tmp}/media",
+        "GOVHALL_POLICY": json.dumps({"RATINGS_POST_RATE": "1000000/min"}),
+    }
+    setup = json.loads(scratch.run_code(SETUP, env, str(args.count)))
+    token, numbers = setup["token"], setup["numbers"]
+    proc = subprocess.Popen(
+        [GUNICORN, "govhall.wsgi", "--bind", f"127.0.0.1:{args.port}"]
+        + ["--workers", str(args.workers), "--timeout", "120"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(f"{tmp}/server.log", "w"),  # noqa: SIM115
+    )
+    failed = 0
+    try:
+        _wait_for(f"http://127.0.0.1:{args.port}/favicon.ico")
+        print(
+            f"  {len(numbers):,} completed cases to rate; {args.workers} gunicorn workers, "
+            f"{args.clients} clients; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        )
+        bodies = [_rating(n, i) for i, n in enumerate(numbers)]
+        r = post_all(args.port, token, "/api/v1/ratings/", bodies, args.clients)
+        print(_line("ratings (POST /api/v1/ratings/)", r, args.count))
+        if r["errors"]:
+            print(f"    e.g. {r['errors'][0]}")
+            failed += 1
+        bodies = [_complaint(i) for i in range(args.count)]
+        r = post_all(args.port, token, "/api/v1/complaints/", bodies, args.clients)
+        print(_line("complaints (POST /api/v1/complaints/)", r, args.count))
+        if r["errors"]:
+            print(f"    e.g. {r['errors'][0]}")
+            failed += 1
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    stats = scratch.run_code(STATS, env)
+    print(f"  {stats}")
+    if not args.keep:
+        scratch.drop(server, DB)
+    return 1 if failed else 0
+
+
+# 3. The satisfaction statistics over 5,000,000 ratings, once the ratings keep rollups.
+STATS = r"""
+import importlib, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings")
+import django
+django.setup()
+try:
+    importlib.import_module("govhall.feedback.ratings.rollups")
+except ImportError:
+    print("satisfaction statistics over 5,000,000 ratings: not available "
+          "(govhall.feedback.ratings.rollups not written yet)")
+else:
+    print("satisfaction statistics over 5,000,000 ratings: rollups exist; measurement not "
+          "wired yet")
+"""
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
