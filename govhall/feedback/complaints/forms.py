@@ -159,6 +159,7 @@ class TrackForm(StyledForm):
         regex=r"^\d{4}$",
         max_length=4,
         error_messages={"invalid": "请输入4位数字"},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
 

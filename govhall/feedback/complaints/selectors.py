@@ -13,7 +13,7 @@ from govhall.core.errors import NotFound, ValidationFailed
 from govhall.org.models import Department, Staff
 
 from . import roles, workflow
-from .models import ANSWER_PENDING, Complaint, ComplaintEvent, KnowledgeEntry
+from .models import ANSWER_PENDING, Complaint, ComplaintEvent, KnowledgeEntry, State
 
 URGENCY = ("due_date", "-received_at", "-id")
 
@@ -226,4 +226,43 @@ def statistics(*, start, end, user=None) -> dict:
         ],
         "by_department": departments,
         "totals": totals,
+    }
+
+
+# --------------------------------------------------------------------------- 门户查询
+
+
+def public_tracking(*, number: str, phone_tail: str) -> dict:
+    """What the complainant sees on the portal's lookup: the state, the handling unit,
+    the deadline, the reply and the steps — nothing personal, nobody else's. A wrong
+    phone tail, a complaint without a phone, and an unknown number are the same
+    ``NotFound`` (so a number cannot be confirmed by guessing)."""
+    number = (number or "").strip().upper()[:20]
+    tail = (phone_tail or "").strip()
+    c = (
+        Complaint.objects.select_related("department")
+        .filter(number=number)
+        .exclude(complainant_phone="")
+        .first()
+    )
+    if c is None or len(tail) != 4 or not c.complainant_phone.endswith(tail):
+        raise NotFound("未找到该诉求，请核对诉求编号和手机号后四位", code="complaint_not_found")
+    labels = dict(State.choices)
+    steps = [
+        {"at": e.at, "label": workflow.event_label(e.action), "state": labels.get(e.to_state, "")}
+        for e in c.events.order_by("at", "id")
+        if e.action != "supervise"
+    ]
+    return {
+        "number": c.number,
+        "subject": c.subject,
+        "category": c.get_category_display(),
+        "state": c.state,
+        "state_label": c.get_state_display(),
+        "handler": c.handler_label or "待派单",
+        "received_at": c.received_at,
+        "due_date": c.due_date,
+        "reply": c.reply if c.replied_at else "",
+        "replied_at": c.replied_at,
+        "steps": steps,
     }
