@@ -163,7 +163,7 @@ def load_demo_ratings() -> dict[str, int]:
             parent__isnull=True,
         )
         .exclude(applicant_phone="")
-        .order_by("completed_at", "id")[: len(PLAN)]
+        .order_by("-completed_at", "-id")[: len(PLAN)]
     )
     now = clock.now()
     for case, (channel, level, reasons, real_name, fate) in zip(cases, PLAN, strict=False):
