@@ -472,8 +472,20 @@ class StatisticsApi(APIView):
         responses={200: StatisticsSerializer, **error_responses()},
     )
     def get(self, request):
-        qs, _start, _end = _filtered_ratings(request)
-        return Response(selectors.statistics(qs))
+        qs, start, end = _filtered_ratings(request)
+        query = request.query_params
+        if params.text(query, "case") or params.boolean(query, "bad") is not None:
+            return Response(selectors.statistics(qs))  # one case, or one side: the rows
+        return Response(
+            selectors.satisfaction(
+                user=request.user,
+                department=params.integer(query, "department"),
+                channel=params.choice(query, "channel", RatingChannel),
+                level=params.integer(query, "level", minimum=1, maximum=5),
+                start=start,
+                end=end,
+            )
+        )
 
 
 class ReasonsApi(APIView):

@@ -35,7 +35,7 @@ from govhall.notifications.services import Message, Recipient, notify
 from govhall.org import permissions
 from govhall.org.models import Role, Staff
 
-from . import loop, selectors, tokens
+from . import loop, rollups, selectors, tokens
 from .models import (
     BAD_LEVELS,
     OPEN_BAD_REVIEW_STATES,
@@ -223,6 +223,7 @@ def _create(
                     "real_name": [None, real_name],
                 },
             )
+            rollups.add(rating=rating, delta=1)
             if rating.is_bad:
                 _assign(rating, locked)
             return rating
@@ -683,6 +684,8 @@ def decide_appeal(*, actor, appeal: Appeal, upheld: bool, opinion: str) -> Appea
         appeal.reviewer, appeal.opinion, appeal.decided_at = reviewer, opinion, now
         appeal.save()
         rating = appeal.rating
+        if upheld and not rating.excluded:
+            rollups.add(rating=rating, delta=-1)
         if upheld:
             Rating.objects.filter(pk=rating.pk).update(excluded=True, excluded_at=now)
             rating.excluded, rating.excluded_at = True, now
