@@ -559,6 +559,7 @@ LOADERS = [
     load_dead_letter,
     load_history,
     load_demo_warnings,
+    __import__("govhall.feedback.complaints.demo", fromlist=["_"]).load_demo_complaints,
 ]
 
 # The organisation and catalogue are loaded as of DEMO_DAYS_BACK days ago, so the

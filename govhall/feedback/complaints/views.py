@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from govhall.calendar import selectors as calendar
 from govhall.cases.models import Case
 from govhall.catalog.models import Item
-from govhall.core import clock, web
+from govhall.core import actors, clock, web
 from govhall.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from govhall.org import permissions
 from govhall.org.models import Department, Role, Staff
@@ -104,6 +104,7 @@ def complaint_list(request):
         request,
         "complaints/list.html",
         {
+            **_nav(request.user),
             "page": page,
             "rows": rows,
             "chosen": chosen,
@@ -167,8 +168,9 @@ def detail(request, number: str):
         request,
         "complaints/detail.html",
         {
+            **_nav(request.user),
             "c": complaint,
-            "events": _events(complaint),
+            "events": _events(complaint, full=full),
             "attachments": list(complaint.attachments.all()),
             "forms": [(r, forms_by_action[r.action]) for r in rows],
             "name": complaint.complainant_name if full else complaint.masked_name,
@@ -183,13 +185,25 @@ def detail(request, number: str):
     )
 
 
-def _events(complaint) -> list:
+def _events(complaint, *, full: bool) -> list:
+    """The history; outside the centre the complainant's own steps (提交, 评价 as the
+    applicant) name them masked, as the rest of the page does."""
     labels = dict(State.choices)
     events = list(selectors.history(complaint=complaint))
     for e in events:
         e.action_label = workflow.event_label(e.action)
         e.to_state_label = labels.get(e.to_state, e.to_state)
+        if not full and e.actor_id is None and e.actor_name != actors.SYSTEM.name:
+            e.actor_name = f"诉求人 {complaint.masked_name}"
     return events
+
+
+def _nav(user) -> dict:
+    """Which of the complaint pages' own tabs the user may open."""
+    return {
+        "nav_window": services.may_receive(user),
+        "nav_exchange": exchange.may_exchange(user),
+    }
 
 
 # --------------------------------------------------------------------------- window
@@ -257,6 +271,7 @@ def window(request):
         request,
         "complaints/window.html",
         {
+            **_nav(request.user),
             "form": form,
             "error": error,
             "q": q,
@@ -280,6 +295,7 @@ def knowledge(request):
         request,
         "complaints/knowledge.html",
         {
+            **_nav(request.user),
             "page": page,
             "q": q,
             "keep": f"q={q}" if q else "",
@@ -349,6 +365,7 @@ def knowledge_edit(request, pk: int | None = None):
         request,
         "complaints/knowledge_edit.html",
         {
+            **_nav(request.user),
             "form": form,
             "entry": entry,
             "error": error,
@@ -407,6 +424,7 @@ def exchange_page(request):
         request,
         "complaints/exchange.html",
         {
+            **_nav(request.user),
             "form": form,
             "result": result,
             "problems": problems,

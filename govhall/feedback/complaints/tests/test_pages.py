@@ -54,6 +54,8 @@ def test_department_sees_masked_names_and_only_its_own(org, client, assigned):
     assert "张**" in body and "张三丰" not in body
     detail = client.get(reverse("complaints:detail", args=[assigned.number])).content.decode()
     assert "139****1234" in detail and "13904771234" not in detail
+    assert "张三丰" not in detail  # nor in the history (提交 by the complainant)
+    assert "有诉即办窗口" not in detail  # no tab to a page they may not open
     assert client.get(reverse("complaints:detail", args=[other.number])).status_code == 404
 
 
