@@ -116,7 +116,7 @@ class ActionForm(forms.Form):
 class SubmitForm(StyledForm):
     """网上诉求 (portal)."""
 
-    category = forms.ChoiceField(label="诉求类别", choices=Category.choices)
+    category = forms.ChoiceField(label="诉求类别", choices=[("", "请选择")] + Category.choices)
     subject = forms.CharField(label="标题", max_length=services.SUBJECT_MAX)
     content = forms.CharField(
         label="诉求内容", max_length=services.CONTENT_MAX, widget=forms.Textarea(attrs={"rows": 6})

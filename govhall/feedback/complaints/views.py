@@ -227,7 +227,14 @@ def window(request):
     staff = permissions.active_staff(request.user)
     centre = staff.centre if staff else services.online_centre()
     centre_id = centre.pk if centre else None
-    form = WindowForm(request.POST or None, request.FILES or None, centre_id=centre_id)
+    initial = {}
+    chosen = request.GET.get("entry", "")
+    if chosen.isdigit() and KnowledgeEntry.objects.filter(pk=int(chosen), published=True).exists():
+        # "用此答复" beside a search hit: a consultation answered from that entry
+        initial = {"category": "consultation", "entry": chosen}
+    form = WindowForm(
+        request.POST or None, request.FILES or None, centre_id=centre_id, initial=initial
+    )
     error = ""
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -209,3 +209,13 @@ def test_exchange_page_imports_once_reports_rows_and_exports(org, client):
     xlsx = clerk.get(reverse("complaints:exchange_export"), {"as": "xlsx"})
     assert xlsx.content[:2] == b"PK"
     assert _client(client, org.staff.market_chief).get(url).status_code == 403
+
+
+def test_window_use_this_answer_preselects_the_entry_and_consultation(org, client):
+    entry = _entry(org)
+    page = _client(client, org.staff.clerk).get(
+        reverse("complaints:window"), {"q": "社保", "entry": str(entry.pk)}
+    )
+    body = page.content.decode()
+    assert f'<option value="{entry.pk}" selected>' in body
+    assert '<option value="consultation" selected>' in body
