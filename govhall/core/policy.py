@@ -68,19 +68,20 @@ DEFAULTS: dict = {
     # supervision/evaluation.py INDICATORS, each scored 0–100 by its formula there) and
     # their relative weights: a unit's score is Σ(weight × score) ÷ Σ(weights of the
     # indicators that have data), so the weights need not add up to 100. An indicator
-    # with weight 0 is shown but not scored; an unknown key is ignored; 满意度 has no
-    # data until ratings exist (issue 12).
+    # with weight 0 is shown but not scored; an unknown key is ignored; a unit without
+    # ratings in the period has no 满意度 (it then does not count).
     "EVALUATION_WEIGHTS": {
-        "on_time_rate": 30,
+        "on_time_rate": 25,
         "time_used_ratio": 10,
         "deemed_acceptances": 10,
         "warnings_per_100": 10,
         "orders_replied_on_time": 10,
-        "file_review_score": 15,
+        "file_review_score": 10,
         "instant_and_online_share": 5,
         # 现场巡查、窗口自查 and 第三方评估 count in the evaluation (内乡 §37).
         "inspection_score": 10,
-        "satisfaction": 0,
+        # 好差评 (issue 12): the 满意率 of the period's ratings.
+        "satisfaction": 10,
     },
     # 有诉即办 / 12345 (issue 12 §2, docs/complaints.md): working days a complaint must be
     # answered (答复) in, counted from 受理 by category; 0 = the same day. GB/T 33358 and

@@ -237,8 +237,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         "satisfaction",
         "满意度",
-        "群众好差评的满意度（评价功能上线后计入）",
-        "暂无评价数据，不计分",
+        "期间内群众好差评中“基本满意”及以上评价的比例（申诉复核成立的差评不计）",
+        "得分 = 满意率 × 100",
     ),
 ]
 INDICATOR_KEYS = [i.key for i in INDICATORS]
@@ -448,8 +448,15 @@ def score_indicators(
         if inspection is None
         else ("inspection_score", f"{inspection:.1f} 分", _clamp(inspection), inspection)
     )
-    # 满意度: no ratings yet (issue 12)
-    out.append(("satisfaction", NO_DATA, None, None))
+    # 满意度 (好差评, feedback.ratings)
+    rated, satisfied = extra.get("ratings") or (0, 0)
+    if rated:
+        rate = satisfied / rated
+        out.append(
+            ("satisfaction", f"{_pct(rate)}（{satisfied}/{rated}）", _clamp(100 * rate), rate)
+        )
+    else:
+        out.append(("satisfaction", NO_DATA, None, None))
     return out
 
 
@@ -539,6 +546,42 @@ def _order_counts(period: Period, level: str, department_id: int | None) -> dict
     return {r[column]: (r["counted"], r["on_time"]) for r in rows if r[column] is not None}
 
 
+SATISFIED_FROM = 3  # 基本满意 (3) and better; 不满意 and 非常不满意 are 差评 (GB/T 39734)
+
+
+def _rating_counts(period: Period, level: str, department_id: int | None) -> dict:
+    """好差评 per unit, by rating day: (ratings, of them 基本满意 or better), without
+    those an upheld appeal took out. Departments from the ratings' daily rollup
+    (``RatingDay``: a few rows a day whatever the number of ratings); windows and staff
+    from the ratings themselves (indexed by staff and day), who rated whom being kept on
+    the rating."""
+    from django.db.models import Sum
+
+    from govhall.feedback.ratings.models import Rating, RatingDay
+
+    if level == "department":
+        qs = RatingDay.objects.filter(day__gte=period.start, day__lte=period.end)
+        rows = qs.values("department_id").annotate(
+            total=Sum("count"), good=Sum("count", filter=Q(level__gte=SATISFIED_FROM))
+        )
+        column = "department_id"
+    else:
+        qs = Rating.objects.filter(
+            rated_on__gte=period.start, rated_on__lte=period.end, excluded=False
+        )
+        if department_id:
+            qs = qs.filter(department_id=department_id)
+        column = f"{level}_id"
+        rows = qs.values(column).annotate(
+            total=Count("id"), good=Count("id", filter=Q(level__gte=SATISFIED_FROM))
+        )
+    return {
+        r[column]: (int(r["total"] or 0), int(r["good"] or 0))
+        for r in rows.order_by()
+        if r[column] is not None and r["total"]
+    }
+
+
 def _review_scores(period: Period) -> tuple[dict, dict]:
     """卷宗评查 and inspection scores per department (``reviews``; none when that
     module or its selectors are not there)."""
@@ -602,8 +645,9 @@ def evaluate(
     figures = _rollup_figures(period, level, scope)
     warnings = _warning_counts(period, level, scope)
     orders = _order_counts(period, level, scope)
+    ratings = _rating_counts(period, level, scope)
     files, inspections = _review_scores(period) if level == "department" else ({}, {})
-    units = _units(level, set(figures) | set(warnings) | set(orders), scope)
+    units = _units(level, set(figures) | set(warnings) | set(orders) | set(ratings), scope)
     w = weights()
     labels = {i.key: i.label for i in INDICATORS}
     rows = []
@@ -616,6 +660,7 @@ def evaluate(
             "orders_on_time": on_time,
             "file_review": files.get(unit),
             "inspection": inspections.get(unit),
+            "ratings": ratings.get(unit),
         }
         values = [
             Value(key, labels[key], shown, score, w[key], raw)

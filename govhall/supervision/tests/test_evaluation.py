@@ -386,3 +386,38 @@ def test_api_ranking_bad_period_and_anonymous(env):
     from rest_framework.test import APIClient
 
     assert APIClient().get("/api/v1/supervision/evaluation/").status_code in (401, 403)
+
+
+def test_satisfaction_counts_the_period_s_ratings_without_upheld_appeals(known, env):
+    """满意度 from 好差评: 基本满意 and better over all ratings of the period, for the
+    department (from the ratings' rollup) and for the 承办人; a 差评 taken out by an
+    upheld 申诉复核 no longer counts."""
+    from govhall.feedback.ratings import services as ratings
+
+    market_done, _, health_done = known["cases"]
+    clerk = env.s.clerk.user
+    ratings.rate_as_staff(actor=clerk, case=market_done, channel="window", level=5)
+    bad = ratings.rate_as_staff(
+        actor=clerk, case=market_done, channel="phone", level=1, reasons=["attitude"]
+    )
+    ratings.rate_as_staff(actor=clerk, case=health_done, channel="window", level=3)
+    rows = by_id(evaluation.evaluate(period=known["period"], level="department"))
+    v = {x.key: x for x in rows[known["market"].pk].values}["satisfaction"]
+    assert v.shown == "50.0%（1/2）" and v.score == 50
+    h = {x.key: x for x in rows[known["health"].pk].values}["satisfaction"]
+    assert h.score == 100  # 基本满意 is satisfied
+    staff = by_id(
+        evaluation.evaluate(period=known["period"], level="staff", department_id=known["market"].pk)
+    )
+    assert {x.key: x for x in staff[env.s.market_chief.pk].values}["satisfaction"].score == 50
+
+    appeal = ratings.file_appeal(
+        actor=env.s.market_chief.user, rating=bad, reason="评价人误操作，已电话核实"
+    )
+    ratings.decide_appeal(
+        actor=env.s.supervisor.user, appeal=appeal, upheld=True, opinion="经核实为误评"
+    )
+    rows = by_id(evaluation.evaluate(period=known["period"], level="department"))
+    v = {x.key: x for x in rows[known["market"].pk].values}["satisfaction"]
+    assert v.shown == "100.0%（1/1）"
+    assert {x.key: x for x in rows[known["idle"].pk].values}["satisfaction"].score is None
