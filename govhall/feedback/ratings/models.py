@@ -354,9 +354,9 @@ class RatingDay(models.Model):
     """日统计 of ratings: how many counted ratings (not taken out by an appeal) a
     department got on a day, by channel and level — derived data, so the
     satisfaction figures add up a few rows instead of counting millions of ratings
-    (as supervision's ``DailyCount``). ``rollups.add`` keeps it in step in the
-    transaction of each rating and exclusion; ``manage.py rebuild_rating_rollups``
-    rebuilds it from the ratings."""
+    (as supervision's ``DailyCount``). ``rollups.add`` / ``rollups.add_done`` keep it
+    in step in the transaction of each rating, exclusion and 差评 closure;
+    ``manage.py rebuild_rating_rollups`` rebuilds it from the ratings."""
 
     day = models.DateField("日期")
     department = models.ForeignKey(
@@ -365,6 +365,10 @@ class RatingDay(models.Model):
     channel = models.CharField("评价渠道", max_length=10, choices=RatingChannel.choices)
     level = models.PositiveSmallIntegerField("评价等级", choices=Level.choices)
     count = models.IntegerField("评价数", default=0)
+    # Of them: real-name 差评, and those whose loop is done (a 回访 record, closed
+    # after rectification or explanation): 实名差评回访整改率 without the loop's rows.
+    real_bad = models.IntegerField("实名差评", default=0)
+    real_bad_done = models.IntegerField("实名差评已回访整改", default=0)
 
     class Meta:
         verbose_name = "评价日统计"

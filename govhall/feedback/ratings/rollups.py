@@ -7,7 +7,10 @@
 * :func:`rebuild` — the rows of a period (or all) recounted from the ratings
   (``manage.py rebuild_rating_rollups``); the test checks that the kept rows equal a
   rebuild.
-* :func:`by_level` — counts by level over a period, for ``selectors.satisfaction``.
+* :func:`add_done` — a real-name 差评's loop became done (closed after rectification
+  or explanation, with a 回访 record), or a done one stopped counting;
+* :func:`totals` — counts by level, real-name 差评 and done ones over a period, for
+  ``selectors.satisfaction``.
 """
 
 from __future__ import annotations
@@ -16,31 +19,57 @@ import datetime as dt
 import functools
 
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
-from .models import Rating, RatingDay
+from .models import Callback, Rating, RatingDay
+
+COLUMNS = ("count", "real_bad", "real_bad_done")
 
 
 @functools.cache
 def _upsert_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
     table = quote(RatingDay._meta.db_table)
-    count = quote("count")
     keys = ", ".join(quote(c) for c in ("day", "department_id", "channel", "level"))
+    values = ", ".join(quote(c) for c in COLUMNS)
+    sets = ", ".join(f"{quote(c)} = {table}.{quote(c)} + EXCLUDED.{quote(c)}" for c in COLUMNS)
     return (
-        f"INSERT INTO {table} ({keys}, {count}) VALUES (%s, %s, %s, %s, %s) "
-        f"ON CONFLICT ({keys}) DO UPDATE SET {count} = {table}.{count} + EXCLUDED.{count}"
+        f"INSERT INTO {table} ({keys}, {values}) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+        f"ON CONFLICT ({keys}) DO UPDATE SET {sets}"
     )
 
 
-def add(*, rating: Rating, delta: int) -> None:
-    """Count ``rating`` (``delta`` +1) or stop counting it (−1) on its day."""
+def _upsert(rating: Rating, count: int, real_bad: int, done: int) -> None:
     day = connection.ops.adapt_datefield_value(rating.rated_on)
     with connection.cursor() as cursor:
         cursor.execute(
             _upsert_sql(connection.vendor),
-            [day, rating.department_id, rating.channel, rating.level, delta],
+            [day, rating.department_id, rating.channel, rating.level, count, real_bad, done],
         )
+
+
+def is_done(bad) -> bool:
+    """A 差评's loop counts as 回访整改 done: closed, after rectification or an
+    explanation, with a 回访 record."""
+    return (
+        bad.state == "closed"
+        and (bad.rectified_at is not None or bool(bad.explanation))
+        and bad.callbacks.exists()
+    )
+
+
+def add(*, rating: Rating, delta: int, done: bool = False) -> None:
+    """Count ``rating`` (``delta`` +1) or stop counting it (−1) on its day; a
+    real-name 差评 counts in ``real_bad`` too, and in ``real_bad_done`` when
+    ``done``."""
+    real = 1 if rating.is_bad and rating.real_name else 0
+    _upsert(rating, delta, delta * real, delta * real * int(done))
+
+
+def add_done(*, rating: Rating, delta: int) -> None:
+    """A counted real-name 差评's loop became done (+1) or stopped being (−1)."""
+    if rating.is_bad and rating.real_name and not rating.excluded:
+        _upsert(rating, 0, 0, delta)
 
 
 def rebuild(*, start: dt.date | None = None, end: dt.date | None = None) -> int:
@@ -52,9 +81,16 @@ def rebuild(*, start: dt.date | None = None, end: dt.date | None = None) -> int:
         ratings, rows = ratings.filter(rated_on__gte=start), rows.filter(day__gte=start)
     if end is not None:
         ratings, rows = ratings.filter(rated_on__lte=end), rows.filter(day__lte=end)
+    real = Q(is_bad=True, real_name=True)
+    done = (
+        real
+        & Q(bad_review__state="closed")
+        & (Q(bad_review__rectified_at__isnull=False) | ~Q(bad_review__explanation=""))
+        & Exists(Callback.objects.filter(bad_review_id=OuterRef("bad_review")))
+    )
     counted = (
         ratings.values("rated_on", "department_id", "channel", "level")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), real_bad=Count("id", filter=real), done=Count("id", filter=done))
         .order_by()
     )
     with transaction.atomic():
@@ -67,6 +103,8 @@ def rebuild(*, start: dt.date | None = None, end: dt.date | None = None) -> int:
                     channel=r["channel"],
                     level=r["level"],
                     count=r["n"],
+                    real_bad=r["real_bad"],
+                    real_bad_done=r["done"],
                 )
                 for r in counted.iterator(chunk_size=5000)
             ],
@@ -75,15 +113,16 @@ def rebuild(*, start: dt.date | None = None, end: dt.date | None = None) -> int:
     return len(made)
 
 
-def by_level(
+def totals(
     *,
     department_ids=None,
     channel: str = "",
     level: int | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
-) -> dict[int, int]:
-    """Counted ratings by level. ``department_ids``: ``None`` for every department."""
+) -> tuple[dict[int, int], int, int]:
+    """Counted ratings by level, real-name 差评 and those done, over the rows of
+    the filters. ``department_ids``: ``None`` for every department."""
     rows = RatingDay.objects.all()
     if department_ids is not None:
         rows = rows.filter(department_id__in=list(department_ids))
@@ -95,8 +134,14 @@ def by_level(
         rows = rows.filter(day__gte=start)
     if end is not None:
         rows = rows.filter(day__lte=end)
-    return {
-        r["level"]: r["n"]
-        for r in rows.values("level").annotate(n=Sum("count")).order_by()
-        if r["n"]
-    }
+    by_level, real_bad, done = {}, 0, 0
+    for r in (
+        rows.values("level")
+        .annotate(n=Sum("count"), real=Sum("real_bad"), done=Sum("real_bad_done"))
+        .order_by()
+    ):
+        if r["n"]:
+            by_level[r["level"]] = r["n"]
+        real_bad += r["real"] or 0
+        done += r["done"] or 0
+    return by_level, real_bad, done

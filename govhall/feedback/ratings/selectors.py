@@ -107,11 +107,9 @@ def _real_name_done(real_bad: QuerySet[Rating]) -> int:
     )
 
 
-def _figures(by_level: dict[int, int], real_bad: QuerySet[Rating], excluded: int) -> dict:
+def _figures(by_level: dict[int, int], real_total: int, done: int, excluded: int) -> dict:
     total = sum(by_level.values())
     bad = sum(by_level.get(int(level), 0) for level in BAD_LEVELS)
-    real_total = real_bad.count()
-    done = _real_name_done(real_bad) if real_total else 0
     score_sum = sum(level * n for level, n in by_level.items())
     return {
         "total": total,
@@ -136,7 +134,9 @@ def statistics(qs: QuerySet[Rating]) -> dict:
     counted = qs.filter(excluded=False)
     by_level = dict(counted.values_list("level").annotate(n=Count("id")).order_by())
     real_bad = counted.filter(is_bad=True, real_name=True)
-    return _figures(by_level, real_bad, qs.filter(excluded=True).count())
+    real_total = real_bad.count()
+    done = _real_name_done(real_bad) if real_total else 0
+    return _figures(by_level, real_total, done, qs.filter(excluded=True).count())
 
 
 def satisfaction(
@@ -150,8 +150,8 @@ def satisfaction(
 ) -> dict:
     """The figures of :func:`statistics` for what ``user`` may see, by department,
     channel, level and rating day: the counts from the daily rollup
-    (``rollups.RatingDay``, a few rows a day), the real-name 差评 and the excluded
-    ones from their partial indexes. A staff member without a department (who sees
+    (``rollups.RatingDay``, a few rows a day, real-name 差评 and their 回访整改 there
+    too), the excluded ones from their partial index. A staff member without a department (who sees
     the ratings of their own cases) is counted from the rows."""
     from . import rollups
 
@@ -171,7 +171,7 @@ def satisfaction(
         departments = [staff.department_id]
     if department:
         departments = [d for d in (departments or [department]) if d == department]
-    by_level = rollups.by_level(
+    by_level, real_total, done = rollups.totals(
         department_ids=departments, channel=channel, level=level, start=start, end=end
     )
     rows = Rating.objects.all()
@@ -185,8 +185,7 @@ def satisfaction(
         rows = rows.filter(rated_on__gte=start)
     if end:
         rows = rows.filter(rated_on__lte=end)
-    real_bad = rows.filter(is_bad=True, real_name=True, excluded=False)
-    return _figures(by_level, real_bad, rows.filter(excluded=True).count())
+    return _figures(by_level, real_total, done, rows.filter(excluded=True).count())
 
 
 # --------------------------------------------------------------------------- export

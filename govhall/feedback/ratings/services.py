@@ -532,6 +532,8 @@ def advance(
         bad.save()
         changes["state"] = [before, bad.state]
         audit.record(actor=actor, action=step.audit_action, obj=bad, changes=changes, reason=reason)
+        if step.action == "close" and rollups.is_done(bad):
+            rollups.add_done(rating=bad.rating, delta=1)
         return bad
 
 
@@ -552,10 +554,13 @@ def complete_ledger(*, actor, entry: LedgerEntry, result: str) -> LedgerEntry:
         entry.done_by = permissions.staff_of(actor)
         entry.save()
         bad = entry.bad_review
+        was_done = rollups.is_done(bad)
         if bad.rectified_at is None:
             bad.rectified_at = now
             bad.version += 1
             bad.save(update_fields=["rectified_at", "version"])
+        if not was_done and rollups.is_done(bad):
+            rollups.add_done(rating=bad.rating, delta=1)
         audit.record(
             actor=actor,
             action=LEDGER_DONE,
@@ -685,7 +690,8 @@ def decide_appeal(*, actor, appeal: Appeal, upheld: bool, opinion: str) -> Appea
         appeal.save()
         rating = appeal.rating
         if upheld and not rating.excluded:
-            rollups.add(rating=rating, delta=-1)
+            bad = BadReview.objects.filter(rating=rating).first()
+            rollups.add(rating=rating, delta=-1, done=bad is not None and rollups.is_done(bad))
         if upheld:
             Rating.objects.filter(pk=rating.pk).update(excluded=True, excluded_at=now)
             rating.excluded, rating.excluded_at = True, now

@@ -9,13 +9,13 @@ from govhall.feedback.ratings import rollups, selectors, services
 from govhall.feedback.ratings.models import Rating, RatingDay
 
 from .conftest import api, pdf
-from .helpers import rate
+from .helpers import loop_to_feedback, rate
 
 
 def _rows():
     return sorted(
         RatingDay.objects.filter(count__gt=0).values_list(
-            "day", "department_id", "channel", "level", "count"
+            "day", "department_id", "channel", "level", "count", "real_bad", "real_bad_done"
         )
     )
 
@@ -27,13 +27,17 @@ def test_the_rollup_follows_ratings_and_appeals_and_equals_a_rebuild(env, done):
         actor=env.s.market_chief.user, case=done, channel="phone", level=1, reasons=["slow"]
     )
     kept = _rows()
-    assert [(r[2], r[3], r[4]) for r in kept] == [("phone", 1, 1), ("portal", 5, 1), ("qr", 5, 1)]
+    assert [r[2:] for r in kept] == [
+        ("phone", 1, 1, 0, 0),
+        ("portal", 5, 1, 0, 0),
+        ("qr", 5, 1, 0, 0),
+    ]
     appeal = services.file_appeal(
         actor=env.s.market_approver.user, rating=bad, reason="录像为证", files=[pdf()]
     )
     services.decide_appeal(actor=env.s.supervisor.user, appeal=appeal, upheld=True, opinion="属实")
     kept = _rows()
-    assert ("phone", 1, 1) not in [(r[2], r[3], r[4]) for r in kept]
+    assert "phone" not in [r[2] for r in kept]
     rollups.rebuild()
     assert _rows() == kept
     call_command("rebuild_rating_rollups", "--start", "2026-11-01", stdout=open("/dev/null", "w"))
@@ -58,3 +62,31 @@ def test_satisfaction_from_the_rollup_equals_counting_the_rows(env, done):
         .json()
     )
     assert mine["total"] == 0
+
+
+def test_real_name_bad_reviews_and_their_closure_are_counted(env, done):
+    user = env.s.market_chief.user
+    fixed = rate(done, level=1, channel="portal", reasons=["slow"], real_name=True)
+    ledger = rate(done, level=2, channel="qr", reasons=["slow"], real_name=True)
+    services.advance(
+        actor=user, bad_review=loop_to_feedback(fixed.bad_review, user), action="close"
+    )
+    bad = loop_to_feedback(ledger.bad_review, user, how="ledger")
+    services.advance(actor=user, bad_review=bad, action="close")
+    stats = selectors.satisfaction(user=env.s.admin.user)
+    assert stats["real_name_bad"] == 2 and stats["real_name_bad_rectified"] == 1
+    services.complete_ledger(actor=user, entry=bad.ledger_entry, result="已完成")
+    stats = selectors.satisfaction(user=env.s.admin.user)
+    assert stats["real_name_bad_rectified"] == 2
+    assert stats == selectors.statistics(Rating.objects.all())
+    kept = _rows()
+    rollups.rebuild()
+    assert _rows() == kept
+    appeal = services.file_appeal(actor=env.s.market_approver.user, rating=fixed, reason="误评")
+    services.decide_appeal(actor=env.s.supervisor.user, appeal=appeal, upheld=True, opinion="属实")
+    stats = selectors.satisfaction(user=env.s.admin.user)
+    assert stats == selectors.statistics(Rating.objects.all())
+    assert stats["real_name_bad"] == 1 and stats["excluded"] == 1
+    kept = _rows()
+    rollups.rebuild()
+    assert _rows() == kept
