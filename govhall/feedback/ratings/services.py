@@ -133,14 +133,15 @@ def current_round(case: Case) -> tuple[int, dt.datetime | None]:
     """The round a new rating of ``case`` goes into, and when its period started:
     round 1 from 办结; after a 差评 of round *r* was rectified, round *r*+1 from the
     rectification."""
+    # From the case's ratings (its index), not from every rectified 差评 of the centre.
     last = (
-        BadReview.objects.filter(rating__case=case, rectified_at__isnull=False)
-        .select_related("rating")
-        .order_by("-rating__round", "-rectified_at")
+        Rating.objects.filter(case=case, is_bad=True, bad_review__rectified_at__isnull=False)
+        .order_by("-round", "-bad_review__rectified_at")
+        .values_list("round", "bad_review__rectified_at")
         .first()
     )
     if last is not None:
-        return last.rating.round + 1, last.rectified_at
+        return last[0] + 1, last[1]
     return 1, case.completed_at
 
 
