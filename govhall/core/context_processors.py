@@ -47,4 +47,14 @@ def govhall(request):
         "site_name": SimpleLazyObject(lambda: names["centre"]),
         "site_names": names,
         "current_staff": staff,
+        # the nav dropdowns apps register (core.web.staff_nav_menu), built when shown
+        "staff_menus": SimpleLazyObject(lambda: _menus(request)),
     }
+
+
+def _menus(request) -> list[dict]:
+    from . import web
+
+    if not request.user.is_authenticated:
+        return []
+    return web.staff_nav_menus(request.user, request.path)

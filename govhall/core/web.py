@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -251,6 +252,57 @@ def dashboard_panels(request) -> list[dict]:
         if panel:
             panels.append(panel)
     return panels
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """One entry of a staff nav menu: its label, its URL, and (optional) the path
+    prefix of the pages beneath it that mark it as the page being shown."""
+
+    label: str
+    url: str
+    prefix: str = ""
+
+    def active(self, path: str) -> bool:
+        return path == self.url or bool(self.prefix and path.startswith(self.prefix))
+
+
+NavMenu = Callable[..., list[NavLink]]
+_MENUS: list[tuple[int, str, NavMenu]] = []
+
+
+def staff_nav_menu(*, label: str, order: int = 100):
+    """Register ``fn(user) -> [NavLink, …]`` under the staff nav dropdown ``label``:
+    apps above ``core`` add their pages to the nav without ``core`` (or the base
+    template) knowing them, and without the template restating who may open what —
+    ``fn`` asks the app's own services. Registrations with the same label share one
+    dropdown (in ``order``); a dropdown with no link for the user is not shown. Apps
+    call it at import time of a module their ``AppConfig.ready`` imports."""
+
+    def register(fn: NavMenu) -> NavMenu:
+        if fn not in [f for _, _, f in _MENUS]:
+            _MENUS.append((order, label, fn))
+            _MENUS.sort(key=lambda m: m[0])
+        return fn
+
+    return register
+
+
+def staff_nav_menus(user, path: str = "") -> list[dict]:
+    """The registered dropdowns for ``user``: ``{"label", "links", "active"}``, each
+    link with ``active`` for ``path``."""
+    menus: dict[str, list[NavLink]] = {}
+    for _, label, fn in _MENUS:
+        menus.setdefault(label, []).extend(fn(user) or [])
+    return [
+        {
+            "label": label,
+            "links": [{"link": x, "active": x.active(path)} for x in links],
+            "active": any(x.active(path) for x in links),
+        }
+        for label, links in menus.items()
+        if links
+    ]
 
 
 def history_rows(entries) -> list:
