@@ -550,6 +550,29 @@ def load_demo_warnings(ctx: DemoContext) -> dict[str, int]:
     return load()
 
 
+def load_demo_complaints(ctx: DemoContext) -> dict[str, int]:
+    """有诉即办 and 12345 (issue 12 §2): the 知识库, complaints in every state, an
+    imported 12345 file (``govhall.feedback.complaints.demo``)."""
+    from govhall.feedback.complaints.demo import load_demo_complaints as load
+
+    return load()
+
+
+def load_demo_ratings(ctx: DemoContext) -> dict[str, int]:
+    """好差评 (issue 12 §1): ratings of the completed demo cases on every channel, 差评
+    in each step of their loop, appeals (``govhall.feedback.ratings.demo``)."""
+    from govhall.feedback.ratings.demo import load_demo_ratings as load
+
+    return load()
+
+
+def load_later_messages(ctx: DemoContext) -> dict[str, int]:
+    """The messages the loaders after ``load_notifications`` queued, sent now."""
+    from govhall.notifications.demo import deliver_later_messages
+
+    return deliver_later_messages()
+
+
 LOADERS = [
     load_organisation,
     load_catalogue,
@@ -559,7 +582,9 @@ LOADERS = [
     load_dead_letter,
     load_history,
     load_demo_warnings,
-    __import__("govhall.feedback.complaints.demo", fromlist=["_"]).load_demo_complaints,
+    load_demo_complaints,
+    load_demo_ratings,
+    load_later_messages,
 ]
 
 # The organisation and catalogue are loaded as of DEMO_DAYS_BACK days ago, so the

@@ -428,14 +428,8 @@ def load_demo_complaints(ctx=None) -> dict[str, int]:
         actor=_user("clerk"), data=SAMPLE.read_bytes(), file_name=SAMPLE.name
     )
     supervised = services.supervise_overdue(today=today)
-    # The messages queued meanwhile (inbox, the complainants' SMS) are delivered at
-    # once, as the demo's other messages are (no worker runs during load_demo).
-    from django.test import override_settings
-
-    from govhall.notifications import services as notifier
-
-    with override_settings(GOVHALL_SMS_BACKEND="govhall.notifications.sms.FileBackend"):
-        notifier.send_all()
+    # The messages queued meanwhile are sent by the demo's last loader
+    # (govhall/demo/loaders.py load_later_messages).
     return {
         "知识库条目": entries_created,
         "诉求工单": made,

@@ -35,9 +35,19 @@ LABELS = {
     "warning_kinds": "预警类型",
     "cleared_warnings": "已解除预警",
     "orders": "督办单",
+    "file_reviews": "评查卷宗",
+    "file_reviews_done": "其中已评查",
+    "inspections": "巡查与自查",
+    "third_party_scores": "第三方评估",
     "history_cases": "历史办件（迁移）",
+    "ratings": "好差评",
+    "rating_channels": "评价渠道",
+    "bad_reviews_open": "未办结差评",
+    "bad_reviews_closed": "已整改差评",
+    "appeals": "申诉复核",
     "notifications": "已发送消息（演示短信见 var/sms.log）",
     "failed_notifications": "发送失败消息",
+    "later_notifications": "其后发送的消息",
 }
 
 
