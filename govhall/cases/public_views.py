@@ -24,7 +24,7 @@ from govhall.catalog.models import Item
 from govhall.core import security
 from govhall.core.errors import DomainError, NotFound
 
-from . import selectors, services
+from . import sections, selectors, services
 from .forms import ApplicantForm, DeskMaterialsForm, ProgressForm, place_applicant_errors
 
 THROTTLED_CODE = "progress_throttled"
@@ -100,6 +100,8 @@ def progress(request):
             "not_found": not_found,
             "throttled": throttled and THROTTLED_MESSAGE,
             "throttled_code": THROTTLED_CODE,
+            "sections": sections.progress_sections_for(request, result) if result else [],
+            "via": "qr" if request.GET.get("via") == "qr" else "",
         },
         status=429 if throttled else 200,
     )

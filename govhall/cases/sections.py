@@ -1,4 +1,5 @@
-"""Sections the apps above cases add to the case page (电子监察预警, 督办 …).
+"""Sections the apps above cases add to the case page (电子监察预警, 督办 …) and to
+the public progress page (评价本次服务).
 
 ``cases`` imports none of them: an app registers ``fn(request, case) -> dict | None``
 with :func:`case_page_section` (at start-up, from its ``AppConfig.ready``) and the page
@@ -28,3 +29,28 @@ def case_page_section(order: int = 100):
 def sections_for(request, case) -> list[dict]:
     """The registered sections that have something for ``request.user`` on ``case``."""
     return [s for _, fn in _SECTIONS if (s := fn(request, case)) is not None]
+
+
+# --------------------------------------------------------------------------- progress page
+
+_PROGRESS: list[tuple[int, CaseSection]] = []
+
+
+def progress_page_section(order: int = 100):
+    """Register ``fn(request, progress) -> {"id", "title", "template", "context"} |
+    None`` for the public 办件进度 page, shown once the applicant has proved the case
+    is theirs (受理编号 + phone tail). ``progress`` is what the page shows
+    (``selectors.public_progress``: nothing personal); ``request.GET`` holds ``via``
+    (``qr`` when the QR code of a notice brought the applicant)."""
+
+    def register(fn: CaseSection) -> CaseSection:
+        if fn not in [f for _, f in _PROGRESS]:
+            _PROGRESS.append((order, fn))
+            _PROGRESS.sort(key=lambda s: s[0])
+        return fn
+
+    return register
+
+
+def progress_sections_for(request, progress: dict) -> list[dict]:
+    return [s for _, fn in _PROGRESS if (s := fn(request, progress)) is not None]

@@ -236,7 +236,7 @@ def notice(request, number: str, doc: str):
             "case": case,
             "document": document,
             "c": documents.content(document),
-            "qr": documents.qr_data_uri(documents.progress_url(case.number, request)),
+            "qr": documents.qr_data_uri(documents.progress_url(case.number, request, via="qr")),
             # 第3步 of the window desk (收件 → 决定 → 文书): only when the desk sent here.
             "from_desk": request.GET.get("from") == "desk",
         },
@@ -512,7 +512,7 @@ def bundle_notice(request, number: str):
             "case": case,
             "document": document,
             "c": c,
-            "qr": documents.qr_data_uri(documents.progress_url(case.number, request)),
+            "qr": documents.qr_data_uri(documents.progress_url(case.number, request, via="qr")),
         },
     )
 

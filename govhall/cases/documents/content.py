@@ -76,9 +76,11 @@ def _date(value) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def progress_url(case_number: str, request=None) -> str:
-    """The public progress page of a case (the QR code's target)."""
-    path = reverse("cases_public:progress") + "?" + urlencode({"number": case_number})
+def progress_url(case_number: str, request=None, *, via: str = "") -> str:
+    """The public progress page of a case (the QR code's target: ``via="qr"``, so
+    what the page offers next — 好差评's 扫码 channel — knows how the applicant came)."""
+    query = {"number": case_number, **({"via": via} if via else {})}
+    path = reverse("cases_public:progress") + "?" + urlencode(query)
     if request is not None:
         return request.build_absolute_uri(path)
     base = getattr(settings, "GOVHALL_PUBLIC_URL", "") or "http://127.0.0.1:8000"

@@ -92,7 +92,9 @@ def _header(c: dict, small: ParagraphStyle, *, request=None, extra: tuple = ()) 
     """The top of every notice: centre, 文书编号, any extra lines and the 受理编号 on the
     left, the QR code to the public progress page on the right. The 受理编号 is set in
     Helvetica so it is plain searchable text in the PDF."""
-    qr = Image(io.BytesIO(qr_png(progress_url(c["case_number"], request))), 26 * mm, 26 * mm)
+    qr = Image(
+        io.BytesIO(qr_png(progress_url(c["case_number"], request, via="qr"))), 26 * mm, 26 * mm
+    )
     # One line: the label in the CJK font, the number in Helvetica (searchable text).
     number_line = Paragraph(
         f'受理编号：<font name="Helvetica" size="10">{escape(c["case_number"])}</font>', small

@@ -7,4 +7,4 @@ class RatingsConfig(AppConfig):
     verbose_name = "好差评"
 
     def ready(self):
-        from . import receivers  # noqa: F401
+        from . import receivers, sections  # noqa: F401

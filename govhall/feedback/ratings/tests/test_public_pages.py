@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from govhall.feedback.ratings.models import Rating
 
-from .conftest import PHONE_TAIL
+from .conftest import PHONE_TAIL, submit
 
 RATE = "/feedback/ratings/rate/"
 
@@ -58,3 +58,19 @@ def test_the_handler_cannot_enter_their_own_phone_rating(client, env, done):
     assert not Rating.objects.exists()
     r = client.post("/staff/feedback/ratings/phone/", {"number": "NOPE", "level": "5"})
     assert r.status_code == 404 and "没有该受理编号" in r.content.decode()
+
+
+def test_the_progress_page_offers_the_rating_once_the_case_is_done(client, env, done):
+    """办件进度 (cases) shows 好差评's section through cases.sections: the link to the
+    rating form once 办结, marked 扫码 when the notice's QR code brought the applicant;
+    an open case shows none."""
+    page = client.get("/cases/progress/", {"number": done.number, "phone_tail": PHONE_TAIL})
+    body = page.content.decode()
+    assert "评价本次服务" in body and f"/feedback/ratings/rate/?number={done.number}" in body
+    via_qr = client.get(
+        "/cases/progress/", {"number": done.number, "phone_tail": PHONE_TAIL, "via": "qr"}
+    ).content.decode()
+    assert f"/feedback/ratings/rate/?number={done.number}&amp;via=qr" in via_qr
+    open_case = submit(env)
+    other = client.get("/cases/progress/", {"number": open_case.number, "phone_tail": PHONE_TAIL})
+    assert "评价本次服务" not in other.content.decode()
