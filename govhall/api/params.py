@@ -111,6 +111,15 @@ def date(params, name: str) -> dt.date | None:
         raise invalid_filter(name, value, "应为 YYYY-MM-DD") from None
 
 
+def validated(serializer_class, data) -> dict:
+    """A request body checked by ``serializer_class``: its validated data, or the
+    400 ``validation_failed`` the API's error handler makes of the serializer's
+    errors (field by field)."""
+    s = serializer_class(data=data)
+    s.is_valid(raise_exception=True)
+    return s.validated_data
+
+
 def fits_column(value, model, field_name: str) -> bool:
     """Can ``value`` (a path parameter) be compared with ``model.field_name`` at all?
     A string with a NUL or longer than the column, or an integer outside the column's

@@ -23,6 +23,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from govhall.api import params
 from govhall.api.errors import error_responses
 from govhall.catalog.models import FeeLine
 from govhall.core.errors import NotFound, ValidationFailed
@@ -72,12 +73,6 @@ class CancelIn(serializers.Serializer):
     reason = serializers.CharField(max_length=_NOTE_MAX, allow_blank=True, help_text="撤销理由")
 
 
-def _valid(cls, data) -> dict:
-    s = cls(data=data)
-    s.is_valid(raise_exception=True)
-    return s.validated_data
-
-
 class CaseFeeListApi(APIView):
     permission_classes = [drf_permissions.IsAuthenticated]
 
@@ -112,7 +107,7 @@ class CaseFeeListApi(APIView):
     )
     def post(self, request, number: str):
         case = selectors.case_by_number(number=number, user=request.user)
-        data = _valid(FeeIn, request.data)
+        data = params.validated(FeeIn, request.data)
         line = None
         if data.get("fee_line") is not None:
             line = FeeLine.objects.filter(pk=data["fee_line"]).first()
@@ -156,7 +151,7 @@ class CaseFeeCancelApi(APIView):
         fee = selectors.case_fee(case=case, pk=fee_id)
         if fee is None:
             raise NotFound("没有该收费记录", code="fee_not_found")
-        reason = _valid(CancelIn, request.data)["reason"]
+        reason = params.validated(CancelIn, request.data)["reason"]
         services.cancel_fee(actor=request.user, fee=fee, reason=reason)
         fee = selectors.case_fees(case=case).get(pk=fee.pk)
         return Response(FeeSerializer(fee).data)

@@ -175,12 +175,6 @@ class ReviewInput(serializers.Serializer):
     opinion = serializers.CharField(max_length=4000, allow_blank=True, default="")
 
 
-def _valid(serializer_class, data) -> dict:
-    s = serializer_class(data=data)
-    s.is_valid(raise_exception=True)
-    return s.validated_data
-
-
 def _order(request, number: str) -> SupervisionOrder:
     if not selectors.may_see_warnings(request.user):
         raise PermissionDenied(ORDER_DENIED)
@@ -215,7 +209,7 @@ class OrderListApi(generics.ListAPIView):
         responses={201: OrderSerializer, **error_responses()},
     )
     def post(self, request, *args, **kwargs):
-        data = _valid(IssueInput, request.data)
+        data = params.validated(IssueInput, request.data)
         if not services.may_issue(request.user):
             raise PermissionDenied("只有电子监察人员和中心管理员可以下达督办单")
         case = Case.objects.filter(number=data["case"]).first()
@@ -275,7 +269,7 @@ class OrderReplyApi(APIView):
     )
     def post(self, request, number: str):
         order = _order(request, number)
-        data = _valid(ReplyInput, request.data)
+        data = params.validated(ReplyInput, request.data)
         order = services.reply_order(
             actor=request.user,
             order=order,
@@ -298,7 +292,7 @@ class OrderReviewApi(APIView):
     )
     def post(self, request, number: str):
         order = _order(request, number)
-        opinion = _valid(ReviewInput, request.data)["opinion"]
+        opinion = params.validated(ReviewInput, request.data)["opinion"]
         review = services.accept_reply if self.accept else services.return_reply
         order = review(actor=request.user, order=order, opinion=opinion)
         return Response(OrderSerializer(order).data)

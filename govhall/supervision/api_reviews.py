@@ -65,12 +65,6 @@ def _see(request) -> None:
         raise PermissionDenied(DENIED)
 
 
-def _valid(serializer_class, data) -> dict:
-    s = serializer_class(data=data)
-    s.is_valid(raise_exception=True)
-    return s.validated_data
-
-
 def _month(query, name="month"):
     value = params.text(query, name)
     return reviews.parse_month(value, name) if value else None
@@ -345,7 +339,7 @@ class ReviewWriteApi(APIView):
     def post(self, request, pk: int):
         _see(request)
         review = reviews.get_review(user=request.user, pk=pk)
-        data = _valid(FileReviewInput, request.data)
+        data = params.validated(FileReviewInput, request.data)
         write = reviews.finish_review if self.finish else reviews.save_review
         review = write(
             actor=request.user,
@@ -403,7 +397,7 @@ class DrawApi(APIView):
         responses={201: DrawSerializer, **error_responses()},
     )
     def post(self, request):
-        data = _valid(DrawInput, request.data)
+        data = params.validated(DrawInput, request.data)
         if not reviews.may_manage(request.user):
             raise PermissionDenied("只有电子监察人员和中心管理员可以抽取评查卷宗")
         draw = reviews.draw_sample(
@@ -434,7 +428,7 @@ class ChecklistApi(APIView):
         responses={201: ChecklistSerializer, **error_responses()},
     )
     def post(self, request):
-        data = _valid(ChecklistInput, request.data)
+        data = params.validated(ChecklistInput, request.data)
         checklist = reviews.publish_checklist(
             actor=request.user, items=[dict(i) for i in data["items"]], note=data["note"]
         )
@@ -469,7 +463,7 @@ class InspectionListApi(generics.ListAPIView):
         responses={201: InspectionSerializer, **error_responses()},
     )
     def post(self, request, *args, **kwargs):
-        data = _valid(InspectionInput, request.data)
+        data = params.validated(InspectionInput, request.data)
         window = None  # who may record what: reviews.record_inspection (may_record)
         if data.get("window"):
             window = Window.objects.filter(pk=data["window"]).first()
@@ -532,7 +526,7 @@ class InspectionFixApi(APIView):
     def post(self, request, pk: int):
         _see(request)
         inspection = reviews.get_inspection(user=request.user, pk=pk)
-        data = _valid(FixInput, request.data)
+        data = params.validated(FixInput, request.data)
         inspection = reviews.fix_inspection(
             actor=request.user,
             inspection=inspection,
@@ -554,7 +548,7 @@ class InspectionCheckApi(APIView):
     def post(self, request, pk: int):
         _see(request)
         inspection = reviews.get_inspection(user=request.user, pk=pk)
-        data = _valid(CheckInput, request.data)
+        data = params.validated(CheckInput, request.data)
         inspection = reviews.check_inspection(
             actor=request.user,
             inspection=inspection,
@@ -585,7 +579,7 @@ class ThirdPartyApi(generics.ListAPIView):
         responses={201: ThirdPartySerializer, **error_responses()},
     )
     def post(self, request, *args, **kwargs):
-        data = _valid(ThirdPartyInput, request.data)
+        data = params.validated(ThirdPartyInput, request.data)
         if not reviews.may_manage(request.user):
             raise PermissionDenied("只有电子监察人员和中心管理员可以录入第三方评估")
         row = reviews.record_third_party(

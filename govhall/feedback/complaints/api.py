@@ -55,12 +55,6 @@ class Throttled(exceptions.APIException):
     default_detail = "提交过于频繁，请稍后再试，或到服务中心有诉即办窗口反映"
 
 
-def _valid(serializer_class, data) -> dict:
-    s = serializer_class(data=data)
-    s.is_valid(raise_exception=True)
-    return s.validated_data
-
-
 def _centre_side(user) -> bool:
     return permissions.is_centre_admin(user) or (
         permissions.active_staff(user, Role.WINDOW_CLERK) is not None
@@ -259,7 +253,7 @@ class ComplaintListApi(generics.ListAPIView):
     def post(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             _throttle(request)  # every anonymous attempt counts, valid or not
-        data = _valid(SubmitIn, request.data)
+        data = params.validated(SubmitIn, request.data)
         files = request.FILES.getlist("files") if hasattr(request, "FILES") else []
         common = {
             "category": data["category"],
@@ -414,7 +408,7 @@ def _action_view(row: workflow.Transition):
         )
         def post(self, request, number: str):
             complaint = _complaint(request, number)
-            data = dict(_valid(request_serializer, request.data))
+            data = dict(params.validated(request_serializer, request.data))
             version = data.pop("expected_version")
             data.pop("files", None)
             inputs = selectors.resolve_inputs(complaint=complaint, action=row.action, data=data)
@@ -557,7 +551,7 @@ class KnowledgeApi(APIView):
         responses={201: EntrySerializer, **error_responses()},
     )
     def post(self, request):
-        data = _valid(EntryIn, request.data)
+        data = params.validated(EntryIn, request.data)
         entry = services.create_entry(
             actor=request.user,
             question=data["question"],
@@ -588,7 +582,7 @@ class KnowledgeEntryApi(APIView):
     )
     def patch(self, request, pk: int):
         entry = _entry(pk)
-        data = dict(_valid(EntryPatchIn, request.data))
+        data = dict(params.validated(EntryPatchIn, request.data))
         version = data.pop("expected_version")
         fields = {k: v for k, v in data.items() if k in ("question", "answer", "keywords")}
         fields.update(_entry_refs(data))
@@ -609,7 +603,7 @@ class KnowledgePublishApi(APIView):
     )
     def post(self, request, pk: int):
         entry = _entry(pk)
-        published = _valid(PublishIn, request.data)["published"]
+        published = params.validated(PublishIn, request.data)["published"]
         entry = services.set_published(actor=request.user, entry=entry, published=published)
         return Response(EntrySerializer(entry).data)
 
@@ -658,7 +652,7 @@ class ImportApi(APIView):
         responses={200: ImportResultSerializer, 201: ImportResultSerializer, **error_responses()},
     )
     def post(self, request):
-        upload = _valid(ImportIn, request.data)["file"]
+        upload = params.validated(ImportIn, request.data)["file"]
         if upload.size > exchange.MAX_BYTES:
             raise ValidationFailed("文件过大", code="invalid_file", fields={"file": ["过大"]})
         result = exchange.import_orders(

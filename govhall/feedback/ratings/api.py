@@ -314,12 +314,6 @@ class ReasonSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
-def _valid(serializer_class, data) -> dict:
-    s = serializer_class(data=data)
-    s.is_valid(raise_exception=True)
-    return s.validated_data
-
-
 def _may_see(user) -> None:
     if not (selectors.sees_all(user) or permissions.active_staff(user) is not None):
         raise PermissionDenied(DENIED)
@@ -400,7 +394,7 @@ class RatingListApi(generics.ListAPIView):
         responses={201: ReceiptSerializer, **error_responses()},
     )
     def post(self, request, *args, **kwargs):
-        data = _valid(RatingInput, request.data)
+        data = params.validated(RatingInput, request.data)
         common = {
             "level": data["level"],
             "reasons": data["reasons"],
@@ -664,7 +658,7 @@ class BadReviewActionApi(APIView):
         bad = _bad(request, pk)
         if action not in LOOP_ACTIONS:
             raise NotFound("没有这一步", code="unknown_action")
-        data = dict(_valid(LoopInput, request.data))
+        data = dict(params.validated(LoopInput, request.data))
         bad = services.advance(actor=request.user, bad_review=bad, action=action, **data)
         return Response(BadReviewSerializer(_bad(request, bad.pk)).data)
 
@@ -690,7 +684,7 @@ class LedgerCompleteApi(APIView):
         )
         if entry is None:
             raise NotFound("没有该整改台账，或您无权查看")
-        result = _valid(ResultInput, request.data)["result"]
+        result = params.validated(ResultInput, request.data)["result"]
         entry = services.complete_ledger(actor=request.user, entry=entry, result=result)
         return Response(LedgerSerializer(entry).data)
 
@@ -712,7 +706,7 @@ class AppealFileApi(APIView):
         rating = selectors.visible_ratings(user=request.user).filter(pk=_pk(pk, Rating)).first()
         if rating is None:
             raise NotFound("没有该评价，或您无权查看")
-        reason = _valid(AppealInput, request.data)["reason"]
+        reason = params.validated(AppealInput, request.data)["reason"]
         appeal = services.file_appeal(
             actor=request.user, rating=rating, reason=reason, files=request.FILES.getlist("files")
         )
@@ -774,7 +768,7 @@ class AppealDecideApi(APIView):
     )
     def post(self, request, pk: int):
         appeal = _appeal(request, pk)
-        data = _valid(DecideInput, request.data)
+        data = params.validated(DecideInput, request.data)
         appeal = services.decide_appeal(
             actor=request.user, appeal=appeal, upheld=data["upheld"], opinion=data["opinion"]
         )
