@@ -3,7 +3,8 @@
 Every upload is checked by extension, by its first bytes, and by parsing it: a PDF
 header followed by an executable starts with the right bytes and is no PDF. Used for
 case materials (``validate_case_file``) and the catalogue's 示范文本 / 结果样本
-(``validate_catalog_file``, which also takes Word and Excel forms).
+(``validate_catalog_file``, which also takes Word and Excel forms); a service that
+takes attachments (督办回复, 诉求, 申诉) checks them with :func:`check_attachments`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from .errors import ValidationFailed
 
 CASE_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".ofd"}
 CATALOG_EXTENSIONS = CASE_EXTENSIONS | {".docx", ".xlsx"}
@@ -121,3 +124,24 @@ def validate_case_file(f) -> None:
 def validate_catalog_file(f) -> None:
     """示范文本 / 空白表格 / 结果样本: also Word (DOCX) and Excel (XLSX) forms."""
     _validate(f, CATALOG_EXTENSIONS)
+
+
+def check_attachments(files, *, limit: int | None = None) -> list:
+    """A service's attachments (``files``), each a case file (:func:`validate_case_file`)
+    and at most ``limit`` of them: the list, or a Chinese ``ValidationFailed`` on
+    ``files`` (``too_many_files``, ``invalid_file``) before anything is saved."""
+    files = list(files or ())
+    if limit is not None and len(files) > limit:
+        raise ValidationFailed(
+            f"附件不超过 {limit} 个", code="too_many_files", fields={"files": ["过多"]}
+        )
+    for f in files:
+        try:
+            validate_case_file(f)
+        except ValidationError as exc:
+            raise ValidationFailed(
+                "附件不符合要求：" + "；".join(exc.messages),
+                code="invalid_file",
+                fields={"files": exc.messages},
+            ) from exc
+    return files

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -27,7 +26,7 @@ from govhall.cases.models import OPEN_STATES, Case, CaseFee, SpecialStepRun, Sta
 from govhall.catalog.models import FeeLine, ItemVersion, Step
 from govhall.core import actors, audit, clock, policy
 from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
-from govhall.core.files import validate_case_file
+from govhall.core.files import check_attachments
 from govhall.notifications.models import Channel
 from govhall.notifications.services import Message, Recipient, notify
 from govhall.org import permissions
@@ -499,15 +498,7 @@ def reply_order(
             raise Conflict(f"督办单{order.get_state_display()}，不能回复", code="wrong_state")
         explanation = _text(explanation, "explanation", "情况说明")
         measures = _text(measures, "measures", "整改措施")
-        for f in files:
-            try:
-                validate_case_file(f)
-            except DjangoValidationError as exc:
-                raise ValidationFailed(
-                    "附件不符合要求：" + "；".join(exc.messages),
-                    code="invalid_file",
-                    fields={"files": exc.messages},
-                ) from exc
+        files = check_attachments(files)
         now = clock.now()
         before = order.state
         order.explanation, order.measures = explanation, measures

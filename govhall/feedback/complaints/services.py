@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import NoReverseMatch, reverse
@@ -26,7 +25,7 @@ from govhall.calendar import selectors as calendar
 from govhall.catalog.services import build_search_text
 from govhall.core import actors, audit, clock
 from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
-from govhall.core.files import validate_case_file
+from govhall.core.files import check_attachments
 from govhall.core.validators import validate_id_number
 from govhall.notifications.models import Channel as NoticeChannel
 from govhall.notifications.services import Message, Recipient, notify
@@ -96,21 +95,7 @@ def check_category(value: str) -> str:
 
 
 def check_files(files) -> list:
-    files = list(files or ())
-    if len(files) > MAX_FILES:
-        raise ValidationFailed(
-            f"附件不超过 {MAX_FILES} 个", code="too_many_files", fields={"files": ["过多"]}
-        )
-    for f in files:
-        try:
-            validate_case_file(f)
-        except DjangoValidationError as exc:
-            raise ValidationFailed(
-                "附件不符合要求：" + "；".join(exc.messages),
-                code="invalid_file",
-                fields={"files": exc.messages},
-            ) from exc
-    return files
+    return check_attachments(files, limit=MAX_FILES)
 
 
 def online_centre() -> Centre | None:

@@ -22,14 +22,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from govhall.cases.models import Case, State
 from govhall.core import actors, audit, clock, policy
 from govhall.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from govhall.core.files import validate_case_file
+from govhall.core.files import check_attachments
 from govhall.notifications.models import Channel
 from govhall.notifications.services import Message, Recipient, notify
 from govhall.org import permissions
@@ -585,22 +584,7 @@ def may_appeal(user, rating: Rating) -> bool:
     return staff.role == Role.CHIEF_REP and staff.department_id == rating.department_id
 
 
-def _validate_files(files) -> list:
-    files = list(files or [])
-    if len(files) > 10:
-        raise ValidationFailed(
-            "附件不超过 10 个", code="too_many_files", fields={"files": ["过多"]}
-        )
-    for f in files:
-        try:
-            validate_case_file(f)
-        except DjangoValidationError as exc:
-            raise ValidationFailed(
-                "附件不符合要求：" + "；".join(exc.messages),
-                code="invalid_file",
-                fields={"files": exc.messages},
-            ) from exc
-    return files
+MAX_APPEAL_FILES = 10
 
 
 def file_appeal(*, actor, rating: Rating, reason: str, files=()) -> Appeal:
@@ -616,7 +600,7 @@ def file_appeal(*, actor, rating: Rating, reason: str, files=()) -> Appeal:
     if clock.today() > last.date:
         raise Conflict(f"已超过申诉期限（{last.date}）", code="appeal_period_over")
     reason = _text(reason, "reason", "申诉理由", required=True)
-    files = _validate_files(files)
+    files = check_attachments(files, limit=MAX_APPEAL_FILES)
     now = clock.now()
     try:
         with transaction.atomic():
