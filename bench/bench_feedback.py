@@ -17,9 +17,8 @@ Measured, each with its target:
 The cases come from the template of ``bench_supervision.py`` (1,000,000 cases over three
 years, cloned in seconds; built once if missing). ``--count`` of its completed cases are
 moved into the rating period (completed in the last ten days) in the scratch copy, so
-each can be rated once per channel. The ratings' per-address throttle is lifted for
-the server (``GOVHALL_POLICY``: ``RATINGS_POST_RATE``), as a centre whose evaluator
-tablets sit behind one address would lift it.
+each can be rated once per channel. The ratings' per-address throttle stays at its
+default: it counts applicants' submissions, not those of a signed-in client.
 
     .venv/bin/python bench/bench_feedback.py [--count 10000] [--clients 16]
         [--ratings 5000000] [--calls 20] [--keep]
@@ -220,7 +219,6 @@ def main(argv: list[str]) -> int:
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "MEDIA_ROOT": f"{tmp}/media",
-        "GOVHALL_POLICY": json.dumps({"RATINGS_POST_RATE": "1000000/min"}),
     }
     setup = json.loads(scratch.run_code(SETUP, env, str(args.count)))
     token, numbers = setup["token"], setup["numbers"]

@@ -138,6 +138,7 @@ def test_unknown_or_malformed_token_is_401(hall, header):
 
 def test_client_of_a_deactivated_staff_member_is_refused(hall):
     _, token = _client(hall, access="read_write")
+    assert _api(token).get("/api/v1/cases/").status_code == 200  # kept by the worker
     chief = hall.staff.market_chief
     chief.is_active = False  # 离岗
     chief.save()
@@ -147,6 +148,7 @@ def test_client_of_a_deactivated_staff_member_is_refused(hall):
 
 def test_client_stops_when_its_staff_member_changes_department(hall):
     _, token = _client(hall)
+    assert _api(token).get("/api/v1/cases/").status_code == 200
     chief = hall.staff.market_chief
     chief.department = hall.health  # 调离
     chief.save()

@@ -280,18 +280,13 @@ def receive_at_window(
             about_staff=about_staff,
             files=files,
         )
+        # Created in this transaction: nobody else sees it, so no lock to take.
         if answer or entry is not None:
-            return transition(
-                actor=actor,
-                complaint=complaint,
-                action="direct_close",
-                expected_version=complaint.version,
-                answer=answer,
-                entry=entry,
-            )
-        return transition(
-            actor=actor, complaint=complaint, action="accept", expected_version=complaint.version
-        )
+            row = workflow.get("direct_close")
+            inputs = {"answer": answer, "entry": entry}
+        else:
+            row, inputs = workflow.get("accept"), {}
+        return _apply(complaint, row, actor=actor, files=(), inputs=inputs)
 
 
 # --------------------------------------------------------------------------- transition
@@ -330,56 +325,64 @@ def transition(
                 f"诉求 {c.number} 已被他人处理（当前为“{c.get_state_display()}”），请刷新后重试",
                 code="stale_complaint",
             )
-        if not roles.roles_for(actor, c) & row.roles:
-            raise PermissionDenied(f"您无权对诉求 {c.number} 执行“{row.label}”")
-        if c.state not in row.sources:
-            raise Conflict(
-                f"诉求当前状态为“{c.get_state_display()}”，不能执行“{row.label}”",
-                code="invalid_transition",
-            )
-        inputs = {k: (v.strip() if isinstance(v, str) else v) for k, v in inputs.items()}
-        for spec in row.inputs:
-            if spec.kind in (workflow.Kind.TEXT, workflow.Kind.LONG_TEXT):
-                limit = (
-                    workflow.TEXT_MAX if spec.kind == workflow.Kind.TEXT else workflow.LONG_TEXT_MAX
-                )
-                text(inputs.get(spec.name), spec.name, spec.label, max_len=limit, required=False)
-            if spec.kind == workflow.Kind.CHOICE and inputs.get(spec.name):
-                if inputs[spec.name] not in dict(spec.choices):
-                    raise ValidationFailed(
-                        f"{spec.label}的取值无效",
-                        code="invalid_choice",
-                        fields={spec.name: ["无效"]},
-                    )
-        missing = workflow.missing_inputs(row, inputs)
-        if missing:
-            labels = "、".join(s.label for s in row.inputs if s.name in missing)
-            raise ValidationFailed(
-                f"“{row.label}”缺少必填内容：{labels}", code="missing_input", fields=missing
-            )
-        if row.guard is not None:
-            row.guard(c, inputs)
-        from_state = c.state
-        before = {"department": c.department_id, "due_date": c.due_date}
-        data = row.effect(actor, c, inputs) or {}
-        if row.target is not None:
-            c.state = row.target
-        if row.outcomes and c.state not in row.outcomes:  # pragma: no cover - a bad effect
-            raise AssertionError(f"{action} left {c.state}")
-        c.version += 1
-        c.save()
-        opinion = str(inputs.get(row.event_text) or "") if row.event_text else ""
-        event = _event(
-            c, action=action, from_state=from_state, actor=actor, text=opinion, data=data
+        return _apply(c, row, actor=actor, files=files, inputs=inputs)
+
+
+def _columns(c: Complaint) -> dict:
+    return {f.attname: getattr(c, f.attname) for f in c._meta.concrete_fields}
+
+
+def _apply(c: Complaint, row: workflow.Transition, *, actor, files, inputs) -> Complaint:
+    """The checks and effects of :func:`transition` on ``c``, which the caller holds:
+    locked by :func:`transition`, or created in the caller's transaction (nobody else
+    can see it yet). Saves only the columns the step changed."""
+    action = row.action
+    if not roles.roles_for(actor, c) & row.roles:
+        raise PermissionDenied(f"您无权对诉求 {c.number} 执行“{row.label}”")
+    if c.state not in row.sources:
+        raise Conflict(
+            f"诉求当前状态为“{c.get_state_display()}”，不能执行“{row.label}”",
+            code="invalid_transition",
         )
-        _attach(c, event, files)
-        changes = {"state": [from_state, c.state]} if from_state != c.state else {}
-        if before["department"] != c.department_id:
-            changes["department"] = [before["department"], c.department_id]
-        if before["due_date"] != c.due_date:
-            changes["due_date"] = [str(before["due_date"] or ""), str(c.due_date or "")]
-        audit.record(actor=actor, action=row.audit_action, obj=c, changes=changes, reason=opinion)
-        _tell_after(c, action=action, data=data)
+    inputs = {k: (v.strip() if isinstance(v, str) else v) for k, v in inputs.items()}
+    for spec in row.inputs:
+        if spec.kind in (workflow.Kind.TEXT, workflow.Kind.LONG_TEXT):
+            limit = workflow.TEXT_MAX if spec.kind == workflow.Kind.TEXT else workflow.LONG_TEXT_MAX
+            text(inputs.get(spec.name), spec.name, spec.label, max_len=limit, required=False)
+        if spec.kind == workflow.Kind.CHOICE and inputs.get(spec.name):
+            if inputs[spec.name] not in dict(spec.choices):
+                raise ValidationFailed(
+                    f"{spec.label}的取值无效",
+                    code="invalid_choice",
+                    fields={spec.name: ["无效"]},
+                )
+    missing = workflow.missing_inputs(row, inputs)
+    if missing:
+        labels = "、".join(s.label for s in row.inputs if s.name in missing)
+        raise ValidationFailed(
+            f"“{row.label}”缺少必填内容：{labels}", code="missing_input", fields=missing
+        )
+    if row.guard is not None:
+        row.guard(c, inputs)
+    from_state = c.state
+    columns = _columns(c)
+    data = row.effect(actor, c, inputs) or {}
+    if row.target is not None:
+        c.state = row.target
+    if row.outcomes and c.state not in row.outcomes:  # pragma: no cover - a bad effect
+        raise AssertionError(f"{action} left {c.state}")
+    c.version += 1
+    c.save(update_fields=[k for k, v in _columns(c).items() if columns[k] != v])
+    opinion = str(inputs.get(row.event_text) or "") if row.event_text else ""
+    event = _event(c, action=action, from_state=from_state, actor=actor, text=opinion, data=data)
+    _attach(c, event, files)
+    changes = {"state": [from_state, c.state]} if from_state != c.state else {}
+    if columns["department_id"] != c.department_id:
+        changes["department"] = [columns["department_id"], c.department_id]
+    if columns["due_date"] != c.due_date:
+        changes["due_date"] = [str(columns["due_date"] or ""), str(c.due_date or "")]
+    audit.record(actor=actor, action=row.audit_action, obj=c, changes=changes, reason=opinion)
+    _tell_after(c, action=action, data=data)
     return c
 
 

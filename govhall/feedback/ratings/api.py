@@ -3,8 +3,9 @@
 * ``POST /api/v1/ratings/`` — give a rating, one of three ways: ``token`` (the SMS
   link, channel 短信); ``number`` + ``phone_tail`` (the progress query's pair,
   ``channel`` portal 网上 / qr 扫码); or signed in as staff, ``case`` (受理编号) with
-  ``channel`` window 窗口评价器 / phone 电话. Throttled per client address
-  (``RATINGS_POST_RATE``, 429 ``throttled``). 201 with a receipt.
+  ``channel`` window 窗口评价器 / phone 电话. An applicant's submissions are throttled
+  per client address (``RATINGS_POST_RATE``, 429 ``throttled``); signed-in staff and
+  API clients are not. 201 with a receipt.
 * ``GET /api/v1/ratings/`` — the ratings the user may see (all for the supervision
   office and the centre administrator, a department's own), filters ``department``,
   ``channel``, ``level``, ``bad``, ``case``, ``start`` / ``end`` (评价日期);
@@ -46,7 +47,6 @@ from rest_framework.views import APIView
 from govhall.api import params
 from govhall.api.errors import error_responses
 from govhall.api.pagination import Pagination
-from govhall.cases.models import Case
 from govhall.core import clock, policy, security
 from govhall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from govhall.org import permissions
@@ -70,8 +70,12 @@ DENIED = "只有电子监察人员、中心管理员和工作人员可以查看�
 
 
 class RatingPostThrottle(SimpleRateThrottle):
-    """Rating submissions per client address (the address as the login lockout
-    and the progress query count it), at ``RATINGS_POST_RATE``, in the default cache."""
+    """Applicants' rating submissions (SMS token, progress pair) per client address
+    (the address as the login lockout and the progress query count it), at
+    ``RATINGS_POST_RATE``, in the default cache. A signed-in user (staff at the
+    evaluator screen or the phone, an API client of the centre) is not counted: the
+    rating names them in the audit, their login is throttled by the lockout, and the
+    evaluator tablets of a hall sit behind one address."""
 
     scope = "ratings_post"
 
@@ -79,7 +83,7 @@ class RatingPostThrottle(SimpleRateThrottle):
         return policy.get("RATINGS_POST_RATE")
 
     def allow_request(self, request, view):
-        if request.method != "POST":
+        if request.method != "POST" or request.user.is_authenticated:
             return True
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
@@ -422,11 +426,8 @@ class RatingListApi(generics.ListAPIView):
         elif data.get("case"):
             if not request.user.is_authenticated:
                 raise PermissionDenied("工作人员录入评价须先登录")
-            case = Case.objects.filter(number=data["case"]).first()
-            if case is None:
-                raise NotFound("没有该受理编号的办件", code="case_not_found")
             rating = services.rate_as_staff(
-                actor=request.user, case=case, channel=channel or "", **common
+                actor=request.user, number=data["case"], channel=channel or "", **common
             )
         else:
             raise ValidationFailed(

@@ -59,6 +59,30 @@ def test_create_stores_a_hash_and_writes_an_audit_row(org):
     assert audit.label_of("org.api_client.revoke") == "撤销接口客户端"
 
 
+def test_each_worker_keeps_a_client_until_a_change_anywhere(org, django_assert_num_queries):
+    from django.core.cache import cache
+
+    client, token = create(org)
+    assert api_clients.client_for_token(token) == client
+    with django_assert_num_queries(0):  # kept: no database read on the next call
+        assert api_clients.client_for_token(token).is_active
+    # Another worker revokes it: the row changes there, and a new generation is set in
+    # the shared cache (forget_clients); this worker reads the row again at once.
+    ApiClient.objects.filter(pk=client.pk).update(is_active=False, revoked_at=clock.now())
+    assert api_clients.client_for_token(token).is_active  # still the kept one
+    cache.set(api_clients.GENERATION_KEY, "set-by-another-worker", timeout=None)
+    assert not api_clients.client_for_token(token).is_active
+    # Here, a save of the acting staff member is such a change too.
+    staff = org.staff.market_chief
+    staff.role = "clerk"
+    staff.save()
+    assert api_clients.client_for_token(token).acting_staff.role == "clerk"
+    # Without the generation (evicted, cache down) every call reads the database.
+    cache.delete(api_clients.GENERATION_KEY)
+    with django_assert_num_queries(1):
+        api_clients.client_for_token(token)
+
+
 def test_two_tokens_differ(org):
     _, first = create(org)
     _, second = create(org, name="另一系统")
