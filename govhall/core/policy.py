@@ -82,6 +82,8 @@ DEFAULTS: dict = {
         "inspection_score": 10,
         # 好差评 (issue 12): the 满意率 of the period's ratings.
         "satisfaction": 10,
+        # 有诉即办 / 12345 (issue 12 §2): 按时答复率 and 满意率 of the complaints assigned.
+        "complaint_handling": 10,
     },
     # 有诉即办 / 12345 (issue 12 §2, docs/complaints.md): working days a complaint must be
     # answered (答复) in, counted from 受理 by category; 0 = the same day. GB/T 33358 and
@@ -98,6 +100,9 @@ DEFAULTS: dict = {
     # (纪检监察); a complaint about a staff member goes to the centre or to one of them
     # only (达拉特旗 §26). Empty: only the centre.
     "COMPLAINTS_DISCIPLINE_DEPARTMENTS": [],
+    # 有诉即办: working days after 办结 by which the centre makes the 回访 (callback);
+    # the centre side is told the working day before (issue 12 §4). Project default.
+    "COMPLAINTS_VISIT_DAYS": 3,
 }
 
 

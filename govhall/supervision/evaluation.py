@@ -240,6 +240,13 @@ INDICATORS: list[Indicator] = [
         "期间内群众好差评中“基本满意”及以上评价的比例（申诉复核成立的差评不计）",
         "得分 = 满意率 × 100",
     ),
+    Indicator(
+        "complaint_handling",
+        "诉求办理",
+        "期间内受理并派给本部门的诉求（有诉即办、12345）的按时答复率与诉求人满意率（仅部门）",
+        "得分 = 100 × (按时答复率 + 满意率) ÷ 2（只有其一时取其一）",
+        ("department",),
+    ),
 ]
 INDICATOR_KEYS = [i.key for i in INDICATORS]
 NO_DATA = "暂无数据"
@@ -457,6 +464,14 @@ def score_indicators(
         )
     else:
         out.append(("satisfaction", NO_DATA, None, None))
+    # 诉求办理 (有诉即办 / 12345, feedback.complaints)
+    c = extra.get("complaints") if level == "department" else None
+    rates = [r for r in (c or {}).get("rates", ()) if r is not None]
+    if rates:
+        mean = sum(rates) / len(rates) / 100
+        out.append(("complaint_handling", c["shown"], _clamp(100 * mean), mean))
+    else:
+        out.append(("complaint_handling", NO_DATA, None, None))
     return out
 
 
@@ -582,6 +597,26 @@ def _rating_counts(period: Period, level: str, department_id: int | None) -> dic
     }
 
 
+def _complaint_figures(period: Period) -> dict:
+    """诉求办理 per department (``complaints.selectors.statistics`` over the complaints
+    received in the period: two grouped queries); the centre's own (not assigned, or
+    about staff, which never go to the department) are not a department's."""
+    from govhall.feedback.complaints import selectors as complaints
+
+    out = {}
+    for row in complaints.statistics(start=period.start, end=period.end)["by_department"]:
+        if row["department"] is None or not row["total"]:
+            continue
+        on_time, satisfied = row["on_time_rate"], row["satisfaction_rate"]
+        parts = [f"{row['total']} 件"]
+        if on_time is not None:
+            parts.append(f"按时答复 {on_time:.1f}%")
+        if satisfied is not None:
+            parts.append(f"满意 {satisfied:.1f}%")
+        out[row["department"]] = {"rates": (on_time, satisfied), "shown": " · ".join(parts)}
+    return out
+
+
 def _review_scores(period: Period) -> tuple[dict, dict]:
     """卷宗评查 and inspection scores per department (``reviews``; none when that
     module or its selectors are not there)."""
@@ -647,6 +682,7 @@ def evaluate(
     orders = _order_counts(period, level, scope)
     ratings = _rating_counts(period, level, scope)
     files, inspections = _review_scores(period) if level == "department" else ({}, {})
+    complaints = _complaint_figures(period) if level == "department" else {}
     units = _units(level, set(figures) | set(warnings) | set(orders) | set(ratings), scope)
     w = weights()
     labels = {i.key: i.label for i in INDICATORS}
@@ -661,6 +697,7 @@ def evaluate(
             "file_review": files.get(unit),
             "inspection": inspections.get(unit),
             "ratings": ratings.get(unit),
+            "complaints": complaints.get(unit),
         }
         values = [
             Value(key, labels[key], shown, score, w[key], raw)

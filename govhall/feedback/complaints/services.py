@@ -20,14 +20,16 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import F
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from govhall.calendar import selectors as calendar
 from govhall.catalog.services import build_search_text
-from govhall.core import actors, audit, clock
+from govhall.core import actors, audit, clock, policy
 from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
 from govhall.core.files import check_attachments
 from govhall.core.validators import validate_id_number
 from govhall.notifications.models import Channel as NoticeChannel
+from govhall.notifications.models import Notification
 from govhall.notifications.services import Message, Recipient, notify
 from govhall.org import permissions
 from govhall.org.models import Centre, Level, Role, Staff
@@ -418,6 +420,10 @@ def centre_admins(complaint: Complaint):
     return people.exclude(pk=complaint.about_staff_id) if complaint.about_staff_id else people
 
 
+def _group(complaint: Complaint, key: str) -> str:
+    return f"complaints.complaint:{complaint.pk}:{key}"
+
+
 def _inbox(complaint: Complaint, people, *, event: str, detail: str, key: str) -> int:
     messages = [
         Message(
@@ -440,7 +446,7 @@ def _inbox(complaint: Complaint, people, *, event: str, detail: str, key: str) -
         return 0
     return notify(
         messages=messages,
-        group=f"complaints.complaint:{complaint.pk}:{key}",
+        group=_group(complaint, key),
         ref=f"complaints.complaint:{complaint.pk}",
         centre_id=complaint.centre_id,
     )
@@ -555,6 +561,51 @@ def remind_due(*, today: dt.date | None = None) -> list[str]:
                 detail=f"答复期限为{when}（{c.due_date}），逾期将被督办",
                 key=f"due:{c.due_date}",
             )
+            done.append(c.number)
+    return done
+
+
+def visit_due(closed_on: dt.date) -> dt.date:
+    """回访 is due ``COMPLAINTS_VISIT_DAYS`` working days after 办结."""
+    return calendar.add_workdays(
+        start=closed_on, days=int(policy.get("COMPLAINTS_VISIT_DAYS"))
+    ).date
+
+
+def remind_visits(*, today: dt.date | None = None) -> list[str]:
+    """回访 due (issue 12 §4): a complaint 办结 and not yet visited whose 回访 is due by
+    the next working day tells the centre side that makes the callback (its clerks and
+    administrators), once per closing (a reopened complaint closed again is told again).
+    Returns the numbers told now."""
+    today = today or clock.today()
+    tomorrow = calendar.add_workdays(start=today, days=1).date
+    done = []
+    rows = Complaint.objects.filter(state=State.CLOSED, closed_at__isnull=False).select_related(
+        "about_staff"
+    )
+    for c in rows.iterator(chunk_size=500):
+        closed_on = timezone.localdate(c.closed_at)
+        due = visit_due(closed_on)
+        key = f"visit:{closed_on}"
+        if due > tomorrow or Notification.objects.filter(group=_group(c, key)).exists():
+            continue
+        people = Staff.objects.filter(
+            centre=c.centre_id,
+            role__in=(Role.CENTRE_ADMIN, Role.WINDOW_CLERK),
+            is_active=True,
+            user__is_active=True,
+        )
+        if c.about_staff_id is not None:
+            people = people.exclude(pk=c.about_staff_id)
+        when = "已逾期" if due < today else ("今日" if due == today else "明日")
+        told = _inbox(
+            c,
+            people,
+            event="回访到期",
+            detail=f"诉求已办结，回访期限为{due}（{when}），请回访诉求人并记录评价",
+            key=key,
+        )
+        if told:
             done.append(c.number)
     return done
 

@@ -5,7 +5,8 @@
 (``cases.signals.daily_rules_done``, ``receivers.py``), so ``run_scheduler`` +
 ``run_worker`` and cron's ``run_daily_jobs`` both bring it: 督办 of the answers past
 their deadline (``services.supervise_overdue``) and the reminder of those due on the
-next working day (``services.remind_due``).
+next working day (``services.remind_due``), and the 回访 due by the next working day
+(``services.remind_visits``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ def run_daily_complaints(*, delivery_id: str, day: str) -> dict:
         "day": day,
         "supervised": services.supervise_overdue(today=when),
         "reminded": services.remind_due(today=when),
+        "visits_due": services.remind_visits(today=when),
     }
 
 

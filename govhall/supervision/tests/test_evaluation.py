@@ -34,6 +34,7 @@ WEIGHTS = {
     "instant_and_online_share": 10,
     "inspection_score": 0,
     "satisfaction": 0,
+    "complaint_handling": 0,
 }
 
 

@@ -88,3 +88,24 @@ def test_the_morning_run_follows_the_cases_daily_rules(org):
     c.refresh_from_db()
     assert c.supervised_due == c.due_date
     assert c.events.filter(action="supervise").count() == 1
+
+
+def test_the_centre_is_told_the_working_day_before_a_callback_is_due(org):
+    c = act(_urgent(org), "handle", org.staff.market_chief)
+    c = act(c, "reply", org.staff.market_chief, reply="已答复")
+    c = act(c, "close", org.staff.clerk)  # 办结 on Monday 23 November
+    assert services.visit_due(dt.date(2026, 11, 23)) == dt.date(2026, 11, 26)
+    with clock.frozen(dt.datetime(2026, 11, 24, 6, 30)):
+        assert services.remind_visits() == []  # due Thursday: not yet
+    with clock.frozen(dt.datetime(2026, 11, 25, 6, 30)):
+        assert services.remind_visits() == [c.number]
+        assert services.remind_visits() == []  # once
+    told = set(
+        Notification.objects.filter(context__event="回访到期").values_list(
+            "recipient_user", flat=True
+        )
+    )
+    assert told == {org.staff.clerk.user_id, org.staff.admin.user_id}  # the centre side
+    act(c, "visit", org.staff.clerk, method="phone", content="已回访，诉求人认可")
+    with clock.frozen(dt.datetime(2026, 11, 27, 6, 30)):
+        assert services.remind_visits() == []  # visited: nothing due

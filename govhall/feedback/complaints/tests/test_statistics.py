@@ -78,3 +78,27 @@ def test_statistics(org, django_assert_max_num_queries):
         ]
         == 2
     )
+
+
+def test_supervision_s_evaluation_scores_complaint_handling(org, settings):
+    """诉求办理 in the department evaluation: 100 × (按时答复率 + 满意率) ÷ 2 of the
+    complaints assigned to the department in the period; without complaints, 暂无数据."""
+    from govhall.supervision.evaluation import Period, evaluate
+    from govhall.testing import factories
+
+    factories.make_department(serial=9, name="测试县交通运输局")  # no complaint
+    _answered(org, "complaint", dept=org.market, evaluate="satisfied")  # on time, 满意
+    _answered(org, "urgent", dept=org.health, late=True)  # replied a day late
+    with clock.frozen(dt.datetime(2026, 11, 25, 9, 0)):
+        rows = {r.unit_id: r for r in evaluate(period=Period.month(2026, 11))}
+
+    def value(dept):
+        return {v.key: v for v in rows[dept.pk].values}["complaint_handling"]
+
+    market, health = value(org.market), value(org.health)
+    assert market.score == 100 and market.shown == "1 件 · 按时答复 100.0% · 满意 100.0%"
+    assert health.score == 0 and health.shown == "1 件 · 按时答复 0.0%"
+    others = [r for r in rows.values() if r.unit_id not in (org.market.pk, org.health.pk)]
+    assert others and all(
+        {v.key: v for v in r.values}["complaint_handling"].shown == "暂无数据" for r in others
+    )
