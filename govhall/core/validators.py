@@ -7,6 +7,9 @@
 * 事项实施编码 — govhall's convention (the national segments are not verified here):
   the implementing body's 统一社会信用代码 (18) + the 12-digit 基本编码 + a 2-digit
   业务办理项 number. :func:`parse_implementation_code` is the only parser.
+
+And :func:`clean_text`, the one check of a free-text field from outside (an opinion, a
+reason, a complaint's content) before it reaches the database.
 """
 
 from __future__ import annotations
@@ -139,3 +142,29 @@ def mask_phone(value: str | None) -> str:
     if len(value) < 7:
         return "*" * len(value)
     return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+
+
+def clean_text(value, *, field: str, label: str, limit: int, required: bool = True) -> str:
+    """A free-text field from any channel, stripped and bounded: ``None`` is empty, a
+    number is its digits, any other non-string is refused (``invalid``), a NUL
+    character is refused (``invalid_text``: PostgreSQL cannot store it), an empty
+    required field is ``required``, more than ``limit`` characters ``too_long``. The
+    message names the field in Chinese (``label``)."""
+    if value is None:
+        value = ""
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    elif not isinstance(value, str):
+        raise ValidationFailed(f"{label}格式不正确", code="invalid", fields={field: ["格式不正确"]})
+    value = value.strip()
+    if "\x00" in value:
+        raise ValidationFailed(
+            f"{label}不能包含空字符", code="invalid_text", fields={field: ["含空字符"]}
+        )
+    if required and not value:
+        raise ValidationFailed(f"请填写{label}", code="required", fields={field: ["必填"]})
+    if len(value) > limit:
+        raise ValidationFailed(
+            f"{label}不超过 {limit} 个字符", code="too_long", fields={field: [f"不超过 {limit} 字"]}
+        )
+    return value

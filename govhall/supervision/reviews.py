@@ -42,6 +42,7 @@ from govhall.cases.models import Case, DocumentKind, SpecialStepRun, State
 from govhall.core import actors, audit, clock
 from govhall.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from govhall.core.files import validate_case_file
+from govhall.core.validators import clean_text
 from govhall.org import permissions
 from govhall.org.models import Department, Role, Window
 
@@ -163,14 +164,7 @@ def may_fix(user, inspection: Inspection) -> bool:
 
 
 def _text(value, name: str, label: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    if required and not value:
-        raise ValidationFailed(f"请填写{label}", code="required", fields={name: ["必填"]})
-    if len(value) > limit:
-        raise ValidationFailed(
-            f"{label}不超过 {limit} 个字符", code="too_long", fields={name: ["过长"]}
-        )
-    return value
+    return clean_text(value, field=name, label=label, limit=limit, required=required)
 
 
 def _int(value, name: str, label: str, *, low: int, high: int) -> int:

@@ -27,6 +27,7 @@ from govhall.catalog.models import FeeLine, ItemVersion, Step
 from govhall.core import actors, audit, clock, policy
 from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
 from govhall.core.files import check_attachments
+from govhall.core.validators import clean_text
 from govhall.notifications.models import Channel
 from govhall.notifications.services import Message, Recipient, notify
 from govhall.org import permissions
@@ -416,14 +417,7 @@ def _next_number(year: int) -> str:
 
 
 def _text(value: str, field_name: str, label: str, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(f"请填写{label}", code="required", fields={field_name: ["必填"]})
-    if len(value) > 4000:
-        raise ValidationFailed(
-            f"{label}不超过 4000 个字符", code="too_long", fields={field_name: ["过长"]}
-        )
-    return value
+    return clean_text(value, field=field_name, label=label, limit=4000, required=required)
 
 
 def may_issue(user) -> bool:

@@ -27,7 +27,7 @@ from govhall.catalog.services import build_search_text
 from govhall.core import actors, audit, clock, policy
 from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
 from govhall.core.files import check_attachments
-from govhall.core.validators import validate_id_number
+from govhall.core.validators import clean_text, validate_id_number
 from govhall.notifications.models import Channel as NoticeChannel
 from govhall.notifications.models import Notification
 from govhall.notifications.services import Message, Recipient, notify
@@ -62,20 +62,7 @@ CONTENT_MAX = 4000
 
 
 def text(value, field: str, label: str, *, max_len: int, required: bool = True) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    if "\x00" in value:
-        raise ValidationFailed(
-            f"{label}不能包含空字符", code="invalid_text", fields={field: ["含空字符"]}
-        )
-    if required and not value:
-        raise ValidationFailed(f"请填写{label}", code="required", fields={field: ["必填"]})
-    if len(value) > max_len:
-        raise ValidationFailed(
-            f"{label}不超过 {max_len} 个字符",
-            code="too_long",
-            fields={field: [f"不超过 {max_len} 字"]},
-        )
-    return value
+    return clean_text(value, field=field, label=label, limit=max_len, required=required)
 
 
 def check_phone(value: str, *, required: bool) -> str:
