@@ -30,9 +30,14 @@ def complaint_links(user) -> list[web.NavLink]:
 
 @web.staff_nav_menu(label=LABEL, order=210)
 def rating_links(user) -> list[web.NavLink]:
+    from govhall.feedback.ratings import selectors
+
     if permissions.active_staff(user) is None and not user.is_superuser:
         return []
-    return [
+    links = [web.NavLink("评价列表", reverse("ratings:list"))]
+    if selectors.may_see_statistics(user):
+        links.append(web.NavLink("满意度统计", reverse("ratings:statistics")))
+    return links + [
         web.NavLink("窗口评价器", reverse("ratings:evaluator_start")),
         web.NavLink("电话评价录入", reverse("ratings:phone")),
         web.NavLink("差评整改", reverse("ratings:bad_reviews")),

@@ -9,13 +9,13 @@ phones are shown masked (:func:`shown_name`, :func:`shown_phone`).
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from govhall.cases.selectors import mask_name
 from govhall.core import policy
 from govhall.core.validators import mask_phone
 from govhall.org import permissions
-from govhall.org.models import Role
+from govhall.org.models import Department, Role
 
 from .models import BAD_LEVELS, Appeal, BadReview, BadReviewState, Level, Rating
 
@@ -186,6 +186,174 @@ def satisfaction(
     if end:
         rows = rows.filter(rated_on__lte=end)
     return _figures(by_level, real_total, done, rows.filter(excluded=True).count())
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def filter_ratings(
+    qs: QuerySet[Rating],
+    *,
+    department: int | None = None,
+    channel: str = "",
+    level: int | None = None,
+    bad: bool | None = None,
+    number: str = "",
+    start=None,
+    end=None,
+) -> QuerySet[Rating]:
+    """The 评价列表's filters (those of ``GET ratings/``) on ``qs``."""
+    if department:
+        qs = qs.filter(department_id=department)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if level:
+        qs = qs.filter(level=level)
+    if bad is not None:
+        qs = qs.filter(is_bad=bad)
+    if number:
+        qs = qs.filter(case__number=number)
+    if start:
+        qs = qs.filter(rated_on__gte=start)
+    if end:
+        qs = qs.filter(rated_on__lte=end)
+    return qs
+
+
+def rating_list(*, user, **filters) -> QuerySet[Rating]:
+    """评价列表: what ``user`` may see, filtered, newest first; each row with its case,
+    department, item, 承办人, window and 差评 in the one query (no N+1)."""
+    qs = filter_ratings(visible_ratings(user=user), **filters)
+    return qs.select_related("bad_review").order_by("-rated_at", "-id")
+
+
+def rating_departments(*, user) -> QuerySet[Department]:
+    """The departments ``user`` may filter ratings by: all for whoever sees all, one's
+    own for a department's staff, none otherwise."""
+    if sees_all(user):
+        return Department.objects.order_by("name")
+    staff = permissions.active_staff(user)
+    if staff is None or staff.department_id is None:
+        return Department.objects.none()
+    return Department.objects.filter(pk=staff.department_id)
+
+
+def may_see_statistics(user) -> bool:
+    """满意度统计: the supervision office and the centre administrator (all); a
+    department's 首席代表 and 审批人员 (their department)."""
+    if sees_all(user):
+        return True
+    staff = permissions.active_staff(user, Role.CHIEF_REP, Role.APPROVER)
+    return staff is not None and staff.department_id is not None
+
+
+def statistics_departments(user) -> list[int] | None:
+    """The departments the statistics of ``user`` cover: ``None`` for all."""
+    if sees_all(user):
+        return None
+    staff = permissions.active_staff(user, Role.CHIEF_REP, Role.APPROVER)
+    return [staff.department_id] if staff is not None and staff.department_id else []
+
+
+def _row_figures(rows: list[dict]) -> dict:
+    by_level: dict[int, int] = {}
+    real = done = 0
+    for r in rows:
+        by_level[r["level"]] = by_level.get(r["level"], 0) + (r["n"] or 0)
+        real += r["real"] or 0
+        done += r["done"] or 0
+    return _figures({k: v for k, v in by_level.items() if v}, real, done, 0)
+
+
+def satisfaction_breakdown(*, user, start=None, end=None) -> dict:
+    """满意度 of what ``user`` may see (:func:`may_see_statistics`) over ``start`` …
+    ``end`` by department, by channel and by day, from the daily rollup (three
+    grouped reads of ``RatingDay``): ``{"departments": [{"department", "name",
+    **figures}], "channels": [{"channel", "label", **figures}], "days": [{"day",
+    "total", "bad"}]}``. Only what has ratings is listed."""
+    from .models import RatingChannel, RatingDay
+
+    rows = RatingDay.objects.all()
+    departments = statistics_departments(user)
+    if departments is not None:
+        rows = rows.filter(department_id__in=departments)
+    if start:
+        rows = rows.filter(day__gte=start)
+    if end:
+        rows = rows.filter(day__lte=end)
+
+    def grouped(*keys):
+        out: dict = {}
+        for r in (
+            rows.values(*keys, "level")
+            .annotate(n=Sum("count"), real=Sum("real_bad"), done=Sum("real_bad_done"))
+            .order_by()
+        ):
+            out.setdefault(tuple(r[k] for k in keys), []).append(r)
+        return out
+
+    names = dict(Department.objects.values_list("pk", "name"))
+    by_department = [
+        {"department": key[0], "name": names.get(key[0], ""), **_row_figures(rs)}
+        for key, rs in grouped("department_id").items()
+    ]
+    by_department = [d for d in by_department if d["total"]]
+    by_department.sort(key=lambda d: (-d["total"], d["name"]))
+    labels = dict(RatingChannel.choices)
+    by_channel = [
+        {"channel": key[0], "label": labels.get(key[0], key[0]), **_row_figures(rs)}
+        for key, rs in grouped("channel").items()
+    ]
+    order = list(labels)
+    by_channel = sorted(
+        (c for c in by_channel if c["total"]),
+        key=lambda c: order.index(c["channel"]) if c["channel"] in order else len(order),
+    )
+    days = []
+    for key, rs in sorted(grouped("day").items()):
+        figures = _row_figures(rs)
+        if figures["total"]:
+            days.append({"day": key[0], "total": figures["total"], "bad": figures["bad"]})
+    return {"departments": by_department, "channels": by_channel, "days": days}
+
+
+def satisfaction_by_staff(*, user, start=None, end=None) -> list[dict]:
+    """满意度 by window and 承办人 over ``start`` … ``end`` (the window and 承办人 the
+    rating was tied to when given): one grouped read of the counted ratings on the
+    ``rating_staff_day`` / ``rating_dept_day`` indexes, largest first."""
+    qs = Rating.objects.filter(excluded=False)
+    departments = statistics_departments(user)
+    if departments is not None:
+        qs = qs.filter(department_id__in=departments)
+    if start:
+        qs = qs.filter(rated_on__gte=start)
+    if end:
+        qs = qs.filter(rated_on__lte=end)
+    rows = (
+        qs.values(
+            "staff_id",
+            "staff__name",
+            "window_id",
+            "window__number",
+            "window__name",
+            "department__name",
+        )
+        .annotate(n=Count("id"), bad=Count("id", filter=Q(is_bad=True)))
+        .order_by("-n", "staff__name", "window__number")
+    )
+    return [
+        {
+            "staff": r["staff__name"] or "—",
+            "window": (
+                f"{r['window__number']} {r['window__name']}".strip() if r["window_id"] else "—"
+            ),
+            "department": r["department__name"],
+            "total": r["n"],
+            "bad": r["bad"],
+            "satisfied_rate": _rate(r["n"] - r["bad"], r["n"]),
+        }
+        for r in rows
+    ]
 
 
 # --------------------------------------------------------------------------- export

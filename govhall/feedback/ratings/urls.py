@@ -7,6 +7,8 @@ from . import views
 app_name = "ratings"
 
 urlpatterns = [
+    path("", views.rating_list, name="list"),
+    path("statistics/", views.statistics, name="statistics"),
     path("evaluator/", views.evaluator_start, name="evaluator_start"),
     path("evaluator/<str:number>/", views.evaluator, name="evaluator"),
     path("phone/", views.phone_entry, name="phone"),

@@ -1,8 +1,11 @@
-"""Staff pages of 好差评 (/staff/feedback/ratings/): the window's evaluator screen
-(窗口评价器), the 差评 list and page (each step of the loop as a form, 整改台账销号,
-申诉), and the appeal page (复核). Thin: every rule is in ``services``."""
+"""Staff pages of 好差评 (/staff/feedback/ratings/): the 评价列表 and 满意度统计, the
+window's evaluator screen (窗口评价器), the 差评 list and page (each step of the loop
+as a form, 整改台账销号, 申诉), and the appeal page (复核). Thin: every rule is in
+``services`` and every read in ``selectors``."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -28,6 +31,7 @@ from .models import (
 )
 
 PAGE_SIZE = 50
+LIST_PAGE_SIZE = 30
 
 # The fields each step's form posts (the names of ``services.advance``'s inputs).
 STEP_FIELDS = {
@@ -59,6 +63,120 @@ def bad_reviews(request):
             "status": status,
             "today": clock.today(),
             "statuses": [("open", "未办结"), ("overdue", "已逾期"), ("all", "全部")],
+        },
+    )
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((value or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def _int(value: str | None, *, maximum: int = 2**31 - 1) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and 0 < int(value) <= maximum else None
+
+
+def _list_filters(query) -> dict:
+    """The 评价列表's filters from the query string; a value that does not parse is
+    left out (the form shows it empty)."""
+    channel = query.get("channel", "")
+    bad = query.get("bad", "")
+    return {
+        "department": _int(query.get("department")),
+        "channel": channel if channel in RatingChannel.values else "",
+        "level": _int(query.get("level"), maximum=5),
+        "bad": {"1": True, "0": False}.get(bad),
+        "number": (query.get("number") or "").strip()[:40],
+        "start": _date(query.get("start")),
+        "end": _date(query.get("end")),
+    }
+
+
+@web.staff_page
+def rating_list(request):
+    """评价列表: the ratings the user may see, filtered, 30 a page, newest first."""
+    filters = _list_filters(request.GET)
+    page = Paginator(selectors.rating_list(user=request.user, **filters), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [
+        {
+            "rating": r,
+            "item": selectors.item_name(r),
+            "rater": selectors.shown_name(r),
+            "rater_phone": selectors.shown_phone(r),
+            "reasons": selectors.reason_labels(r),
+            "bad": getattr(r, "bad_review", None) if r.is_bad else None,
+        }
+        for r in page
+    ]
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return render(
+        request,
+        "ratings/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "keep": keep.urlencode(),
+            "departments": selectors.rating_departments(user=request.user),
+            "channels": RatingChannel.choices,
+            "levels": Level.choices,
+            "may_see_statistics": selectors.may_see_statistics(request.user),
+        },
+    )
+
+
+@web.staff_page
+def statistics(request):
+    """满意度统计 over a date range (default this month): totals, by department, by
+    channel, by level, by window and 承办人, one chart."""
+    if not selectors.may_see_statistics(request.user):
+        raise PermissionDenied("满意度统计仅对电子监察人员、中心管理员和部门首席代表、审批人员开放")
+    today = clock.today()
+    start = _date(request.GET.get("start")) or today.replace(day=1)
+    end = _date(request.GET.get("end")) or today
+    error = ""
+    if start > end:
+        error, start, end = "开始日期不能晚于结束日期，已显示本月", today.replace(day=1), today
+    totals = selectors.satisfaction(user=request.user, start=start, end=end)
+    breakdown = selectors.satisfaction_breakdown(user=request.user, start=start, end=end)
+    levels = [
+        {"level": value, "label": label, "count": totals["by_level"].get(str(value), 0)}
+        for value, label in Level.choices
+    ]
+    for row in levels:
+        row["share"] = round(100.0 * row["count"] / totals["total"], 1) if totals["total"] else None
+    rate = totals["real_name_rectification_rate"]
+    chart = {
+        "departments": [
+            {"name": d["name"], "good": d["total"] - d["bad"], "bad": d["bad"]}
+            for d in breakdown["departments"]
+        ],
+        "days": [
+            {"day": d["day"].isoformat(), "total": d["total"], "bad": d["bad"]}
+            for d in breakdown["days"]
+        ],
+    }
+    return render(
+        request,
+        "ratings/statistics.html",
+        {
+            "start": start,
+            "end": end,
+            "error": error,
+            "totals": totals,
+            "rectification_short": rate is not None and rate < 100,
+            "levels": levels,
+            "departments": breakdown["departments"],
+            "channels": breakdown["channels"],
+            "staff_rows": selectors.satisfaction_by_staff(user=request.user, start=start, end=end),
+            "chart": chart,
+            "sees_all": selectors.sees_all(request.user),
         },
     )
 
