@@ -6,6 +6,10 @@ this app):
   delivery a case). A 一件事 child completed by its parent's cascade sends nothing:
   the parent's link rates the 一件事.
 * ``daily_rules_done`` — the morning's reminders of 回访整改 due (``tasks.enqueue_daily``).
+
+And one reaction of this app's own: :func:`invite_next_round`, run on commit when a
+差评 is rectified (``services.advance``'s 立行立改 step): the SMS link of the new
+round is queued (one delivery a case and round).
 """
 
 from __future__ import annotations
@@ -40,3 +44,15 @@ def queue_daily_reminders(sender, day, **kwargs):
     from . import tasks
 
     tasks.enqueue_daily(day=day)
+
+
+def invite_next_round(*, case_id: int, round: int) -> None:
+    """After commit of a rectified 差评: queue the rating SMS of ``round`` (the task
+    sends it; nothing is sent in the request). Never fails the caller."""
+    from . import tasks
+
+    try:
+        with transaction.atomic():
+            tasks.enqueue_invitation(case_id=case_id, round=round)
+    except Exception:  # the rectification has committed
+        logger.exception("ratings: could not queue the round-%s SMS of case %s", round, case_id)

@@ -608,6 +608,8 @@ def advance(
         audit.record(actor=actor, action=step.audit_action, obj=bad, changes=changes, reason=reason)
         if step.action == "close" and rollups.is_done(bad):
             rollups.add_done(rating=bad.rating, delta=1)
+        if step.action == "rectify":
+            queue_next_round_invitation(bad)
         return bad
 
 
@@ -874,3 +876,16 @@ def remind_due(*, today: dt.date | None = None) -> int:
                 else 0
             )
     return count
+
+
+def queue_next_round_invitation(bad: BadReview) -> None:
+    """A rectified 差评 opens the next round (``current_round``): its SMS rating link
+    is queued once the transaction commits (``receivers.invite_next_round``, the
+    task path of the link after 办结; one delivery a case and round)."""
+    from functools import partial
+
+    from . import receivers
+
+    transaction.on_commit(
+        partial(receivers.invite_next_round, case_id=bad.rating.case_id, round=bad.rating.round + 1)
+    )
