@@ -635,6 +635,7 @@ def complete_ledger(*, actor, entry: LedgerEntry, result: str) -> LedgerEntry:
             bad.rectified_at = now
             bad.version += 1
             bad.save(update_fields=["rectified_at", "version"])
+            queue_next_round_invitation(bad)  # rectified now: the next round's SMS link
         if not was_done and rollups.is_done(bad):
             rollups.add_done(rating=bad.rating, delta=1)
         audit.record(

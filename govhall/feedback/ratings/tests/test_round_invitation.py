@@ -82,3 +82,26 @@ def test_an_explained_bad_rating_sends_no_new_link(env, done, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         services.advance(actor=user, bad_review=bad, action="explain", explanation="法定要求")
     assert not _invites().exists()
+
+
+def test_a_ledger_entry_done_sends_the_round_2_link(env, done, django_capture_on_commit_callbacks):
+    """整改台账销号 rectifies the 差评 as 立行立改 does: the next round's link follows."""
+    from govhall.feedback.ratings.models import LedgerEntry
+
+    bad = rate(done, level=1, reasons=["attitude"]).bad_review
+    user = env.s.market_chief.user
+    bad = _to_verified(bad, user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.advance(
+            actor=user,
+            bad_review=bad,
+            action="ledger",
+            measures="改造排队系统",
+            due_on="2026-12-31",
+        )
+    assert not _invites().exists()  # on the ledger: not rectified yet
+    entry = LedgerEntry.objects.get(bad_review=bad)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.complete_ledger(actor=user, entry=entry, result="排队系统已上线")
+    [sms] = _invites()
+    assert tokens.read(_token_of(sms)).round == 2
