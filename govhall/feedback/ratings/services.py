@@ -29,6 +29,7 @@ from govhall.cases.models import Case, State
 from govhall.core import actors, audit, clock, policy
 from govhall.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from govhall.core.files import check_attachments
+from govhall.core.validators import clean_text
 from govhall.notifications.models import Channel
 from govhall.notifications.services import Message, Recipient, notify
 from govhall.org import permissions
@@ -73,20 +74,7 @@ NOT_FOUND_MESSAGE = "未找到该办件，请核对受理编号和手机号后�
 
 
 def _text(value, field: str, label: str, *, required: bool, limit: int = LONG_TEXT_MAX) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationFailed(f"{label}格式不正确", code="invalid", fields={field: ["格式不正确"]})
-    value = value.strip()
-    if "\x00" in value:
-        raise ValidationFailed(f"{label}含有非法字符", code="invalid", fields={field: ["非法字符"]})
-    if required and not value:
-        raise ValidationFailed(f"请填写{label}", code="required", fields={field: ["必填"]})
-    if len(value) > limit:
-        raise ValidationFailed(
-            f"{label}不超过 {limit} 个字符", code="too_long", fields={field: ["过长"]}
-        )
-    return value
+    return clean_text(value, field=field, label=label, limit=limit, required=required)
 
 
 def _level(value) -> int:
