@@ -23,6 +23,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from govhall.cases.models import Case, State
@@ -173,7 +174,9 @@ def _check_ratable(case: Case, channel: str, token: tokens.Token | None = None) 
     (used up by it), or this channel already rated the round."""
     if case.state not in RATED_STATES or case.completed_at is None:
         raise Conflict("办件尚未办结，办结后方可评价", code="not_completed")
-    rated = _rated(case)
+    # The locking read says whether the case has any rating (``has_ratings``): the first
+    # rating of a case, by far the most common, then reads nothing more.
+    rated = _rated(case) if getattr(case, "has_ratings", True) else []
     round_, start = _round_of(case, rated)
     days = int(policy.get("RATINGS_PERIOD_DAYS"))
     if clock.now() > start + dt.timedelta(days=days):
@@ -224,6 +227,7 @@ def _create(
                     Case.objects.select_for_update(of=("self",))
                     .select_related("responsible")
                     .only(*CASE_FIELDS_TO_RATE)
+                    .annotate(has_ratings=Exists(Rating.objects.filter(case=OuterRef("pk"))))
                     .get(**where)
                 )
             except Case.DoesNotExist:
