@@ -348,29 +348,20 @@ def _filtered_ratings(request, *extra: str):
     _may_see(user)
     query = request.query_params
     params.known(query, *RATING_FILTERS, *extra)
-    qs = selectors.visible_ratings(user=user)
-    department = params.integer(query, "department")
-    if department:
-        qs = qs.filter(department_id=department)
-    channel = params.choice(query, "channel", RatingChannel)
-    if channel:
-        qs = qs.filter(channel=channel)
-    level = params.integer(query, "level", minimum=1, maximum=5)
-    if level:
-        qs = qs.filter(level=level)
-    bad = params.boolean(query, "bad")
-    if bad is not None:
-        qs = qs.filter(is_bad=bad)
     number = params.text(query, "case")
-    if number:
-        if len(number) > 40:
-            raise params.invalid_filter("case", number, "受理编号不超过 40 个字符")
-        qs = qs.filter(case__number=number)
+    if number and len(number) > 40:
+        raise params.invalid_filter("case", number, "受理编号不超过 40 个字符")
     start, end = params.date(query, "start"), params.date(query, "end")
-    if start:
-        qs = qs.filter(rated_on__gte=start)
-    if end:
-        qs = qs.filter(rated_on__lte=end)
+    qs = selectors.filter_ratings(
+        selectors.visible_ratings(user=user),
+        department=params.integer(query, "department"),
+        channel=params.choice(query, "channel", RatingChannel),
+        level=params.integer(query, "level", minimum=1, maximum=5),
+        bad=params.boolean(query, "bad"),
+        number=number,
+        start=start,
+        end=end,
+    )
     return qs, start, end
 
 

@@ -163,28 +163,20 @@ def satisfaction(
             return statistics(Rating.objects.none())
         if staff.department_id is None:
             qs = visible_ratings(user=user)
-            qs = qs.filter(channel=channel) if channel else qs
-            qs = qs.filter(level=level) if level else qs
-            qs = qs.filter(rated_on__gte=start) if start else qs
-            qs = qs.filter(rated_on__lte=end) if end else qs
-            return statistics(qs.filter(department_id=department) if department else qs)
+            return statistics(
+                filter_ratings(
+                    qs, department=department, channel=channel, level=level, start=start, end=end
+                )
+            )
         departments = [staff.department_id]
     if department:
         departments = [d for d in (departments or [department]) if d == department]
     by_level, real_total, done = rollups.totals(
         department_ids=departments, channel=channel, level=level, start=start, end=end
     )
-    rows = Rating.objects.all()
+    rows = filter_ratings(Rating.objects.all(), channel=channel, level=level, start=start, end=end)
     if departments is not None:
         rows = rows.filter(department_id__in=departments)
-    if channel:
-        rows = rows.filter(channel=channel)
-    if level:
-        rows = rows.filter(level=level)
-    if start:
-        rows = rows.filter(rated_on__gte=start)
-    if end:
-        rows = rows.filter(rated_on__lte=end)
     return _figures(by_level, real_total, done, rows.filter(excluded=True).count())
 
 
