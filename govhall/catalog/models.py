@@ -41,6 +41,25 @@ NATIONAL_TYPE_CODES = {
 }
 
 
+class FilingKind(models.TextChoices):
+    """备案类别 of a 行政备案 item (domain.md §8, seed 4 备案): 事后告知类 is filed at
+    once after a formal check (即来即备); 确认类 is confirmed by the department within
+    the item's limit before the filing number is issued."""
+
+    NOTIFY = "notify", "事后告知类"
+    CONFIRM = "confirm", "确认类"
+
+
+class NegativeListReason(models.TextChoices):
+    """Why an item does not enter the hall (负面清单, seed 0 负面清单 §2–3)."""
+
+    SECRET = "secret", "涉密"
+    COMMERCIAL = "commercial", "商业秘密"
+    PRIVACY = "privacy", "个人隐私"
+    PROACTIVE = "proactive", "主动服务"
+    PREMISES = "premises", "场地限制"
+
+
 class ItemStatus(models.TextChoices):
     ACTIVE = "active", "在用"
     SUSPENDED = "suspended", "暂停"
@@ -139,6 +158,16 @@ class Item(models.Model):
     is_stationed = models.BooleanField("进驻中心", default=True)
     on_negative_list = models.BooleanField("负面清单", default=False)
     negative_list_reason = models.TextField("不进驻理由", blank=True)
+    negative_list_category = models.CharField(
+        "不进驻理由类别",
+        max_length=12,
+        choices=NegativeListReason.choices,
+        blank=True,
+        default="",
+    )
+    on_two_priority_list = models.BooleanField(
+        "两优清单", default=False, help_text="优化职能职责、优化工作流程清单（seed 4 “两优”）"
+    )
     status_reason = models.TextField(
         "暂停/取消理由", blank=True, help_text="公开在办事指南和网上申请页（R-PUBLIC-3）"
     )
@@ -243,6 +272,14 @@ class ItemVersion(models.Model):
     keywords = models.CharField(
         "检索关键词", max_length=200, blank=True, help_text="俗称、别名，空格分隔"
     )
+    filing_kind = models.CharField(
+        "备案类别",
+        max_length=10,
+        choices=FilingKind.choices,
+        blank=True,
+        default="",
+        help_text="仅行政备案事项：事后告知类即来即备，确认类由部门限时确认",
+    )
     search_text = models.TextField("检索文本", blank=True, editable=False)
 
     class Meta:
@@ -317,6 +354,7 @@ GUIDE_FIELDS = [
     "accept_at_township",
     "accept_at_village",
     "keywords",
+    "filing_kind",
 ]
 
 

@@ -345,7 +345,14 @@ def _first(errors: dict[str, list[str]]) -> str:
     return next(m for messages in errors.values() for m in messages)
 
 
-_FLAG_FIELDS = {"status", "is_stationed", "on_negative_list", "negative_list_reason"}
+_FLAG_FIELDS = {
+    "status",
+    "is_stationed",
+    "on_negative_list",
+    "negative_list_reason",
+    "negative_list_category",
+    "on_two_priority_list",
+}
 
 
 @transaction.atomic
