@@ -163,6 +163,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("GOVHALL_DB_CONN_MAX_AGE", default=600))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with small bulk inserts sent as VALUES (core/db/postgresql).
+    DATABASES["default"]["ENGINE"] = "govhall.core.db.postgresql"
     # Server-side binding with prepared statements: the same few statements run for
     # every case, and preparing them saves 15–45 % of a transition (docs/cases.md §性能).
     # Behind PgBouncer in transaction mode this needs PgBouncer ≥ 1.21 with

@@ -16,6 +16,7 @@ The 12345 file exchange is ``exchange.py``.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
@@ -27,6 +28,7 @@ from govhall.catalog.services import build_search_text
 from govhall.core import actors, audit, clock, policy
 from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
 from govhall.core.files import check_attachments
+from govhall.core.models import AuditEntry
 from govhall.core.validators import clean_text, validate_id_number
 from govhall.notifications.models import Channel as NoticeChannel
 from govhall.notifications.models import Notification
@@ -96,12 +98,13 @@ def online_centre() -> Centre | None:
 # --------------------------------------------------------------------------- intake
 
 
-def _event(complaint, *, action, from_state, actor, text="", data=None) -> ComplaintEvent:
-    return ComplaintEvent.objects.create(
+def _event(complaint, *, action, from_state, actor, text="", data=None, to_state=None):
+    """The history row of one step, unsaved (the caller saves it, or several at once)."""
+    return ComplaintEvent(
         complaint=complaint,
         action=action,
         from_state=from_state,
-        to_state=complaint.state,
+        to_state=complaint.state if to_state is None else to_state,
         actor=actors.actor_user(actor),
         actor_name=actors.actor_name(actor)[:100],
         at=clock.now(),
@@ -122,9 +125,8 @@ def _attach(complaint, event, files) -> None:
         )
 
 
-def create(
+def _new(
     *,
-    actor,
     channel: str,
     centre: Centre,
     category: str,
@@ -135,62 +137,107 @@ def create(
     id_number: str = "",
     case=None,
     about_staff: Staff | None = None,
-    files=(),
     received_at: dt.datetime | None = None,
     external_source: str = "",
     external_id: str = "",
     external_digest: str = "",
     due_date: dt.date | None = None,
     phone_required: bool = True,
+) -> Complaint:
+    """A new complaint (待受理), checked but not saved and not yet numbered."""
+    return Complaint(
+        channel=channel,
+        category=check_category(category),
+        subject=text(subject, "subject", "标题", max_len=SUBJECT_MAX),
+        content=text(content, "content", "诉求内容", max_len=CONTENT_MAX),
+        centre=centre,
+        complainant_name=text(name, "name", "诉求人姓名", max_len=100, required=False),
+        complainant_phone=check_phone(phone, required=phone_required),
+        complainant_id_number=_id_number(id_number),
+        case=case,
+        about_staff=about_staff,
+        state=State.SUBMITTED,
+        received_at=received_at or clock.now(),
+        due_date=due_date,
+        external_source=external_source,
+        external_id=external_id,
+        external_digest=external_digest,
+    )
+
+
+def _id_number(value) -> str:
+    value = text(value, "id_number", "身份证号", max_len=18, required=False)
+    return validate_id_number(value.upper(), field="id_number") if value else ""
+
+
+def _insert(
+    complaint: Complaint,
+    *,
+    actor,
+    files,
+    event_action: str,
+    event_data: dict,
+    step: _Step | None = None,
+) -> Complaint:
+    """Number and save ``complaint`` with its 提交 event, attachments and audit row,
+    and, when the channel also took a first step in the same breath (the window's
+    受理 or 直接办结, planned by :func:`_plan` on the unsaved complaint), that step's
+    event and audit row too: one INSERT per table. The counter row is locked last and
+    held for these few statements only."""
+    submitted = {"channel": complaint.channel, **event_data}
+    if complaint.external_id:
+        submitted["external_id"] = complaint.external_id
+    with transaction.atomic():
+        complaint.number = numbering.next_number(year=clock.today().year)
+        complaint.save(force_insert=True)
+        events = [
+            _event(
+                complaint,
+                action=event_action,
+                from_state="",
+                to_state=State.SUBMITTED,
+                actor=actor,
+                text=complaint.subject,
+                data=submitted,
+            )
+        ]
+        entries = [
+            audit.record(
+                actor=actor,
+                action=SUBMIT,
+                obj=complaint,
+                changes={"state": [None, State.SUBMITTED], "channel": [None, complaint.channel]},
+                reason=complaint.subject,
+                save=False,
+            )
+        ]
+        if step is not None:
+            events.append(step.event(complaint, actor))
+            entries.append(step.audit(complaint, actor))
+        ComplaintEvent.objects.bulk_create(events)
+        _attach(complaint, events[0], check_files(files))
+        AuditEntry.objects.bulk_create(entries)
+        if step is not None:
+            _tell_after(complaint, action=step.row.action, data=step.data)
+    return complaint
+
+
+def create(
+    *,
+    actor,
+    files=(),
     event_action: str = "submit",
     event_data: dict | None = None,
+    **fields,
 ) -> Complaint:
     """One new complaint (待受理) with its 提交 event, attachments and audit row: the
-    part every channel shares. Callers check who may submit on their channel."""
-    category = check_category(category)
-    subject = text(subject, "subject", "标题", max_len=SUBJECT_MAX)
-    content = text(content, "content", "诉求内容", max_len=CONTENT_MAX)
-    name = text(name, "name", "诉求人姓名", max_len=100, required=False)
-    phone = check_phone(phone, required=phone_required)
-    id_number = text(id_number, "id_number", "身份证号", max_len=18, required=False)
-    if id_number:
-        id_number = validate_id_number(id_number.upper(), field="id_number")
+    part every channel shares (``fields`` as :func:`_new` takes them). Callers check
+    who may submit on their channel."""
+    complaint = _new(**fields)
     files = check_files(files)
-    with transaction.atomic():
-        complaint = Complaint.objects.create(
-            number=numbering.next_number(year=clock.today().year),
-            channel=channel,
-            category=category,
-            subject=subject,
-            content=content,
-            centre=centre,
-            complainant_name=name,
-            complainant_phone=phone,
-            complainant_id_number=id_number,
-            case=case,
-            about_staff=about_staff,
-            state=State.SUBMITTED,
-            received_at=received_at or clock.now(),
-            due_date=due_date,
-            external_source=external_source,
-            external_id=external_id,
-            external_digest=external_digest,
-        )
-        data = {"channel": channel, **(event_data or {})}
-        if external_id:
-            data["external_id"] = external_id
-        event = _event(
-            complaint, action=event_action, from_state="", actor=actor, text=subject, data=data
-        )
-        _attach(complaint, event, files)
-        audit.record(
-            actor=actor,
-            action=SUBMIT,
-            obj=complaint,
-            changes={"state": [None, complaint.state], "channel": [None, channel]},
-            reason=subject,
-        )
-    return complaint
+    return _insert(
+        complaint, actor=actor, files=files, event_action=event_action, event_data=event_data or {}
+    )
 
 
 def submit_online(
@@ -254,28 +301,29 @@ def receive_at_window(
     centre = staff.centre if staff is not None else online_centre()
     if centre is None:
         raise Conflict("尚未设立服务中心", code="no_centre")
-    with transaction.atomic():
-        complaint = create(
-            actor=actor,
-            channel=Channel.WINDOW,
-            centre=centre,
-            category=category,
-            subject=subject,
-            content=content,
-            name=name,
-            phone=phone,
-            id_number=id_number,
-            case=case,
-            about_staff=about_staff,
-            files=files,
-        )
-        # Created in this transaction: nobody else sees it, so no lock to take.
-        if answer or entry is not None:
-            row = workflow.get("direct_close")
-            inputs = {"answer": answer, "entry": entry}
-        else:
-            row, inputs = workflow.get("accept"), {}
-        return _apply(complaint, row, actor=actor, files=(), inputs=inputs)
+    complaint = _new(
+        channel=Channel.WINDOW,
+        centre=centre,
+        category=category,
+        subject=subject,
+        content=content,
+        name=name,
+        phone=phone,
+        id_number=id_number,
+        case=case,
+        about_staff=about_staff,
+    )
+    files = check_files(files)
+    if answer or entry is not None:
+        row, inputs = workflow.get("direct_close"), {"answer": answer, "entry": entry}
+    else:
+        row, inputs = workflow.get("accept"), {}
+    # The window's step is checked on the complaint before anything is written, so a
+    # refused answer registers nothing; registration and step are then saved together.
+    step = _plan(complaint, row, actor=actor, inputs=inputs)
+    return _insert(
+        complaint, actor=actor, files=files, event_action="submit", event_data={}, step=step
+    )
 
 
 # --------------------------------------------------------------------------- transition
@@ -321,13 +369,53 @@ def _columns(c: Complaint) -> dict:
     return {f.attname: getattr(c, f.attname) for f in c._meta.concrete_fields}
 
 
-def _apply(c: Complaint, row: workflow.Transition, *, actor, files, inputs) -> Complaint:
-    """The checks and effects of :func:`transition` on ``c``, which the caller holds:
-    locked by :func:`transition`, or created in the caller's transaction (nobody else
-    can see it yet). Saves only the columns the step changed."""
-    action = row.action
+@dataclass
+class _Step:
+    """One step of the transition table taken on a complaint in memory by
+    :func:`_plan`: what its event and audit row will say."""
+
+    row: workflow.Transition
+    from_state: str
+    before: dict
+    data: dict
+    opinion: str
+
+    def changed_columns(self, c: Complaint) -> list[str]:
+        return [k for k, v in _columns(c).items() if self.before[k] != v]
+
+    def event(self, c: Complaint, actor) -> ComplaintEvent:
+        return _event(
+            c,
+            action=self.row.action,
+            from_state=self.from_state,
+            actor=actor,
+            text=self.opinion,
+            data=self.data,
+        )
+
+    def audit(self, c: Complaint, actor):
+        changes = {"state": [self.from_state, c.state]} if self.from_state != c.state else {}
+        if self.before["department_id"] != c.department_id:
+            changes["department"] = [self.before["department_id"], c.department_id]
+        if self.before["due_date"] != c.due_date:
+            changes["due_date"] = [str(self.before["due_date"] or ""), str(c.due_date or "")]
+        return audit.record(
+            actor=actor,
+            action=self.row.audit_action,
+            obj=c,
+            changes=changes,
+            reason=self.opinion,
+            save=False,
+        )
+
+
+def _plan(c: Complaint, row: workflow.Transition, *, actor, inputs) -> _Step:
+    """The checks and effect of ``row`` on ``c`` in memory (nothing written): the
+    actor's role, the state, the inputs, the guard; then the effect, the target state
+    and the version. The caller holds ``c``: locked by :func:`transition`, or not yet
+    saved (:func:`receive_at_window`)."""
     if not roles.roles_for(actor, c) & row.roles:
-        raise PermissionDenied(f"您无权对诉求 {c.number} 执行“{row.label}”")
+        raise PermissionDenied(f"您无权对诉求 {c.number or '（新登记）'} 执行“{row.label}”")
     if c.state not in row.sources:
         raise Conflict(
             f"诉求当前状态为“{c.get_state_display()}”，不能执行“{row.label}”",
@@ -353,25 +441,27 @@ def _apply(c: Complaint, row: workflow.Transition, *, actor, files, inputs) -> C
         )
     if row.guard is not None:
         row.guard(c, inputs)
-    from_state = c.state
-    columns = _columns(c)
+    from_state, before = c.state, _columns(c)
     data = row.effect(actor, c, inputs) or {}
     if row.target is not None:
         c.state = row.target
     if row.outcomes and c.state not in row.outcomes:  # pragma: no cover - a bad effect
-        raise AssertionError(f"{action} left {c.state}")
+        raise AssertionError(f"{row.action} left {c.state}")
     c.version += 1
-    c.save(update_fields=[k for k, v in _columns(c).items() if columns[k] != v])
     opinion = str(inputs.get(row.event_text) or "") if row.event_text else ""
-    event = _event(c, action=action, from_state=from_state, actor=actor, text=opinion, data=data)
+    return _Step(row=row, from_state=from_state, before=before, data=data, opinion=opinion)
+
+
+def _apply(c: Complaint, row: workflow.Transition, *, actor, files, inputs) -> Complaint:
+    """:func:`_plan` on the locked ``c``, then its writes: the changed columns only,
+    the event (with ``files``), the audit row, and who is told."""
+    step = _plan(c, row, actor=actor, inputs=inputs)
+    c.save(update_fields=step.changed_columns(c))
+    event = step.event(c, actor)
+    event.save()
     _attach(c, event, files)
-    changes = {"state": [from_state, c.state]} if from_state != c.state else {}
-    if columns["department_id"] != c.department_id:
-        changes["department"] = [columns["department_id"], c.department_id]
-    if columns["due_date"] != c.due_date:
-        changes["due_date"] = [str(columns["due_date"] or ""), str(c.due_date or "")]
-    audit.record(actor=actor, action=row.audit_action, obj=c, changes=changes, reason=opinion)
-    _tell_after(c, action=action, data=data)
+    step.audit(c, actor).save()
+    _tell_after(c, action=row.action, data=step.data)
     return c
 
 

@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend with one change for small bulk inserts (``compiler``)."""
