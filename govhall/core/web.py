@@ -32,6 +32,7 @@ Usage::
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -170,6 +171,36 @@ def rows_data(formset: forms.BaseFormSet) -> list[dict]:
 
 
 EMPTY_CHOICE = "请选择"
+
+
+INT_MAX = 2**31 - 1
+
+
+def query_int(value: str | None, *, maximum: int = INT_MAX) -> int | None:
+    """A positive whole number from the query string (an id to filter by, a level), or
+    ``None`` when empty, malformed or out of ``1…maximum``: a filter that does not parse
+    is left out, and the form shows it empty."""
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= 10 and 0 < int(value) <= maximum:
+        return int(value)
+    return None
+
+
+def query_date(
+    value: str | None, *, errors: list[str] | None = None, label: str = "日期"
+) -> dt.date | None:
+    """An ISO date (``YYYY-MM-DD``) from the query string, or ``None`` when empty or
+    malformed; a malformed one is also reported in ``errors`` (when given) in Chinese,
+    for pages that say why a filter was ignored."""
+    value = (value or "").strip()[:10]
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        if errors is not None:
+            errors.append(f"{label}格式不正确，应为 YYYY-MM-DD")
+        return None
 
 
 def _empty_choice_in_chinese(field: forms.Field) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -26,14 +24,6 @@ def _choice(value: str, choices) -> str:
     return value if value in {c[0] for c in choices} else ""
 
 
-def _day(value: str) -> dt.date | None:
-    """An ISO date from the query string, or None when empty or malformed."""
-    try:
-        return dt.date.fromisoformat(value[:10]) if value else None
-    except ValueError:
-        return None
-
-
 @web.staff_page
 def warnings(request):
     if not selectors.may_see_warnings(request.user):
@@ -48,7 +38,7 @@ def warnings(request):
         "status": _choice(q.get("status", "open"), STATUSES + [("all", "")]),
         "department": dept_id,
     }
-    chosen["raised_on"] = _day(q.get("raised_on", ""))
+    chosen["raised_on"] = web.query_date(q.get("raised_on"))
     me = permissions.active_staff(request.user) if q.get("mine") == "1" else None
     chosen["mine"] = me is not None
     status = "" if chosen["status"] == "all" else chosen["status"]

@@ -4,7 +4,6 @@ drill-down list of the cases behind any of its numbers (``dashboard.figures`` /
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -36,32 +35,14 @@ def _shown(window_id: int | None) -> str:
     return "" if window_id is None else str(window_id)
 
 
-def _int(value: str | None) -> int | None:
-    value = (value or "").strip()
-    if value.isascii() and value.isdigit() and 0 < len(value) <= 9:
-        return int(value)
-    return None
-
-
-def _date(value: str | None, errors: list[str], label: str) -> dt.date | None:
-    value = (value or "").strip()[:10]
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        errors.append(f"{label}格式不正确，应为 YYYY-MM-DD")
-        return None
-
-
 def _filters(request) -> tuple[dict, list[str]]:
     """department, window, start, end from the query string, and the errors."""
     q, errors = request.GET, []
     chosen = {
-        "department_id": _int(q.get("department")),
-        "window_id": _int(q.get("window")),
-        "start": _date(q.get("start"), errors, "开始日期"),
-        "end": _date(q.get("end"), errors, "结束日期"),
+        "department_id": web.query_int(q.get("department")),
+        "window_id": web.query_int(q.get("window")),
+        "start": web.query_date(q.get("start"), errors=errors, label="开始日期"),
+        "end": web.query_date(q.get("end"), errors=errors, label="结束日期"),
     }
     return chosen, errors
 
@@ -194,7 +175,7 @@ def drill_page(request):
     measure = q.get("measure", "")
     if measure not in dashboard.MEASURES:
         measure = "open"
-    item_id = _int(q.get("item"))
+    item_id = web.query_int(q.get("item"))
     channel = q.get("channel", "")
     channel = channel if channel in Channel.values else ""
     today = clock.today()

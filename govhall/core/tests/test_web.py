@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from django import forms
 from django.urls import reverse
 
@@ -69,3 +72,32 @@ def test_error_pages_are_titled_by_what_went_wrong(client, org):
     assert "<title>无权访问" in page and "页面不存在" not in page
     page = client.get(reverse("catalog:detail", args=["NOPE"])).content.decode()
     assert "<title>页面不存在" in page and "无权访问" not in page
+
+
+@pytest.mark.parametrize(
+    "raw, maximum, expected",
+    [
+        ("12", None, 12),
+        (" 7 ", None, 7),
+        ("", None, None),
+        ("0", None, None),
+        ("-3", None, None),
+        ("１２", None, None),
+        ("99999999999", None, None),
+        ("6", 5, None),
+        ("5", 5, 5),
+        ("abc", None, None),
+    ],
+)
+def test_query_int_keeps_only_a_bounded_positive_number(raw, maximum, expected):
+    kwargs = {} if maximum is None else {"maximum": maximum}
+    assert web.query_int(raw, **kwargs) == expected
+
+
+def test_query_date_reads_iso_and_reports_a_malformed_one_in_chinese():
+    errors: list[str] = []
+    assert web.query_date("2026-12-03") == dt.date(2026, 12, 3)
+    assert web.query_date("2026-12-03T10:00") == dt.date(2026, 12, 3)
+    assert web.query_date("", errors=errors) is None and errors == []
+    assert web.query_date("2026-13-01", errors=errors, label="开始日期") is None
+    assert errors == ["开始日期格式不正确，应为 YYYY-MM-DD"]

@@ -5,8 +5,6 @@ as a form, 整改台账销号, 申诉), and the appeal page (复核). Thin: ever
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -67,31 +65,19 @@ def bad_reviews(request):
     )
 
 
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat((value or "").strip()[:10])
-    except ValueError:
-        return None
-
-
-def _int(value: str | None, *, maximum: int = 2**31 - 1) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and 0 < int(value) <= maximum else None
-
-
 def _list_filters(query) -> dict:
     """The 评价列表's filters from the query string; a value that does not parse is
     left out (the form shows it empty)."""
     channel = query.get("channel", "")
     bad = query.get("bad", "")
     return {
-        "department": _int(query.get("department")),
+        "department": web.query_int(query.get("department")),
         "channel": channel if channel in RatingChannel.values else "",
-        "level": _int(query.get("level"), maximum=5),
+        "level": web.query_int(query.get("level"), maximum=5),
         "bad": {"1": True, "0": False}.get(bad),
         "number": (query.get("number") or "").strip()[:40],
-        "start": _date(query.get("start")),
-        "end": _date(query.get("end")),
+        "start": web.query_date(query.get("start")),
+        "end": web.query_date(query.get("end")),
     }
 
 
@@ -138,8 +124,8 @@ def statistics(request):
     if not selectors.may_see_statistics(request.user):
         raise PermissionDenied("满意度统计仅对电子监察人员、中心管理员和部门首席代表、审批人员开放")
     today = clock.today()
-    start = _date(request.GET.get("start")) or today.replace(day=1)
-    end = _date(request.GET.get("end")) or today
+    start = web.query_date(request.GET.get("start")) or today.replace(day=1)
+    end = web.query_date(request.GET.get("end")) or today
     error = ""
     if start > end:
         error, start, end = "开始日期不能晚于结束日期，已显示本月", today.replace(day=1), today
