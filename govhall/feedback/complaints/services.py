@@ -502,6 +502,7 @@ def _group(complaint: Complaint, key: str) -> str:
 
 
 def _inbox(complaint: Complaint, people, *, event: str, detail: str, key: str) -> int:
+    """Tell ``people`` (a Staff queryset, or ``(user_id, name)`` pairs) in the inbox."""
     messages = [
         Message(
             channel=NoticeChannel.INBOX,
@@ -517,7 +518,9 @@ def _inbox(complaint: Complaint, people, *, event: str, detail: str, key: str) -
             url=staff_url(complaint),
             key=f"complaints.complaint:{complaint.pk}:{key}:u{user_id}",
         )
-        for user_id, name in people.distinct().values_list("user_id", "name")
+        for user_id, name in (
+            people if isinstance(people, list) else people.distinct().values_list("user_id", "name")
+        )
     ]
     if not messages:
         return 0
@@ -656,24 +659,38 @@ def remind_visits(*, today: dt.date | None = None) -> list[str]:
     Returns the numbers told now."""
     today = today or clock.today()
     tomorrow = calendar.add_workdays(start=today, days=1).date
-    done = []
+    due_now = []
     rows = Complaint.objects.filter(state=State.CLOSED, closed_at__isnull=False).select_related(
         "about_staff"
     )
     for c in rows.iterator(chunk_size=500):
         closed_on = timezone.localdate(c.closed_at)
         due = visit_due(closed_on)
-        key = f"visit:{closed_on}"
-        if due > tomorrow or Notification.objects.filter(group=_group(c, key)).exists():
+        if due <= tomorrow:
+            due_now.append((c, due, f"visit:{closed_on}"))
+    # One read for the reminders already sent, one per centre for who makes callbacks.
+    told_before = set(
+        Notification.objects.filter(
+            group__in=[_group(c, key) for c, _due, key in due_now]
+        ).values_list("group", flat=True)
+    )
+    callers: dict[int, list[tuple[int, int, str]]] = {}
+    done = []
+    for c, due, key in due_now:
+        if _group(c, key) in told_before:
             continue
-        people = Staff.objects.filter(
-            centre=c.centre_id,
-            role__in=(Role.CENTRE_ADMIN, Role.WINDOW_CLERK),
-            is_active=True,
-            user__is_active=True,
+        if c.centre_id not in callers:
+            callers[c.centre_id] = list(
+                Staff.objects.filter(
+                    centre=c.centre_id,
+                    role__in=(Role.CENTRE_ADMIN, Role.WINDOW_CLERK),
+                    is_active=True,
+                    user__is_active=True,
+                ).values_list("pk", "user_id", "name")
+            )
+        people = list(
+            dict.fromkeys((u, n) for pk, u, n in callers[c.centre_id] if pk != c.about_staff_id)
         )
-        if c.about_staff_id is not None:
-            people = people.exclude(pk=c.about_staff_id)
         when = "已逾期" if due < today else ("今日" if due == today else "明日")
         told = _inbox(
             c,
