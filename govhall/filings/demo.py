@@ -147,7 +147,8 @@ def load_demo_filings(ctx=None) -> dict[str, int]:
     versions = _versions()
     today = clock.today()
     made = 0
-    for activity, days_back, story in _scenarios(versions):
+    # Oldest first, so the 备案编号 follow the days they were issued on.
+    for activity, days_back, story in sorted(_scenarios(versions), key=lambda s: -s[1]):
         if Filing.objects.filter(activity=activity).exists():
             continue
         start = dt.datetime.combine(today - dt.timedelta(days=days_back), dt.time(9, 40))

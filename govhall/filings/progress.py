@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
 from govhall.cases import sections
 from govhall.core import web
@@ -44,7 +45,7 @@ def progress_of(filing) -> dict:
         "state": filing.state,
         "state_label": filing.get_state_display(),
         "received_at": filing.submitted_at,
-        "accepted_on": filing.filed_at.date() if filing.filed_at else None,
+        "accepted_on": timezone.localdate(filing.filed_at) if filing.filed_at else None,
         "due_date": filing.due_date,
         "result": result,
         "closed": filing.state in DONE,

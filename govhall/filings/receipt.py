@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -38,8 +39,8 @@ def rows(filing: Filing) -> list[tuple[str, str]]:
         ("联系电话", filing.masked_phone),
         ("备案活动", filing.activity),
         ("活动日期", f"{filing.activity_date:%Y年%m月%d日}"),
-        ("提交时间", f"{filing.submitted_at:%Y年%m月%d日 %H:%M}"),
-        ("备案日期", f"{filing.filed_at:%Y年%m月%d日}"),
+        ("提交时间", f"{timezone.localtime(filing.submitted_at):%Y年%m月%d日 %H:%M}"),
+        ("备案日期", f"{timezone.localdate(filing.filed_at):%Y年%m月%d日}"),
         ("办理渠道", filing.get_channel_display()),
     ]
 
@@ -96,7 +97,7 @@ def render_receipt(filing: Filing, *, request=None) -> bytes:
         _p("可扫描右上角二维码，凭备案编号和手机号后四位查询备案情况。", body),
         Spacer(1, 12 * mm),
         _p(f"{filing.department.name}（备案专用章）", right),
-        _p(f"{filing.filed_at:%Y年%m月%d日}", right),
+        _p(f"{timezone.localdate(filing.filed_at):%Y年%m月%d日}", right),
     ]
     buffer = io.BytesIO()
     SimpleDocTemplate(

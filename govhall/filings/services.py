@@ -211,7 +211,7 @@ def submit(
     with transaction.atomic():
         filing = Filing(
             tracking=workflow.numbering.next_number(
-                series=workflow.numbering.TRACKING, year=now.year
+                series=workflow.numbering.TRACKING, year=clock.today().year
             ),
             item=item,
             item_version=version,
@@ -232,7 +232,7 @@ def submit(
             workflow.issue_number(filing)
         else:
             filing.state = State.SUBMITTED
-            filing.due_date = workflow.due_from(now.date(), version)
+            filing.due_date = workflow.due_from(clock.today(), version)
         filing.save()
         data = {"channel": channel, "materials": materials, "files": len(files)}
         if paper_checked and channel == Channel.WINDOW:

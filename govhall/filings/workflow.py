@@ -76,7 +76,7 @@ def due_from(start, version) -> object:
 def issue_number(filing: Filing) -> None:
     """The 备案编号 of the year, drawn in the caller's transaction (no gap)."""
     now = clock.now()
-    filing.number = numbering.next_number(series=numbering.FILING, year=now.year)
+    filing.number = numbering.next_number(series=numbering.FILING, year=clock.today().year)
     filing.filed_at = now
 
 
@@ -85,7 +85,7 @@ def issue_number(filing: Filing) -> None:
 
 def confirm(actor, f: Filing, inputs) -> dict:
     issue_number(f)
-    on_time = f.due_date is None or f.filed_at.date() <= f.due_date
+    on_time = f.due_date is None or clock.today() <= f.due_date
     return {"number": f.number, "on_time": on_time}
 
 
