@@ -20,7 +20,6 @@ class FilingForm(StyledForm):
         label="备案人类型",
         choices=FilerKind.choices,
         initial=FilerKind.PERSON,
-        widget=forms.RadioSelect,
     )
     filer_name = forms.CharField(label="备案人姓名或单位名称", max_length=100)
     filer_id = forms.CharField(
@@ -43,7 +42,6 @@ class FilingForm(StyledForm):
 
     def __init__(self, *args, version=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["filer_kind"].widget.attrs["class"] = "form-check-input"
         if version is not None:
             names = [m.name for m in version.materials.all()]
             if names:
