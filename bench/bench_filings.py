@@ -19,15 +19,12 @@ migrated and dropped after. Without a reachable PostgreSQL the benchmark is skip
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import multiprocessing
 import os
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -35,8 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import bench_feedback as feedback  # noqa: E402 - its load clients
 import scratch  # noqa: E402
-from report import pct, verdict  # noqa: E402
+from report import verdict  # noqa: E402
 
 GUNICORN = str(Path(scratch.PY).with_name("gunicorn"))
 DB = "govhall_bench_filings"
@@ -129,72 +127,6 @@ def _filing(item: str, serial: int) -> dict:
     }
 
 
-def _wait_for(url: str, tries: int = 300) -> None:
-    for _ in range(tries):
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-
-
-def _poster(port, token, bodies, deadline, out) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    latencies, errors = [], []
-    for data, content_type in bodies:
-        if time.time() > deadline:
-            break
-        headers = {
-            "Authorization": f"Bearer {token}",
-            "Content-Type": content_type,
-            "Accept": "application/json",
-        }
-        t = time.perf_counter()
-        for attempt in (1, 2):  # a closed keep-alive connection is re-opened once
-            try:
-                conn.request("POST", "/api/v1/filings/", body=data, headers=headers)
-                resp = conn.getresponse()
-                payload = resp.read()
-                break
-            except (http.client.HTTPException, ConnectionError):
-                conn.close()
-                if attempt == 2:
-                    raise
-        latencies.append(time.perf_counter() - t)
-        if resp.status != 201 or json.loads(payload).get("state") != "filed":
-            errors.append((resp.status, payload[:200]))
-    conn.close()
-    out.put((latencies, errors))
-
-
-def post_all(port, token, bodies, clients) -> dict:
-    ctx = multiprocessing.get_context("fork")
-    out = ctx.Queue()
-    start = time.time()
-    deadline = start + 60
-    procs = [
-        ctx.Process(target=_poster, args=(port, token, bodies[i::clients], deadline, out))
-        for i in range(clients)
-    ]
-    for p in procs:
-        p.start()
-    results = [out.get() for _ in procs]
-    elapsed = time.time() - start
-    for p in procs:
-        p.join()
-    latencies = [x for lat, _ in results for x in lat]
-    errors = [e for _, err in results for e in err]
-    accepted = len(latencies) - len(errors)
-    return {
-        "accepted": accepted,
-        "errors": errors,
-        "seconds": elapsed,
-        "per_minute": accepted / elapsed * 60 if elapsed else 0.0,
-        "p50": pct(latencies, 50) * 1000 if latencies else 0.0,
-        "p95": pct(latencies, 95) * 1000 if latencies else 0.0,
-    }
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench_filings.py")
     parser.add_argument("--count", type=int, default=1_000, help="filings to file")
@@ -235,12 +167,12 @@ def main(argv: list[str]) -> int:
     )
     failed = 0
     try:
-        _wait_for(f"http://127.0.0.1:{args.port}/favicon.ico")
+        feedback._wait_for(f"http://127.0.0.1:{args.port}/favicon.ico")
         print(
             f"  {args.workers} gunicorn workers, {args.clients} clients; "
             f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
-        r = post_all(args.port, setup["token"], bodies, args.clients)
+        r = feedback.post_all(args.port, setup["token"], "/api/v1/filings/", bodies, args.clients)
     finally:
         proc.terminate()
         proc.wait(timeout=20)

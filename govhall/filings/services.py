@@ -65,7 +65,13 @@ def fileable_version(*, item: Item | None) -> ItemVersion:
     why = catalog_selectors.not_accepting(item)
     if why is not None:
         raise Conflict(f"{NOT_ACCEPTING[why]}，不能备案", code="item_not_accepting")
-    version = catalog_selectors.current_version(item=item)
+    # The guide in force with what the checks read (materials, fees): three queries.
+    version = (
+        catalog_selectors.current_versions()
+        .filter(item=item)
+        .prefetch_related("materials", "fee_lines")
+        .first()
+    )
     if version is None:
         raise Conflict("该事项没有现行有效的办事指南，不能备案", code="no_current_version")
     if version.filing_kind not in FilingKind.values:
@@ -73,7 +79,7 @@ def fileable_version(*, item: Item | None) -> ItemVersion:
             f"“{version.name}”未列入备案清单（未确定备案类别），不能备案",
             code="not_on_filing_list",
         )
-    if version.has_fee or version.fee_lines.exists():
+    if version.has_fee or list(version.fee_lines.all()):
         raise Conflict(
             f"“{version.name}”的办事指南列有收费，而行政备案不得收取任何费用"
             "（行政备案制度第五条），暂不能备案，请联系实施部门更正办事指南",

@@ -152,3 +152,15 @@ def test_the_filing_list_items_endpoint_is_public(client, items):
     r = client.get(reverse("api:filing-items"))
     assert r.status_code == 200
     assert [x["filing_kind"] for x in r.json()["results"]] == ["notify", "confirm"]
+
+
+def test_a_filing_through_the_api_costs_a_fixed_number_of_queries(
+    client, org, items, django_assert_max_num_queries
+):
+    _login(client, org.staff.clerk).post(LIST, _body(items.notify))
+    # session and user (2), staff and its centre (2), the item (1), the version with
+    # materials and fees (3), the savepoint, two counters, filing, event, attachment,
+    # audit row, release (8); the response reads what is loaded (0).
+    with django_assert_max_num_queries(17):
+        r = client.post(LIST, _body(items.notify))
+    assert r.status_code == 201
