@@ -28,7 +28,7 @@ from govhall.core.validators import clean_text, validate_id_number, validate_usc
 from govhall.org import permissions
 from govhall.org.models import Centre, Level
 
-from . import roles, selectors, workflow
+from . import messages, roles, selectors, workflow
 from .models import Channel, FilerKind, Filing, FilingAttachment, FilingEvent, State
 
 SUBMIT = workflow.SUBMIT
@@ -267,6 +267,7 @@ def submit(
             },
             reason=version.name,
         )
+        messages.after(filing, action="file" if notify else "submit", inputs={})
     return filing
 
 
@@ -401,6 +402,7 @@ def transition(
             },
             reason=inputs.get(row.event_text, "") if row.event_text else "",
         )
+        messages.after(f, action=action, inputs=inputs)
     return f
 
 
