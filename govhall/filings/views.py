@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from govhall.catalog.models import FilingKind
 from govhall.core import selectors as core_selectors
@@ -23,6 +24,29 @@ from .forms import ActionForm, WindowFilingForm
 from .models import DONE, State
 
 PAGE_SIZE = 30
+
+
+@web.dashboard_panel(order=60)
+def _filing_panel(request):
+    """工作台: the 确认类 filings waiting for the department (and those past the
+    limit), for whoever may confirm them; nothing when there are none."""
+    user = request.user
+    if not roles.may_see_filings(user):
+        return None
+    waiting = selectors.filing_register(user=user, state=State.SUBMITTED).count()
+    waiting += selectors.filing_register(user=user, state=State.RESUBMITTED).count()
+    late = selectors.overdue_count(user=user)
+    if not waiting and not late:
+        return None
+    url = reverse("filings:register")
+    return {
+        "title": "行政备案",
+        "counts": [
+            ("待确认", waiting, f"{url}?state=submitted"),
+            ("超期未确认", late, f"{url}?overdue=1"),
+        ],
+        "links": [("备案登记簿", url)],
+    }
 
 
 def _choice(value: str, choices) -> str:

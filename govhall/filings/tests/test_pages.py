@@ -127,3 +127,12 @@ def test_portal_resubmission(client, org, items):
     f.refresh_from_db()
     assert r.status_code == 200 and f.state == State.RESUBMITTED
     assert "已重新提交" in r.content.decode()
+
+
+def test_the_home_page_counts_filings_waiting_for_the_department(client, org, items):
+    online(items.confirm, COMPANY)
+    client.force_login(org.staff.market_chief.user)
+    html = client.get(reverse("core:home")).content.decode()
+    assert "行政备案" in html and "待确认" in html
+    client.force_login(org.staff.health_chief.user)
+    assert "超期未确认" not in client.get(reverse("core:home")).content.decode()
