@@ -22,6 +22,7 @@ from govhall.core.errors import DomainError, NotFound
 
 from . import progress, receipt, selectors, services
 from .forms import FilingForm, ResubmitForm
+from .models import Filing
 from .views import pdf_response
 
 DEFAULT_RATE = "30/h"
@@ -86,7 +87,7 @@ def file(request, item_id: int):
 def filed(request):
     tracking = request.session.get(SESSION_KEY)
     filing = (
-        selectors.Filing.objects.select_related("item_version", "department")
+        Filing.objects.select_related("item_version", "department")
         .filter(tracking=tracking)
         .first()
         if tracking
@@ -108,7 +109,7 @@ def filed(request):
 def receipt_pdf(request, ref: str):
     ref = (ref or "").upper()[:20]
     filing = (
-        selectors.Filing.objects.select_related("item_version", "department", "centre")
+        Filing.objects.select_related("item_version", "department", "centre")
         .filter(number=ref)
         .first()
     )
