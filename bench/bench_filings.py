@@ -41,7 +41,7 @@ DB = "govhall_bench_filings"
 TARGET_PER_MINUTE = 1_000
 
 SETUP = r"""
-import json, os
+import json, os, sys
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings")
 import django
 django.setup()
@@ -62,6 +62,7 @@ client, token = services.create_api_client(
     actor=org.staff.admin.user, name="备案报送压测", access="read_write", scope="centre",
     acting_staff=org.staff.admin,
 )
+open(sys.argv[1], "wb").write(factories.blank_pdf())  # the material every filing uploads
 print(json.dumps({"token": token, "item": item.implementation_code}))
 """
 
@@ -79,17 +80,6 @@ print(json.dumps({"filed": len(numbers), "distinct": len(set(numbers)), "duplica
                   "gap_free": seqs == list(range(1, len(seqs) + 1)),
                   "counter": FilingCounter.objects.get(series="BA").last}))
 """
-
-
-def _pdf() -> bytes:
-    import io
-
-    import pypdf
-
-    writer, out = pypdf.PdfWriter(), io.BytesIO()
-    writer.add_blank_page(width=72, height=72)
-    writer.write(out)
-    return out.getvalue()
 
 
 def _multipart(fields: dict, pdf: bytes) -> tuple[bytes, str]:
@@ -153,9 +143,9 @@ def main(argv: list[str]) -> int:
         "MEDIA_ROOT": f"{tmp}/media",
     }
     t = time.perf_counter()
-    setup = json.loads(scratch.run_code(SETUP, env))
+    setup = json.loads(scratch.run_code(SETUP, env, f"{tmp}/material.pdf"))
     print(f"  scratch database migrated and set up in {time.perf_counter() - t:.1f} s")
-    pdf = _pdf()
+    pdf = Path(f"{tmp}/material.pdf").read_bytes()  # written by SETUP
     bodies = [_multipart(_filing(setup["item"], i), pdf) for i in range(args.count)]
     proc = subprocess.Popen(
         [GUNICORN, "govhall.wsgi", "--bind", f"127.0.0.1:{args.port}"]

@@ -6,29 +6,18 @@ real. Run again, it creates nothing (the filer's activity is the natural key).""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
-import pypdf
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from govhall.catalog.models import FilingKind
 from govhall.core import actors, clock
 from govhall.org.models import Staff
-from govhall.testing.factories import make_id_number, make_uscc
+from govhall.testing.factories import blank_pdf, make_id_number, make_uscc
 
 from . import selectors, services
 from .models import FilerKind, Filing
 
-
-def blank_pdf() -> bytes:
-    """A real one-page PDF (uploads are parsed, not only sniffed)."""
-    writer, out = pypdf.PdfWriter(), io.BytesIO()
-    writer.add_blank_page(width=72, height=72)
-    writer.write(out)
-    return out.getvalue()
-
-
-PDF = blank_pdf()
+PDF = blank_pdf()  # a material for the demo's uploads
 
 
 def _user(username: str):
