@@ -116,18 +116,22 @@ def _complaint(serial: int) -> dict:
 
 def _poster(port, token, path, bodies, deadline, out) -> None:
     """One client: POST ``bodies`` one after the other on one connection until done
-    or ``deadline``; puts (latencies, errors)."""
+    or ``deadline``; puts (latencies, errors). A body is a dict (sent as JSON) or
+    ``(bytes, content type)`` (e.g. multipart with files)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {
-        "Authorization": f"Bearer {token}",
-        "Content-Type": "application/json",
-        "Accept": "application/json",
-    }
     latencies, errors = [], []
     for body in bodies:
         if time.time() > deadline:
             break
-        data = json.dumps(body, ensure_ascii=False).encode()
+        if isinstance(body, tuple):
+            data, content_type = body
+        else:
+            data, content_type = json.dumps(body, ensure_ascii=False).encode(), "application/json"
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": content_type,
+            "Accept": "application/json",
+        }
         t = time.perf_counter()
         for attempt in (1, 2):  # a closed keep-alive connection is re-opened once
             try:

@@ -17,9 +17,11 @@ urlpatterns = [
     path("staff/supervision/", include("govhall.supervision.urls")),
     path("staff/feedback/ratings/", include("govhall.feedback.ratings.urls")),
     path("staff/feedback/complaints/", include("govhall.feedback.complaints.urls")),
+    path("staff/filings/", include("govhall.filings.urls")),
     path("cases/", include("govhall.cases.public_urls")),
     path("feedback/ratings/", include("govhall.feedback.ratings.public_urls")),
     path("feedback/complaints/", include("govhall.feedback.complaints.public_urls")),
+    path("filings/", include("govhall.filings.public_urls")),
     path("open311/v2/", include("govhall.feedback.open311.urls")),
     path("", include("govhall.portal.urls")),
 ]

@@ -21,7 +21,7 @@ from django_ratelimit.core import get_usage
 
 from govhall.catalog import selectors as catalog_selectors
 from govhall.catalog.models import Item
-from govhall.core import security
+from govhall.core import security, web
 from govhall.core.errors import DomainError, NotFound
 
 from . import sections, selectors, services
@@ -82,11 +82,13 @@ def progress(request):
         if _exhausted(_wrong_tail_usage(request, number, increment=False)):
             throttled = True
         else:
+            tail = form.cleaned_data["phone_tail"]
             try:
-                result = selectors.public_progress(
-                    number=number, phone_tail=form.cleaned_data["phone_tail"]
-                )
+                result = selectors.public_progress(number=number, phone_tail=tail)
             except NotFound:
+                # Another app's number (备案编号 …), registered with web.progress_source.
+                result = web.progress_from_sources(number=number, phone_tail=tail)
+            if result is None:
                 _wrong_tail_usage(request, number, increment=True)
                 not_found = True
     elif form.is_bound and not throttled:

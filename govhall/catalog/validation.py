@@ -17,6 +17,7 @@ from .models import (
     GUIDE_FIELDS,
     PATTERN_STEP_COUNT,
     CaseType,
+    ItemType,
     ItemVersion,
     ProcedurePattern,
 )
@@ -76,6 +77,18 @@ def validate_negative_list(
         _add(errors, "is_stationed", "列入负面清单的事项不能进驻中心")
     if not (negative_list_reason or "").strip():
         _add(errors, "negative_list_reason", "列入负面清单必须说明不进驻理由（如涉密、场地限制）")
+    return errors
+
+
+def validate_filing_kind(*, item_type: str, filing_kind: str) -> dict[str, list[str]]:
+    """The 备案类别 rule (seed 4 备案 第四条): a 行政备案 item says whether it is 事后告知类
+    (即来即备) or 确认类, so it can be put on the 备案清单 and filed; no other type of item
+    has a 备案类别."""
+    errors: dict[str, list[str]] = {}
+    if item_type == ItemType.FILING and not filing_kind:
+        _add(errors, "filing_kind", "备案类别：行政备案事项必须选择事后告知类或确认类")
+    elif item_type != ItemType.FILING and filing_kind:
+        _add(errors, "filing_kind", "备案类别：只有行政备案事项才填写备案类别")
     return errors
 
 
@@ -235,6 +248,10 @@ def validate_version(version: ItemVersion) -> dict[str, list[str]]:
     ).items():
         errors.setdefault(field, []).extend(messages)
     for field, messages in fee_line_faults(version).items():
+        errors.setdefault(field, []).extend(messages)
+    for field, messages in validate_filing_kind(
+        item_type=item.type, filing_kind=version.filing_kind
+    ).items():
         errors.setdefault(field, []).extend(messages)
     from .files import missing_files  # files → services → validation
 

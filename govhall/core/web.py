@@ -14,6 +14,8 @@ What a page needs around a service call, in one place:
 * :func:`style_form` — Bootstrap 5 classes on every widget.
 * :func:`dashboard_panel` — apps above ``core`` contribute panels to the home page
   without ``core`` importing them (layering: core < catalog < cases …).
+* :func:`progress_source` — apps above ``cases`` let the public progress query find
+  their own records too (filings: 备案编号), without ``cases`` importing them.
 
 Usage::
 
@@ -252,6 +254,24 @@ class StyledForm(forms.Form):
         style_form(self)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the service checks type, size and count."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
 class ReasonForm(StyledForm):
     """Every change of organisation or catalogue data states why (审计日志 理由)."""
 
@@ -283,6 +303,37 @@ def dashboard_panels(request) -> list[dict]:
         if panel:
             panels.append(panel)
     return panels
+
+
+ProgressSource = Callable[..., dict | None]
+_PROGRESS_SOURCES: list[tuple[int, ProgressSource]] = []
+
+
+def progress_source(order: int = 100):
+    """Register ``fn(*, number, phone_tail) -> dict | None`` for the public progress
+    page (``cases.public_views.progress``): asked in ``order`` when the number is no
+    受理编号, it returns what the page shows — the keys of
+    ``cases.selectors.public_progress`` (``number``, ``item``, ``department``,
+    ``applicant``, ``state``, ``state_label``, ``received_at``, ``accepted_on``,
+    ``due_date``, ``result``, ``steps``; optional ``labels`` renaming the rows) — or
+    ``None`` when the number and the phone's last 4 digits do not match one of its
+    records (nothing personal either way). Apps register it in ``AppConfig.ready``."""
+
+    def register(fn: ProgressSource) -> ProgressSource:
+        if fn not in [f for _, f in _PROGRESS_SOURCES]:
+            _PROGRESS_SOURCES.append((order, fn))
+            _PROGRESS_SOURCES.sort(key=lambda s: s[0])
+        return fn
+
+    return register
+
+
+def progress_from_sources(*, number: str, phone_tail: str) -> dict | None:
+    for _, fn in _PROGRESS_SOURCES:
+        found = fn(number=number, phone_tail=phone_tail)
+        if found is not None:
+            return found
+    return None
 
 
 @dataclass(frozen=True)

@@ -353,6 +353,7 @@ def guide_of(row: dict, department: Department) -> dict:
         "accept_at_township": row.get("town", False),
         "accept_at_village": row.get("village", False),
         "keywords": row.get("keywords", ""),
+        "filing_kind": row.get("filing", ""),
     }
 
 
@@ -566,6 +567,14 @@ def load_demo_ratings(ctx: DemoContext) -> dict[str, int]:
     return load()
 
 
+def load_demo_filings(ctx: DemoContext) -> dict[str, int]:
+    """行政备案 (issue 13 §4): filings of both kinds in every state
+    (``govhall.filings.demo``)."""
+    from govhall.filings.demo import load_demo_filings as load
+
+    return load()
+
+
 def load_later_messages(ctx: DemoContext) -> dict[str, int]:
     """The messages the loaders after ``load_notifications`` queued, sent now."""
     from govhall.notifications.demo import deliver_later_messages
@@ -584,6 +593,7 @@ LOADERS = [
     load_demo_warnings,
     load_demo_complaints,
     load_demo_ratings,
+    load_demo_filings,
     load_later_messages,
 ]
 

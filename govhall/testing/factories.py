@@ -25,6 +25,18 @@ def make_id_number(serial: int, birth: str = "19850312", region: str = "150626")
     return body + id_number_check_char(body)
 
 
+def blank_pdf() -> bytes:
+    """A real one-page PDF, for uploads (they are parsed, not only sniffed)."""
+    import io
+
+    import pypdf
+
+    writer, out = pypdf.PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=72, height=72)
+    writer.write(out)
+    return out.getvalue()
+
+
 def superuser():
     User = get_user_model()
     user, _ = User.objects.get_or_create(

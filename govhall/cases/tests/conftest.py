@@ -31,20 +31,7 @@ from govhall.core import clock
 from govhall.org.models import Authorisation, Role, Stationing
 from govhall.testing import factories
 
-
-def _minimal_pdf() -> bytes:
-    """A real one-page PDF (uploads are parsed, not only sniffed)."""
-    import io
-
-    import pypdf
-
-    writer, out = pypdf.PdfWriter(), io.BytesIO()
-    writer.add_blank_page(width=72, height=72)
-    writer.write(out)
-    return out.getvalue()
-
-
-PDF = _minimal_pdf()
+PDF = factories.blank_pdf()
 
 
 def pdf(name="材料.pdf"):

@@ -7,7 +7,7 @@ department serial it forms the 12-digit 基本编码 and thus the stable 实施�
 ``points`` (审查要点), ``specials``, ``fee`` (standard, basis), ``fee_lines`` (收费清单,
 :func:`fee_line`), ``town``/``village``
 (受理层级), ``cross``, ``events`` (主题 codes), ``keywords``, ``negative`` /
-``suspended`` (reason), ``level``, ``visits``, ``certification``, ``intermediary``.
+``suspended`` (reason), ``filing`` (备案类别 of a 行政备案 item: NOTIFY or CONFIRM), ``level``, ``visits``, ``certification``, ``intermediary``.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ PAY = "payment"
 REW = "reward"
 ADJ = "adjudication"
 FIL = "filing"
+NOTIFY = "notify"  # 备案类别 (``filing``): 事后告知类, 即来即备
+CONFIRM = "confirm"  # 确认类: the department confirms within the promised days
 LEVY = "levy"
 OTHER = "other_power"
 PUB = "public_service"
@@ -457,6 +459,7 @@ ITEMS: list[dict] = [
         dept="market",
         no="004",
         type=FIL,
+        filing=NOTIFY,
         name="仅销售预包装食品备案",
         basis="《中华人民共和国食品安全法》第三十五条第一款；《食品经营许可和备案管理办法》第四十二条",
         conditions="已取得营业执照、仅销售预包装食品的经营者，在开展销售活动后30个工作日内备案。",
@@ -469,6 +472,27 @@ ITEMS: list[dict] = [
         events=["shipin", "kaiban"],
         keywords="小卖部 超市 预包装",
         town=True,
+    ),
+    dict(
+        dept="approval",
+        no="013",
+        type=FIL,
+        filing=CONFIRM,
+        name="第二类医疗器械经营备案",
+        basis="《医疗器械监督管理条例》第四十一条；《医疗器械经营监督管理办法》（国家市场监督管理总局令第54号）第二十一条",
+        conditions="从事第二类医疗器械经营的企业，具有与经营范围和经营规模相适应的经营场所、贮存条件和质量管理制度、质量管理人员。",
+        materials=[
+            form("第二类医疗器械经营备案表"),
+            BUSINESS_LICENCE,
+            m("经营场所、库房地址的地理位置图、平面图及产权证明或者租赁协议", 0, 1),
+            m("质量管理制度文件目录和质量管理人员身份证明、学历或者职称证明", 0, 1),
+        ],
+        legal=10,
+        promised=5,
+        pattern="simple",
+        result="第二类医疗器械经营备案凭证",
+        points="经营场所、贮存条件与备案信息是否一致",
+        keywords="医疗器械 二类 药店",
     ),
     dict(
         dept="market",
@@ -803,6 +827,7 @@ ITEMS: list[dict] = [
         dept="housing",
         no="003",
         type=FIL,
+        filing=NOTIFY,
         name="房屋建筑和市政基础设施工程竣工验收备案",
         basis="《建设工程质量管理条例》第四十九条；《房屋建筑和市政基础设施工程竣工验收备案管理办法》第四条",
         conditions="建设单位自工程竣工验收合格之日起15日内备案。",
@@ -848,6 +873,7 @@ ITEMS: list[dict] = [
         dept="housing",
         no="005",
         type=FIL,
+        filing=NOTIFY,
         name="商品房买卖合同网签备案",
         basis="《中华人民共和国城市房地产管理法》第四十五条；《城市商品房预售管理办法》第十条",
         conditions="商品房预售人与购房人签订商品房买卖合同后，在法定期限内办理备案。",
@@ -1343,6 +1369,7 @@ ITEMS: list[dict] = [
         dept="civil",
         no="006",
         type=FIL,
+        filing=NOTIFY,
         name="养老机构备案",
         basis="《中华人民共和国老年人权益保障法》第四十三条；《养老机构管理办法》（民政部令第66号）第九条",
         conditions="已依法登记的养老机构，在收住老年人后10个工作日内备案。",
@@ -2227,6 +2254,7 @@ ITEMS: list[dict] = [
         dept="eco",
         no="003",
         type=FIL,
+        filing=NOTIFY,
         name="建设项目环境影响登记表备案",
         basis="《中华人民共和国环境影响评价法》第二十二条第四款；《建设项目环境影响登记表备案管理办法》第三条",
         conditions="属于《建设项目环境影响评价分类管理名录》规定应当填报环境影响登记表的建设项目。",
@@ -2310,6 +2338,7 @@ ITEMS: list[dict] = [
         dept="emergency",
         no="001",
         type=FIL,
+        filing=NOTIFY,
         name="生产经营单位生产安全事故应急预案备案",
         basis="《中华人民共和国安全生产法》第八十一条；《生产安全事故应急预案管理办法》第二十六条",
         conditions="生产经营单位应急预案经评审或论证并公布实施后20个工作日内备案。",
