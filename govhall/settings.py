@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "govhall.feedback.ratings",
     "govhall.feedback.complaints",
     "govhall.supervision",
+    "govhall.lists",
     "govhall.portal",
     "govhall.demo",
 ]

@@ -1,0 +1,546 @@
+"""The thirteen lists (issue 13 §3), one :class:`ListSpec` each: its key, Chinese name,
+legal source, columns, the columns that identify a row across publications, and the
+function that computes its rows from today's catalogue (the published versions in
+force, ``catalog.selectors.current_versions``) — or, for 权责清单 and 监管事项清单, from
+this app's own entries.
+
+A row is a dict of plain JSON values (text, or an integer for a column of kind
+``int``) keyed by column key: the same dict is stored in a publication, written to
+Excel and read back, shown on the portal and returned by the API. Every rows
+function runs a fixed number of queries however long the list is (1 to 3).
+
+Cancelled items (取消) are on no list: the day an item is cancelled it leaves every
+list it was on, and the next publication shows it as removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from govhall.catalog import selectors as catalog_selectors
+from govhall.catalog.models import (
+    FeeLine,
+    ItemStatus,
+    ItemType,
+    ItemVersion,
+    Material,
+    SpecialStep,
+)
+from govhall.core.errors import NotFound
+
+Row = dict[str, str | int | None]
+
+JOIN = "、"  # several values in one cell (监管的审批事项, 一件事的事项)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: the row key, its Chinese header, the Excel width; ``kind`` ``int``
+    for a number of days (``None`` when empty), else text."""
+
+    key: str
+    header: str
+    width: int = 16
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    key: str
+    name: str
+    source: str  # 公布依据
+    description: str
+    columns: tuple[Column, ...]
+    identity: tuple[str, ...]  # the columns that say "the same entry" across dates
+    rows: Callable[..., list[Row]] = field(compare=False)
+    title: str = ""  # the row's name in a change list (default: the name column)
+    editable: bool = False  # 权责清单 / 监管事项清单: entries kept here, importable
+
+    def identity_of(self, row: Row) -> tuple:
+        return tuple(row.get(k) for k in self.identity)
+
+    def label_of(self, row: Row) -> str:
+        return str(row.get(self.title or "name") or "")
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+
+# --------------------------------------------------------------------------- columns
+
+CODE = Column("code", "实施编码", 34)
+NAME = Column("name", "事项名称", 30)
+DEPT = Column("department", "实施部门", 24)
+LEGAL = Column("legal_limit", "法定时限（工作日）", 12, "int")
+PROMISED = Column("promised_limit", "承诺时限（工作日）", 12, "int")
+BASIS = Column("legal_basis", "设定依据", 40)
+
+
+def _versions(on: dt.date | None, *conditions: Q) -> QuerySet[ItemVersion]:
+    """Current versions of items not cancelled, with item and department, in the
+    lists' one order (department, 实施编码)."""
+    return (
+        catalog_selectors.current_versions(on=on)
+        .exclude(item__status=ItemStatus.CANCELLED)
+        .filter(*conditions)
+        .select_related("item__department")
+        .order_by("item__department__name", "item__implementation_code")
+    )
+
+
+def _item_cells(version: ItemVersion) -> Row:
+    item = version.item
+    return {
+        "code": item.implementation_code,
+        "name": version.name,
+        "department": item.department.name,
+    }
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value)
+
+
+def _hall(item) -> str:
+    if item.on_negative_list:
+        return "负面清单（不进驻）"
+    return "进驻中心" if item.is_stationed else "未进驻"
+
+
+def catalogue_rows(*, on=None) -> list[Row]:
+    return [
+        {
+            **_item_cells(v),
+            "type": v.item.get_type_display(),
+            "level": v.get_exercise_level_display(),
+            "legal_basis": v.legal_basis,
+            "legal_limit": _int(v.legal_limit_days),
+            "promised_limit": _int(v.promised_limit_days),
+            "status": v.item.get_status_display(),
+            "hall": _hall(v.item),
+        }
+        for v in _versions(on)
+    ]
+
+
+def negative_rows(*, on=None) -> list[Row]:
+    return [
+        {
+            **_item_cells(v),
+            "category": v.item.get_negative_list_category_display(),
+            "reason": v.item.negative_list_reason,
+            "address": v.item.department.address,
+            "phone": v.item.department.phone,
+        }
+        for v in _versions(on, Q(item__on_negative_list=True))
+    ]
+
+
+def two_priority_rows(*, on=None) -> list[Row]:
+    return [
+        {
+            **_item_cells(v),
+            "type": v.item.get_type_display(),
+            "legal_basis": v.legal_basis,
+            "promised_limit": _int(v.promised_limit_days),
+        }
+        for v in _versions(on, Q(item__on_two_priority_list=True))
+    ]
+
+
+def filing_rows(*, on=None) -> list[Row]:
+    return [
+        {
+            **_item_cells(v),
+            "filing_kind": v.get_filing_kind_display(),
+            "legal_basis": v.legal_basis,
+            "promised_limit": _int(v.promised_limit_days),
+        }
+        for v in _versions(on, Q(item__type=ItemType.FILING, item__status=ItemStatus.ACTIVE))
+    ]
+
+
+def _children(model, on, *conditions: Q) -> QuerySet:
+    """Rows of a guide list (收费, 材料, 特殊环节) of the current versions."""
+    versions = _versions(on, *conditions).values("pk")
+    return (
+        model.objects.filter(version_id__in=versions)
+        .select_related("version__item__department")
+        .order_by(
+            "version__item__department__name", "version__item__implementation_code", "order", "id"
+        )
+    )
+
+
+def fee_rows(*, on=None) -> list[Row]:
+    return [
+        {
+            **_item_cells(line.version),
+            "fee": line.name,
+            "standard": line.standard,
+            "amount": line.amount_yuan,
+            "basis": line.basis,
+        }
+        for line in _children(FeeLine, on)
+    ]
+
+
+def _flag_rows(flag: str, extra: Callable[[ItemVersion], Row]) -> Callable[..., list[Row]]:
+    def rows(*, on=None) -> list[Row]:
+        return [{**_item_cells(v), **extra(v)} for v in _versions(on, Q(**{flag: True}))]
+
+    return rows
+
+
+intermediary_rows = _flag_rows(
+    "intermediary_service", lambda v: {"note": v.intermediary_note, "legal_basis": v.legal_basis}
+)
+certification_rows = _flag_rows(
+    "is_certification", lambda v: {"result": v.result_name, "legal_basis": v.legal_basis}
+)
+one_visit_rows = _flag_rows(
+    "at_most_one_visit",
+    lambda v: {
+        "visits": _int(v.visits),
+        "form": v.get_handling_form_display(),
+        "promised_limit": _int(v.promised_limit_days),
+    },
+)
+
+
+def tolerance_rows(*, on=None) -> list[Row]:
+    materials = _children(Material, on, Q(allows_tolerance=True)).filter(tolerance_allowed=True)
+    return [
+        {
+            **_item_cells(m.version),
+            "material": m.name,
+            "required": "必要" if m.required else "非必要",
+            "notes": m.notes,
+        }
+        for m in materials
+    ]
+
+
+def special_step_rows(*, on=None) -> list[Row]:
+    return [
+        {
+            **_item_cells(s.version),
+            "step": s.name,
+            "kind": s.get_kind_display(),
+            "basis": s.basis,
+            "step_limit": _int(s.time_limit_days),
+            "counted": "计入" if s.counted_in_limit else "不计入",
+            "legal_limit": _int(s.version.legal_limit_days),
+            "promised_limit": _int(s.version.promised_limit_days),
+        }
+        for s in _children(SpecialStep, on)
+    ]
+
+
+def bundle_rows(*, on=None) -> list[Row]:
+    """一件事: active bundles, each with its items (their current names) in order."""
+    from govhall.cases.models import Bundle, BundleItem
+
+    bundles = list(Bundle.objects.filter(is_active=True).select_related("lead_department"))
+    links = (
+        BundleItem.objects.filter(bundle__is_active=True)
+        .select_related("item")
+        .order_by("bundle_id", "order", "id")
+    )
+    names = dict(
+        catalog_selectors.current_versions(on=on)
+        .filter(item__bundle_items__bundle__is_active=True)
+        .values_list("item_id", "name")
+    )
+    parts: dict[int, list] = {}
+    for link in links:
+        parts.setdefault(link.bundle_id, []).append(link.item)
+    rows = []
+    for bundle in sorted(bundles, key=lambda b: b.code):
+        items = parts.get(bundle.pk, [])
+        rows.append(
+            {
+                "code": bundle.code,
+                "name": bundle.name,
+                "department": bundle.lead_department.name,
+                "items": JOIN.join(names.get(i.pk, i.implementation_code) for i in items),
+                "item_count": len(items),
+                "description": bundle.description,
+            }
+        )
+    return rows
+
+
+def power_rows(*, on=None) -> list[Row]:
+    from .models import PowerEntry
+
+    entries = (
+        PowerEntry.objects.filter(is_active=True)
+        .select_related("department", "item")
+        .order_by("department__name", "code")
+    )
+    return [
+        {
+            "code": e.code,
+            "name": e.name,
+            "kind": e.get_kind_display(),
+            "department": e.department.name,
+            "basis": e.basis,
+            "responsibilities": e.responsibilities,
+            "accountability": e.accountability,
+            "item": e.item.implementation_code if e.item_id else "",
+        }
+        for e in entries
+    ]
+
+
+def supervision_rows(*, on=None) -> list[Row]:
+    from .models import SupervisionMatter
+
+    matters = (
+        SupervisionMatter.objects.filter(is_active=True)
+        .select_related("department")
+        .prefetch_related("items")
+        .order_by("department__name", "code")
+    )
+    return [
+        {
+            "code": m.code,
+            "name": m.name,
+            "items": JOIN.join(sorted(i.implementation_code for i in m.items.all())),
+            "department": m.department.name,
+            "target": m.target,
+            "basis": m.basis,
+            "method": m.method,
+        }
+        for m in matters
+    ]
+
+
+# --------------------------------------------------------------------------- the specs
+
+_SEED0 = "《乌审旗政务服务中心“三集中三到位”相关管理制度》（乌政务中心发〔2023〕4号）"
+_SEED1 = "《内蒙古自治区人民政府办公厅关于深化相对集中行政许可权改革有关事宜的通知》"
+_SEED2 = "《内乡县行政审批服务中心运行管理办法（试行）》"
+_SEED3 = "《达拉特旗政务服务中心运行管理办法》"
+_SEED4 = "《乌审旗政务服务局关于印发“两优”工作制度的通知》（乌政务发〔2023〕12号）"
+
+SPECS: tuple[ListSpec, ...] = (
+    ListSpec(
+        "catalogue",
+        "政务服务事项目录",
+        f"{_SEED2}第十一条；{_SEED3}第八条",
+        "本县依申请政务服务事项的目录（现行办事指南），含事项类型、设定依据、时限和进驻情况。",
+        (
+            CODE,
+            NAME,
+            DEPT,
+            Column("type", "事项类型", 12),
+            Column("level", "行使层级", 10),
+            BASIS,
+            LEGAL,
+            PROMISED,
+            Column("status", "状态", 8),
+            Column("hall", "进驻情况", 14),
+        ),
+        ("code",),
+        catalogue_rows,
+    ),
+    ListSpec(
+        "negative",
+        "政务服务事项进驻负面清单",
+        f"{_SEED0}负面清单管理制度；{_SEED2}第八条",
+        "除下列事项外，政务服务事项一律进驻政务服务中心办理（“应进必进”）。下列事项因涉及"
+        "国家秘密、商业秘密、个人隐私、属主动服务或受场地限制不进驻大厅，请到实施部门办理。",
+        (
+            CODE,
+            NAME,
+            DEPT,
+            Column("category", "不进驻理由类别", 12),
+            Column("reason", "不进驻理由", 40),
+            Column("address", "办理地址", 30),
+            Column("phone", "咨询电话", 16),
+        ),
+        ("code",),
+        negative_rows,
+    ),
+    ListSpec(
+        "two_priority",
+        "“两优”清单",
+        _SEED4,
+        "优化职能职责、优化工作流程（“两优”）的事项。",
+        (CODE, NAME, DEPT, Column("type", "事项类型", 12), BASIS, PROMISED),
+        ("code",),
+        two_priority_rows,
+    ),
+    ListSpec(
+        "filing",
+        "行政备案事项清单",
+        f"{_SEED4}行政备案制度第三条",
+        "行政备案实行清单管理，清单之外不得实行备案管理；备案不收费，不作为从事活动的前置条件。",
+        (CODE, NAME, DEPT, Column("filing_kind", "备案类别", 12), BASIS, PROMISED),
+        ("code",),
+        filing_rows,
+    ),
+    ListSpec(
+        "fees",
+        "政务服务事项收费清单",
+        f"{_SEED3}第十六条",
+        "依法收取费用的政务服务事项：收费项目、收费标准和法定依据。未列入清单的一律不得收费。",
+        (
+            CODE,
+            NAME,
+            DEPT,
+            Column("fee", "收费项目", 20),
+            Column("standard", "收费标准", 30),
+            Column("amount", "金额（元）", 10),
+            Column("basis", "收费依据", 40),
+        ),
+        ("code", "fee"),
+        fee_rows,
+    ),
+    ListSpec(
+        "intermediary",
+        "中介服务事项清单",
+        f"{_SEED3}第十九条",
+        "办理时涉及中介服务的事项。",
+        (CODE, NAME, DEPT, Column("note", "中介服务", 30), BASIS),
+        ("code",),
+        intermediary_rows,
+    ),
+    ListSpec(
+        "certification",
+        "证明事项清单",
+        f"{_SEED3}第十九条",
+        "出具证明的政务服务事项及其依据。",
+        (CODE, NAME, DEPT, Column("result", "证明名称", 24), BASIS),
+        ("code",),
+        certification_rows,
+    ),
+    ListSpec(
+        "tolerance",
+        "容缺受理事项清单",
+        f"{_SEED3}第十九条",
+        "实行容缺受理的事项及可以容缺的申请材料：申请人书面承诺限期补齐的，可先行受理。",
+        (
+            CODE,
+            NAME,
+            DEPT,
+            Column("material", "可容缺材料", 30),
+            Column("required", "材料性质", 10),
+            Column("notes", "填报须知", 30),
+        ),
+        ("code", "material"),
+        tolerance_rows,
+    ),
+    ListSpec(
+        "special_steps",
+        "特殊环节清单",
+        f"{_SEED2}第二十三条",
+        "办理过程中的听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审等特殊环节，其所需"
+        "时间及是否计入办结时限。",
+        (
+            CODE,
+            NAME,
+            DEPT,
+            Column("step", "特殊环节名称", 20),
+            Column("kind", "类型", 10),
+            Column("basis", "设定依据", 36),
+            Column("step_limit", "环节时限（工作日）", 12, "int"),
+            Column("counted", "是否计入办结时限", 10),
+            LEGAL,
+            PROMISED,
+        ),
+        ("code", "step"),
+        special_step_rows,
+        title="step",
+    ),
+    ListSpec(
+        "one_visit",
+        "“最多跑一次”事项清单",
+        f"{_SEED3}第十九条",
+        "申请材料齐全、符合法定形式的，最多到现场一次即可办结的事项。",
+        (
+            CODE,
+            NAME,
+            DEPT,
+            Column("visits", "到现场次数", 10, "int"),
+            Column("form", "办理形式", 16),
+            PROMISED,
+        ),
+        ("code",),
+        one_visit_rows,
+    ),
+    ListSpec(
+        "bundles",
+        "“一件事一次办”清单",
+        f"{_SEED2}第二十条",
+        "多个关联事项集成办理的“一件事”，由牵头部门统一受理。",
+        (
+            Column("code", "一件事编码", 20),
+            Column("name", "一件事名称", 24),
+            Column("department", "牵头部门", 24),
+            Column("items", "包含事项", 50),
+            Column("item_count", "事项数", 8, "int"),
+            Column("description", "说明", 40),
+        ),
+        ("code",),
+        bundle_rows,
+    ),
+    ListSpec(
+        "powers",
+        "权责清单",
+        f"{_SEED1}一（三）",
+        "行政机关的权力事项、实施部门、设定依据、责任事项和追责情形，实施动态管理。",
+        (
+            Column("code", "权力编码", 20),
+            Column("name", "权力名称", 30),
+            Column("kind", "权力类型", 12),
+            Column("department", "实施部门", 24),
+            Column("basis", "设定依据", 40),
+            Column("responsibilities", "责任事项", 40),
+            Column("accountability", "追责情形", 40),
+            Column("item", "对应政务服务事项（实施编码）", 34),
+        ),
+        ("code",),
+        power_rows,
+        editable=True,
+    ),
+    ListSpec(
+        "supervision",
+        "监管事项清单",
+        f"{_SEED1}一（三）",
+        "审批之后由谁监管、监管谁、依据什么、怎样监管（审管联动）。",
+        (
+            Column("code", "监管事项编码", 20),
+            Column("name", "监管事项名称", 30),
+            Column("items", "对应审批事项（实施编码）", 40),
+            Column("department", "监管部门", 24),
+            Column("target", "监管对象", 30),
+            Column("basis", "监管依据", 40),
+            Column("method", "监管方式", 30),
+        ),
+        ("code",),
+        supervision_rows,
+        editable=True,
+    ),
+)
+
+REGISTRY: dict[str, ListSpec] = {spec.key: spec for spec in SPECS}
+KEYS = tuple(REGISTRY)
+KEY_MAX_LENGTH = 20
+assert all(len(k) <= KEY_MAX_LENGTH for k in KEYS)
+assert all(set(s.identity) <= {c.key for c in s.columns} for s in SPECS)
+
+
+def get(key: str) -> ListSpec:
+    """The spec of ``key``, or ``NotFound`` ``list_not_found``."""
+    spec = REGISTRY.get(key)
+    if spec is None:
+        raise NotFound(f"没有清单 {str(key)[:30]}", code="list_not_found")
+    return spec
