@@ -22,7 +22,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from govhall.cases.models import BundleItem, Case
+from govhall.cases.models import OPEN_STATES, BundleItem, Case
 from govhall.catalog import selectors as catalog_selectors
 from govhall.catalog import services as catalog_services
 from govhall.catalog.models import Item, ItemStatus, ItemType, NegativeListReason
@@ -173,7 +173,7 @@ def _adjust(admin, versions) -> None:
             reason="补充负面清单不进驻理由类别",
             negative_list_category=_category(item.negative_list_reason),
         )
-    busy = set(Case.objects.values_list("item_id", flat=True).distinct())
+    busy = set(Case.objects.filter(state__in=OPEN_STATES).values_list("item_id", flat=True))
     busy |= set(BundleItem.objects.values_list("item_id", flat=True))
     joining = next(
         (

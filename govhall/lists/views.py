@@ -113,7 +113,7 @@ def compare(request):
                 end=form.cleaned_data["end"],
             )
         except ValidationFailed as exc:
-            web.apply_errors(exc, form=form)
+            form.add_error(None, exc.message)
     return render(request, "lists/compare.html", {"form": form, "result": result})
 
 
