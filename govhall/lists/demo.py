@@ -175,23 +175,24 @@ def _adjust(admin, versions) -> None:
         )
     busy = set(Case.objects.filter(state__in=OPEN_STATES).values_list("item_id", flat=True))
     busy |= set(BundleItem.objects.values_list("item_id", flat=True))
-    joining = next(
-        (
-            v.item
-            for v in versions.values()
-            if v.item.type == ItemType.PUBLIC_SERVICE and v.item.accepting and v.item.pk not in busy
-        ),
-        None,
-    )
+    # 表彰奖励 are awarded on the department's own initiative (主动服务): nothing to
+    # apply for at the hall
+    rewards = [
+        v.item
+        for v in versions.values()
+        if v.item.type == ItemType.REWARD and v.item.accepting and v.item.pk not in busy
+    ]
+    joining = next((i for i in rewards if "表彰" in versions[i.pk].name), None)
+    joining = joining or (rewards[0] if rewards else None)
     if joining is not None:
         catalog_services.change_item_flags(
             actor=admin,
             item=joining,
-            reason="经旗人民政府同意列入负面清单（主动服务类公共服务事项）",
+            reason="经旗人民政府同意列入负面清单（主动服务）",
             on_negative_list=True,
             is_stationed=False,
             negative_list_category=NegativeListReason.PROACTIVE,
-            negative_list_reason="主动服务类公共服务事项，由实施部门在服务场所直接提供，"
+            negative_list_reason="表彰奖励由实施部门主动组织评选，无需申请人到政务服务中心申请，"
             "依《乌审旗政务服务进驻事项负面清单管理制度》第三条不进驻政务服务中心",
         )
     _two_priority(admin, versions, start=4, count=2)
