@@ -23,14 +23,21 @@ from django.db.models import Q, QuerySet
 
 from govhall.catalog import selectors as catalog_selectors
 from govhall.catalog.models import (
+    ExerciseLevel,
     FeeLine,
+    FilingKind,
+    HandlingForm,
     ItemStatus,
     ItemType,
     ItemVersion,
     Material,
+    NegativeListReason,
     SpecialStep,
+    SpecialStepKind,
 )
 from govhall.core.errors import NotFound
+
+from .models import PowerEntry, PowerKind, SupervisionMatter
 
 Row = dict[str, str | int | None]
 
@@ -82,244 +89,272 @@ BASIS = Column("legal_basis", "设定依据", 40)
 
 
 def _versions(on: dt.date | None, *conditions: Q) -> QuerySet[ItemVersion]:
-    """Current versions of items not cancelled, with item and department, in the
-    lists' one order (department, 实施编码)."""
+    """Current versions of items not cancelled, in the lists' one order (department,
+    实施编码)."""
     return (
         catalog_selectors.current_versions(on=on)
         .exclude(item__status=ItemStatus.CANCELLED)
         .filter(*conditions)
-        .select_related("item__department")
         .order_by("item__department__name", "item__implementation_code")
     )
 
 
-def _item_cells(version: ItemVersion) -> Row:
-    item = version.item
-    return {
-        "code": item.implementation_code,
-        "name": version.name,
-        "department": item.department.name,
-    }
+# Rows are read with ``values_list`` and built as plain dicts: no model instance per
+# row (a 3,000-item catalogue is read in tens of milliseconds instead of a second).
+ITEM = {"code": "item__implementation_code", "name": "name", "department": "item__department__name"}
+_LABELS = {
+    "type": dict(ItemType.choices),
+    "level": dict(ExerciseLevel.choices),
+    "status": dict(ItemStatus.choices),
+    "category": dict(NegativeListReason.choices),
+    "filing_kind": dict(FilingKind.choices),
+    "form": dict(HandlingForm.choices),
+    "kind": {**dict(SpecialStepKind.choices), **dict(PowerKind.choices)},
+}
+
+
+def _select(qs: QuerySet, columns: dict[str, str], *, labels=(), ints=()) -> list[Row]:
+    """``qs`` as rows: ``columns`` maps a row key to a field path; keys in ``labels``
+    are stored choices shown by their Chinese label, keys in ``ints`` numbers."""
+    keys = list(columns)
+    rows = [dict(zip(keys, values, strict=True)) for values in qs.values_list(*columns.values())]
+    for row in rows:
+        for key in labels:
+            value = row[key]
+            row[key] = _LABELS[key].get(value, value) if value else ""
+        for key in ints:
+            row[key] = _int(row[key])
+        for key, value in row.items():
+            if value is None and key not in ints:
+                row[key] = ""
+    return rows
 
 
 def _int(value) -> int | None:
     return None if value is None else int(value)
 
 
-def _hall(item) -> str:
-    if item.on_negative_list:
+def _hall(on_negative_list: bool, is_stationed: bool) -> str:
+    if on_negative_list:
         return "负面清单（不进驻）"
-    return "进驻中心" if item.is_stationed else "未进驻"
+    return "进驻中心" if is_stationed else "未进驻"
 
 
 def catalogue_rows(*, on=None) -> list[Row]:
-    return [
+    rows = _select(
+        _versions(on),
         {
-            **_item_cells(v),
-            "type": v.item.get_type_display(),
-            "level": v.get_exercise_level_display(),
-            "legal_basis": v.legal_basis,
-            "legal_limit": _int(v.legal_limit_days),
-            "promised_limit": _int(v.promised_limit_days),
-            "status": v.item.get_status_display(),
-            "hall": _hall(v.item),
-        }
-        for v in _versions(on)
-    ]
+            **ITEM,
+            "type": "item__type",
+            "level": "exercise_level",
+            "legal_basis": "legal_basis",
+            "legal_limit": "legal_limit_days",
+            "promised_limit": "promised_limit_days",
+            "status": "item__status",
+            "hall": "item__on_negative_list",
+            "_stationed": "item__is_stationed",
+        },
+        labels=("type", "level", "status"),
+        ints=("legal_limit", "promised_limit"),
+    )
+    for row in rows:
+        row["hall"] = _hall(row["hall"], row.pop("_stationed"))
+    return rows
 
 
 def negative_rows(*, on=None) -> list[Row]:
-    return [
+    return _select(
+        _versions(on, Q(item__on_negative_list=True)),
         {
-            **_item_cells(v),
-            "category": v.item.get_negative_list_category_display(),
-            "reason": v.item.negative_list_reason,
-            "address": v.item.department.address,
-            "phone": v.item.department.phone,
-        }
-        for v in _versions(on, Q(item__on_negative_list=True))
-    ]
+            **ITEM,
+            "category": "item__negative_list_category",
+            "reason": "item__negative_list_reason",
+            "address": "item__department__address",
+            "phone": "item__department__phone",
+        },
+        labels=("category",),
+    )
 
 
 def two_priority_rows(*, on=None) -> list[Row]:
-    return [
+    return _select(
+        _versions(on, Q(item__on_two_priority_list=True)),
         {
-            **_item_cells(v),
-            "type": v.item.get_type_display(),
-            "legal_basis": v.legal_basis,
-            "promised_limit": _int(v.promised_limit_days),
-        }
-        for v in _versions(on, Q(item__on_two_priority_list=True))
-    ]
+            **ITEM,
+            "type": "item__type",
+            "legal_basis": "legal_basis",
+            "promised_limit": "promised_limit_days",
+        },
+        labels=("type",),
+        ints=("promised_limit",),
+    )
 
 
 def filing_rows(*, on=None) -> list[Row]:
-    return [
+    return _select(
+        _versions(on, Q(item__type=ItemType.FILING, item__status=ItemStatus.ACTIVE)),
         {
-            **_item_cells(v),
-            "filing_kind": v.get_filing_kind_display(),
-            "legal_basis": v.legal_basis,
-            "promised_limit": _int(v.promised_limit_days),
-        }
-        for v in _versions(on, Q(item__type=ItemType.FILING, item__status=ItemStatus.ACTIVE))
-    ]
+            **ITEM,
+            "filing_kind": "filing_kind",
+            "legal_basis": "legal_basis",
+            "promised_limit": "promised_limit_days",
+        },
+        labels=("filing_kind",),
+        ints=("promised_limit",),
+    )
 
 
 def _children(model, on, *conditions: Q) -> QuerySet:
     """Rows of a guide list (收费, 材料, 特殊环节) of the current versions."""
     versions = _versions(on, *conditions).values("pk")
-    return (
-        model.objects.filter(version_id__in=versions)
-        .select_related("version__item__department")
-        .order_by(
-            "version__item__department__name", "version__item__implementation_code", "order", "id"
-        )
+    return model.objects.filter(version_id__in=versions).order_by(
+        "version__item__department__name", "version__item__implementation_code", "order", "id"
     )
 
 
+VERSION_ITEM = {key: f"version__{path}" for key, path in ITEM.items()}
+
+
 def fee_rows(*, on=None) -> list[Row]:
-    return [
+    rows = _select(
+        _children(FeeLine, on),
         {
-            **_item_cells(line.version),
-            "fee": line.name,
-            "standard": line.standard,
-            "amount": line.amount_yuan,
-            "basis": line.basis,
-        }
-        for line in _children(FeeLine, on)
-    ]
+            **VERSION_ITEM,
+            "fee": "name",
+            "standard": "standard",
+            "amount": "amount",
+            "basis": "basis",
+        },
+    )
+    for row in rows:  # as FeeLine.amount_yuan: 元, or 按标准 when none is fixed
+        row["amount"] = "按标准" if row["amount"] == "" else f"{row['amount'] / 100:.2f}"
+    return rows
 
 
-def _flag_rows(flag: str, extra: Callable[[ItemVersion], Row]) -> Callable[..., list[Row]]:
+def _flag_rows(flag: str, columns: dict[str, str], **kinds) -> Callable[..., list[Row]]:
     def rows(*, on=None) -> list[Row]:
-        return [{**_item_cells(v), **extra(v)} for v in _versions(on, Q(**{flag: True}))]
+        return _select(_versions(on, Q(**{flag: True})), {**ITEM, **columns}, **kinds)
 
     return rows
 
 
 intermediary_rows = _flag_rows(
-    "intermediary_service", lambda v: {"note": v.intermediary_note, "legal_basis": v.legal_basis}
+    "intermediary_service", {"note": "intermediary_note", "legal_basis": "legal_basis"}
 )
 certification_rows = _flag_rows(
-    "is_certification", lambda v: {"result": v.result_name, "legal_basis": v.legal_basis}
+    "is_certification", {"result": "result_name", "legal_basis": "legal_basis"}
 )
 one_visit_rows = _flag_rows(
     "at_most_one_visit",
-    lambda v: {
-        "visits": _int(v.visits),
-        "form": v.get_handling_form_display(),
-        "promised_limit": _int(v.promised_limit_days),
-    },
+    {"visits": "visits", "form": "handling_form", "promised_limit": "promised_limit_days"},
+    labels=("form",),
+    ints=("visits", "promised_limit"),
 )
 
 
 def tolerance_rows(*, on=None) -> list[Row]:
-    materials = _children(Material, on, Q(allows_tolerance=True)).filter(tolerance_allowed=True)
-    return [
-        {
-            **_item_cells(m.version),
-            "material": m.name,
-            "required": "必要" if m.required else "非必要",
-            "notes": m.notes,
-        }
-        for m in materials
-    ]
+    rows = _select(
+        _children(Material, on, Q(allows_tolerance=True)).filter(tolerance_allowed=True),
+        {**VERSION_ITEM, "material": "name", "required": "required", "notes": "notes"},
+    )
+    for row in rows:
+        row["required"] = "必要" if row["required"] else "非必要"
+    return rows
 
 
 def special_step_rows(*, on=None) -> list[Row]:
-    return [
+    rows = _select(
+        _children(SpecialStep, on),
         {
-            **_item_cells(s.version),
-            "step": s.name,
-            "kind": s.get_kind_display(),
-            "basis": s.basis,
-            "step_limit": _int(s.time_limit_days),
-            "counted": "计入" if s.counted_in_limit else "不计入",
-            "legal_limit": _int(s.version.legal_limit_days),
-            "promised_limit": _int(s.version.promised_limit_days),
-        }
-        for s in _children(SpecialStep, on)
-    ]
+            **VERSION_ITEM,
+            "step": "name",
+            "kind": "kind",
+            "basis": "basis",
+            "step_limit": "time_limit_days",
+            "counted": "counted_in_limit",
+            "legal_limit": "version__legal_limit_days",
+            "promised_limit": "version__promised_limit_days",
+        },
+        labels=("kind",),
+        ints=("step_limit", "legal_limit", "promised_limit"),
+    )
+    for row in rows:
+        row["counted"] = "计入" if row["counted"] else "不计入"
+    return rows
 
 
 def bundle_rows(*, on=None) -> list[Row]:
     """一件事: active bundles, each with its items (their current names) in order."""
     from govhall.cases.models import Bundle, BundleItem
 
-    bundles = list(Bundle.objects.filter(is_active=True).select_related("lead_department"))
+    bundles = _select(
+        Bundle.objects.filter(is_active=True).order_by("code"),
+        {
+            "code": "code",
+            "name": "name",
+            "department": "lead_department__name",
+            "items": "pk",
+            "item_count": "pk",
+            "description": "description",
+        },
+    )
     links = (
         BundleItem.objects.filter(bundle__is_active=True)
-        .select_related("item")
         .order_by("bundle_id", "order", "id")
+        .values_list("bundle_id", "item_id", "item__implementation_code")
     )
     names = dict(
         catalog_selectors.current_versions(on=on)
         .filter(item__bundle_items__bundle__is_active=True)
         .values_list("item_id", "name")
     )
-    parts: dict[int, list] = {}
-    for link in links:
-        parts.setdefault(link.bundle_id, []).append(link.item)
-    rows = []
-    for bundle in sorted(bundles, key=lambda b: b.code):
-        items = parts.get(bundle.pk, [])
-        rows.append(
-            {
-                "code": bundle.code,
-                "name": bundle.name,
-                "department": bundle.lead_department.name,
-                "items": JOIN.join(names.get(i.pk, i.implementation_code) for i in items),
-                "item_count": len(items),
-                "description": bundle.description,
-            }
-        )
-    return rows
+    parts: dict[int, list[str]] = {}
+    for bundle_id, item_id, code in links:
+        parts.setdefault(bundle_id, []).append(names.get(item_id, code))
+    for row in bundles:
+        items = parts.get(row["items"], [])
+        row["items"], row["item_count"] = JOIN.join(items), len(items)
+    return bundles
 
 
 def power_rows(*, on=None) -> list[Row]:
-    from .models import PowerEntry
-
-    entries = (
-        PowerEntry.objects.filter(is_active=True)
-        .select_related("department", "item")
-        .order_by("department__name", "code")
-    )
-    return [
+    return _select(
+        PowerEntry.objects.filter(is_active=True).order_by("department__name", "code"),
         {
-            "code": e.code,
-            "name": e.name,
-            "kind": e.get_kind_display(),
-            "department": e.department.name,
-            "basis": e.basis,
-            "responsibilities": e.responsibilities,
-            "accountability": e.accountability,
-            "item": e.item.implementation_code if e.item_id else "",
-        }
-        for e in entries
-    ]
+            "code": "code",
+            "name": "name",
+            "kind": "kind",
+            "department": "department__name",
+            "basis": "basis",
+            "responsibilities": "responsibilities",
+            "accountability": "accountability",
+            "item": "item__implementation_code",
+        },
+        labels=("kind",),
+    )
 
 
 def supervision_rows(*, on=None) -> list[Row]:
-    from .models import SupervisionMatter
-
-    matters = (
-        SupervisionMatter.objects.filter(is_active=True)
-        .select_related("department")
-        .prefetch_related("items")
-        .order_by("department__name", "code")
-    )
-    return [
+    matters = _select(
+        SupervisionMatter.objects.filter(is_active=True).order_by("department__name", "code"),
         {
-            "code": m.code,
-            "name": m.name,
-            "items": JOIN.join(sorted(i.implementation_code for i in m.items.all())),
-            "department": m.department.name,
-            "target": m.target,
-            "basis": m.basis,
-            "method": m.method,
-        }
-        for m in matters
-    ]
+            "code": "code",
+            "name": "name",
+            "items": "pk",
+            "department": "department__name",
+            "target": "target",
+            "basis": "basis",
+            "method": "method",
+        },
+    )
+    codes: dict[int, list[str]] = {}
+    for matter_id, code in SupervisionMatter.items.through.objects.filter(
+        supervisionmatter__is_active=True
+    ).values_list("supervisionmatter_id", "item__implementation_code"):
+        codes.setdefault(matter_id, []).append(code)
+    for row in matters:
+        row["items"] = JOIN.join(sorted(codes.get(row["items"], [])))
+    return matters
 
 
 # --------------------------------------------------------------------------- the specs

@@ -90,8 +90,9 @@ def current_rows(*, key: str, on: dt.date | None = None) -> list[Row]:
     return registry.get(key).rows(on=on)
 
 
-def latest_publications(*, keys=None) -> dict[str, ListPublication]:
-    """The newest publication of each list (rows included), in one query."""
+def latest_publications(*, keys=None, rows: bool = True) -> dict[str, ListPublication]:
+    """The newest publication of each list (its frozen rows only if ``rows``), in one
+    query."""
     newest = (
         ListPublication.objects.filter(key=OuterRef("key"))
         .values("key")
@@ -99,6 +100,8 @@ def latest_publications(*, keys=None) -> dict[str, ListPublication]:
         .values("m")
     )
     qs = ListPublication.objects.filter(sequence=Subquery(newest))
+    if not rows:
+        qs = qs.defer("rows", "changes")
     if keys is not None:
         qs = qs.filter(key__in=list(keys))
     return {p.key: p for p in qs}
@@ -133,8 +136,8 @@ def publications(*, key: str) -> QuerySet[ListPublication]:
 
 
 def index() -> list[dict]:
-    """Every list with its latest publication (2 queries)."""
-    latest_by_key = latest_publications()
+    """Every list with its latest publication, without their rows (1 query)."""
+    latest_by_key = latest_publications(rows=False)
     return [{"spec": spec, "publication": latest_by_key.get(spec.key)} for spec in registry.SPECS]
 
 
