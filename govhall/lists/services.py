@@ -1,4 +1,4 @@
-"""Writes of the lists (issue 13 §3).
+"""Writes of the lists (issue 13 §3, R-CAT-17).
 
 * :func:`publish` — 公布: snapshot each list whose rows changed since its last
   publication (a row's identity per list is ``ListSpec.identity``), numbered per list,
