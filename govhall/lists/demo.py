@@ -93,11 +93,13 @@ def _supervisor_of(item: Item, market: Department | None) -> Department:
 
 
 def _powers(admin, versions) -> int:
+    """The powers not there yet (an entry the demo changed later is left as it is)."""
     made = 0
+    there = set(PowerEntry.objects.values_list("code", flat=True))
     for version in versions.values():
         item = version.item
         kind = _KINDS.get(item.type)
-        if kind is None:
+        if kind is None or f"QL-{item.basic_code}" in there:
             continue
         saved = services.save_power(
             actor=admin,
@@ -122,6 +124,8 @@ def _powers(admin, versions) -> int:
                 "《中华人民共和国行政处罚法》及相关行业法律法规",
             ),
         ):
+            if f"QL-{suffix}-{n:02d}" in there:
+                continue
             saved = services.save_power(
                 actor=admin,
                 code=f"QL-{suffix}-{n:02d}",
@@ -140,9 +144,10 @@ def _powers(admin, versions) -> int:
 def _matters(admin, versions) -> int:
     market = Department.objects.filter(is_supervising=True, short_name="市场监管局").first()
     made = 0
+    there = set(SupervisionMatter.objects.values_list("code", flat=True))
     for version in versions.values():
         item = version.item
-        if item.type != ItemType.LICENSING:
+        if item.type != ItemType.LICENSING or f"JG-{item.basic_code}" in there:
             continue
         supervisor = _supervisor_of(item, market)
         saved = services.save_supervision(
@@ -177,13 +182,12 @@ def _adjust(admin, versions) -> None:
     busy |= set(BundleItem.objects.values_list("item_id", flat=True))
     # 表彰奖励 are awarded on the department's own initiative (主动服务): nothing to
     # apply for at the hall
-    rewards = [
-        v.item
-        for v in versions.values()
-        if v.item.type == ItemType.REWARD and v.item.accepting and v.item.pk not in busy
-    ]
-    joining = next((i for i in rewards if "表彰" in versions[i.pk].name), None)
-    joining = joining or (rewards[0] if rewards else None)
+    rewards = [v.item for v in versions.values() if v.item.type == ItemType.REWARD]
+    ranked = sorted(
+        (i for i in rewards if i.accepting),
+        key=lambda i: (i.pk in busy, "表彰" not in versions[i.pk].name, i.implementation_code),
+    )
+    joining = ranked[0] if ranked else None
     if joining is not None:
         catalog_services.change_item_flags(
             actor=admin,
