@@ -186,8 +186,9 @@ def today() -> dt.date:
 # --------------------------------------------------------------------------- entries
 
 
-def power_entries(*, q: str = "", department=None, active: bool | None = True):
-    qs = PowerEntry.objects.select_related("department", "item")
+def _entries(qs: QuerySet, *, q: str, department, active: bool | None) -> QuerySet:
+    """权责 / 监管事项 entries for the staff pages: active or retired (``None``: both),
+    of one department, every word of ``q`` in the name or the code."""
     if active is not None:
         qs = qs.filter(is_active=active)
     if department is not None:
@@ -195,17 +196,16 @@ def power_entries(*, q: str = "", department=None, active: bool | None = True):
     for word in (q or "").split():
         qs = qs.filter(Q(name__icontains=word) | Q(code__icontains=word))
     return qs.order_by("department__name", "code")
+
+
+def power_entries(*, q: str = "", department=None, active: bool | None = True):
+    qs = PowerEntry.objects.select_related("department", "item")
+    return _entries(qs, q=q, department=department, active=active)
 
 
 def supervision_matters(*, q: str = "", department=None, active: bool | None = True):
     qs = SupervisionMatter.objects.select_related("department").prefetch_related("items")
-    if active is not None:
-        qs = qs.filter(is_active=active)
-    if department is not None:
-        qs = qs.filter(department=department)
-    for word in (q or "").split():
-        qs = qs.filter(Q(name__icontains=word) | Q(code__icontains=word))
-    return qs.order_by("department__name", "code")
+    return _entries(qs, q=q, department=department, active=active)
 
 
 def supervising_departments(*, item: Item) -> QuerySet[Department]:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
@@ -18,6 +19,7 @@ import pytest
 from govhall.cases.services import create_bundle
 from govhall.catalog import services as catalog_services
 from govhall.catalog.models import ItemType
+from govhall.core import clock
 from govhall.lists import services
 from govhall.testing import factories
 
@@ -32,6 +34,44 @@ def publish(org, *, department, basic_code, name, fee_lines=None, **overrides):
         catalog_services.publish(actor=org.root, version=draft, change_note="收费清单")
     item.refresh_from_db()
     return item
+
+
+def take_off_negative_list(county, item=None) -> None:
+    """The 负面清单 entry (default: ``secret``) is stationed in the centre again."""
+    catalog_services.change_item_flags(
+        actor=county.root,
+        item=item or county.secret,
+        reason="改为进驻",
+        on_negative_list=False,
+        negative_list_reason="",
+        negative_list_category="",
+        is_stationed=True,
+    )
+
+
+def two_publications(county):
+    """Every list published on Monday 11-23, and again on Tuesday 11-24 with a new
+    负面清单 entry (``county.fresh``, 危化品审批); the clock is left on Wednesday 11-25."""
+    services.publish(actor=county.admin, note="首次公布")
+    clock.set_now(dt.datetime(2026, 11, 24, 10, 0))
+    county.fresh = factories.publish_item(
+        actor=county.root,
+        department=county.org.market,
+        basic_code="000111222005",
+        name="危化品审批",
+    )
+    catalog_services.change_item_flags(
+        actor=county.root,
+        item=county.fresh,
+        reason="涉密",
+        on_negative_list=True,
+        is_stationed=False,
+        negative_list_category="secret",
+        negative_list_reason="涉及安全生产秘密",
+    )
+    services.publish(actor=county.admin, note="新增一项")
+    clock.set_now(dt.datetime(2026, 11, 25, 9, 0))
+    return county
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ import datetime as dt
 
 import pytest
 
-from govhall.catalog import services as catalog_services
 from govhall.core import clock
 from govhall.lists import services
+
+from .conftest import take_off_negative_list
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +19,7 @@ pytestmark = pytest.mark.django_db
 def history(county):
     services.publish(actor=county.admin)  # 2026-11-23
     with clock.frozen(dt.datetime(2026, 11, 26, 10, 0)):
-        catalog_services.change_item_flags(
-            actor=county.root,
-            item=county.secret,
-            reason="改为进驻",
-            on_negative_list=False,
-            negative_list_reason="",
-            negative_list_category="",
-            is_stationed=True,
-        )
+        take_off_negative_list(county)
         services.publish(actor=county.admin, note="移出")
     return county
 

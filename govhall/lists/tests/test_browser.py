@@ -5,17 +5,15 @@ downloads the list as Excel — the very rows published (screenshots in
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from govhall.catalog import services as catalog_services
-from govhall.core import clock
-from govhall.lists import excel, services
+from govhall.lists import excel
 from govhall.lists.models import ListPublication
-from govhall.testing import factories
 from govhall.testing.browser import browser_page  # noqa: F401
+
+from .conftest import two_publications
 
 SHOTS = Path("/tmp/govhall_lists_shots")
 PHONE = {"width": 390, "height": 844}
@@ -31,25 +29,7 @@ def test_a_citizen_reads_the_negative_list_and_its_history_on_a_phone(
     county,
     tmp_path,
 ):
-    services.publish(actor=county.admin, note="首次公布")
-    clock.set_now(dt.datetime(2026, 11, 24, 10, 0))
-    fresh = factories.publish_item(
-        actor=county.root,
-        department=county.org.market,
-        basic_code="000111222005",
-        name="危化品审批",
-    )
-    catalog_services.change_item_flags(
-        actor=county.root,
-        item=fresh,
-        reason="涉密",
-        on_negative_list=True,
-        is_stationed=False,
-        negative_list_category="secret",
-        negative_list_reason="涉及安全生产秘密",
-    )
-    services.publish(actor=county.admin, note="新增一项")
-    clock.set_now(dt.datetime(2026, 11, 25, 9, 0))
+    two_publications(county)
 
     SHOTS.mkdir(exist_ok=True)
     page = browser_page

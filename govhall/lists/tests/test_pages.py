@@ -2,46 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
 from openpyxl import load_workbook
 
 from govhall.catalog import services as catalog_services
-from govhall.core import clock
 from govhall.lists import excel, services
 from govhall.lists.models import ListPublication, PowerEntry
-from govhall.testing import factories
+
+from .conftest import two_publications
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def history(county):
-    """Published on Monday 11-23 and again on Tuesday 11-24 (a new negative entry);
-    the test runs on Wednesday 11-25."""
-    services.publish(actor=county.admin, note="首次公布")
-    clock.set_now(dt.datetime(2026, 11, 24, 10, 0))
-    fresh = factories.publish_item(
-        actor=county.root,
-        department=county.org.market,
-        basic_code="000111222005",
-        name="危化品审批",
-    )
-    catalog_services.change_item_flags(
-        actor=county.root,
-        item=fresh,
-        reason="涉密",
-        on_negative_list=True,
-        is_stationed=False,
-        negative_list_category="secret",
-        negative_list_reason="涉及安全生产秘密",
-    )
-    services.publish(actor=county.admin, note="新增一项")
-    clock.set_now(dt.datetime(2026, 11, 25, 9, 0))
-    county.fresh = fresh
-    return county
+    return two_publications(county)
 
 
 def _html(response) -> str:

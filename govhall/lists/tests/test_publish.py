@@ -17,6 +17,8 @@ from govhall.core.models import AuditEntry
 from govhall.lists import registry, selectors, services
 from govhall.lists.models import ListPublication
 
+from .conftest import take_off_negative_list
+
 pytestmark = pytest.mark.django_db
 
 
@@ -69,15 +71,7 @@ def test_the_list_as_published_on_a_date_and_two_dates_compared(county):
     code = county.secret.implementation_code
     services.publish(actor=county.admin)  # Monday 2026-11-23
     with clock.frozen(dt.datetime(2026, 11, 26, 10, 0)):
-        catalog_services.change_item_flags(
-            actor=county.root,
-            item=county.secret,
-            reason="改为进驻",
-            on_negative_list=False,
-            negative_list_reason="",
-            negative_list_category="",
-            is_stationed=True,
-        )
+        take_off_negative_list(county)
         services.publish(actor=county.admin, keys=["negative", "catalogue"])
     assert selectors.published_on(key="negative", day=dt.date(2026, 11, 22)) is None
     monday = selectors.published_on(key="negative", day=dt.date(2026, 11, 25))
