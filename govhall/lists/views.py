@@ -220,6 +220,8 @@ def entry_edit(request, key: str, pk: int | None = None):
         editing=entry is not None,
     )
     may_edit = entry is None or permissions.may_maintain(request.user, entry.department)
+    if request.method == "POST" and not may_edit:
+        permissions.require_maintainer(request.user, entry.department)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in kind["fields"]}
         try:

@@ -153,6 +153,13 @@ def test_a_chief_edits_his_departments_entry_and_reads_the_others(client, county
     assert PowerEntry.objects.get().name == "食品经营许可（改）"
     html = _html(client.get(f"/staff/lists/entries/supervision/{county.matter.pk}/"))
     assert 'id="save"' not in html and "首席代表可以修改" in html
+    refused = client.post(
+        f"/staff/lists/entries/supervision/{county.matter.pk}/",
+        {"code": "JG-001", "name": "改掉", "department": county.org.health.pk},
+    )
+    assert refused.status_code == 403
+    county.matter.refresh_from_db()
+    assert county.matter.name == "食品经营者监督检查"
     html = _html(client.get("/staff/lists/entries/powers/new/"))
     assert "测试县卫生健康委员会" not in html.split('name="department"')[1].split("</select>")[0]
 
