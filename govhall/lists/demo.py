@@ -86,6 +86,11 @@ def _current():
     }
 
 
+def _serial(item: Item) -> str:
+    """基本编码 + 业务办理项: 食品经营许可 and its 变更/延续 share the 基本编码."""
+    return item.implementation_code[-14:]
+
+
 def _supervisor_of(item: Item, market: Department | None) -> Department:
     if item.department.is_approval and not item.department.is_supervising and market:
         return market
@@ -99,11 +104,11 @@ def _powers(admin, versions) -> int:
     for version in versions.values():
         item = version.item
         kind = _KINDS.get(item.type)
-        if kind is None or f"QL-{item.basic_code}" in there:
+        if kind is None or f"QL-{_serial(item)}" in there:
             continue
         saved = services.save_power(
             actor=admin,
-            code=f"QL-{item.basic_code}",
+            code=f"QL-{_serial(item)}",
             name=version.name,
             kind=kind,
             department=item.department,
@@ -147,12 +152,12 @@ def _matters(admin, versions) -> int:
     there = set(SupervisionMatter.objects.values_list("code", flat=True))
     for version in versions.values():
         item = version.item
-        if item.type != ItemType.LICENSING or f"JG-{item.basic_code}" in there:
+        if item.type != ItemType.LICENSING or f"JG-{_serial(item)}" in there:
             continue
         supervisor = _supervisor_of(item, market)
         saved = services.save_supervision(
             actor=admin,
-            code=f"JG-{item.basic_code}",
+            code=f"JG-{_serial(item)}",
             name=f"对{version.result_name or version.name}持证主体的监督检查",
             department=supervisor,
             items=[item.implementation_code],
