@@ -66,6 +66,7 @@ class ListSpec:
     rows: Callable[..., list[Row]] = field(compare=False)
     title: str = ""  # the row's name in a change list (default: the name column)
     editable: bool = False  # 权责清单 / 监管事项清单: entries kept here, importable
+    dated: bool = False  # the page shows when each entry joined the list (负面清单)
 
     def identity_of(self, row: Row) -> tuple:
         return tuple(row.get(k) for k in self.identity)
@@ -403,6 +404,7 @@ SPECS: tuple[ListSpec, ...] = (
         ),
         ("code",),
         negative_rows,
+        dated=True,
     ),
     ListSpec(
         "two_priority",

@@ -128,6 +128,24 @@ def publication(*, key: str, sequence: int) -> ListPublication:
     return found
 
 
+def entry_dates(*, publication: ListPublication) -> dict[tuple, dt.date]:
+    """When each entry of ``publication`` joined its list: the date of the first
+    publication since which it has been on it without a break (an entry removed and
+    added again counts from its return). Reads the rows of every publication up to
+    this one (one query): meant for the short lists (负面清单), ``ListSpec.dated``."""
+    spec = registry.get(publication.key)
+    since: dict[tuple, dt.date] = {}
+    history = (
+        ListPublication.objects.filter(key=publication.key, sequence__lte=publication.sequence)
+        .order_by("sequence")
+        .values_list("published_on", "rows")
+    )
+    for day, rows in history:
+        now = {spec.identity_of(row) for row in rows}
+        since = {identity: since.get(identity, day) for identity in now}
+    return since
+
+
 def publications(*, key: str) -> QuerySet[ListPublication]:
     """The history of a list, newest first, without the frozen rows (the change
     sample and the counts are enough for a history)."""

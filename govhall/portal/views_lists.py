@@ -75,6 +75,10 @@ def list_page(request, key: str):
             }
         )
     changes = (publication.changes or {}) if publication else {}
+    since = {}
+    if spec.dated and publication is not None:
+        dates = selectors.entry_dates(publication=publication)
+        since = {id(row): dates.get(spec.identity_of(row)) for row in page}
     return render(
         request,
         "portal/list_page.html",
@@ -83,7 +87,8 @@ def list_page(request, key: str):
             "publication": publication,
             "day": day,
             "page": page,
-            "page_rows": list(page),
+            "page_rows": [(row, since.get(id(row))) for row in page],
+            "dated": spec.dated and publication is not None,
             "q": q,
             "keep": keep.urlencode(),
             "total": len(rows),

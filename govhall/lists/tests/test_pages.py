@@ -31,6 +31,13 @@ def test_the_negative_list_shows_its_version_changes_and_history(client, history
     assert "2026年11月24日</strong>公布（第2次公布），共 2 项" in html
     table = html.split('id="list-negative"')[1].split("</table>")[0]
     assert "危化品审批" in table and "涉密审批" in table and "涉及安全生产秘密" in table
+    joined = {
+        name: row.split('class="text-nowrap joined">')[1][:10]
+        for row in table.split("<tr>")[2:]
+        for name in ("危化品审批", "涉密审批")
+        if name in row
+    }
+    assert joined == {"涉密审批": "2026-11-23", "危化品审批": "2026-11-24"}
     changes = html.split('id="changes"')[1].split("</section>")[0]
     assert "新增 1 项，移出 0 项" in changes and "危化品审批" in changes
     rows = html.split('id="history"')[1].split("</table>")[0].split("<tr>")[2:]
@@ -79,6 +86,8 @@ def test_a_list_page_costs_the_same_queries_however_long(
         client.get("/lists/catalogue/")
     with django_assert_max_num_queries(2):
         client.get("/lists/")
+    with django_assert_max_num_queries(4):  # and when each entry joined the list
+        client.get("/lists/negative/")
 
 
 # --------------------------------------------------------------------------- staff

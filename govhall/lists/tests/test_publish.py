@@ -163,3 +163,25 @@ def test_diff_tells_rows_of_the_same_identity_apart():
     diff = selectors.diff_rows(spec=spec, old=twice, new=[row])
     assert diff.removed == [{**row, "standard": "2"}] and not diff.added
     assert selectors.diff_rows(spec=spec, old=[row], new=list(reversed(twice[:1]))).empty
+
+
+def test_an_entry_dates_from_its_last_return_to_the_list(county):
+    code = (county.secret.implementation_code,)
+    services.publish(actor=county.admin, keys=["negative"])
+    clock.set_now(dt.datetime(2026, 11, 24, 10, 0))
+    take_off_negative_list(county)
+    services.publish(actor=county.admin, keys=["negative"])
+    clock.set_now(dt.datetime(2026, 11, 25, 10, 0))
+    catalog_services.change_item_flags(
+        actor=county.root,
+        item=county.secret,
+        reason="再次列入",
+        on_negative_list=True,
+        is_stationed=False,
+        negative_list_category="secret",
+        negative_list_reason="涉密",
+    )
+    (third,) = services.publish(actor=county.admin, keys=["negative"])
+    first = selectors.publication(key="negative", sequence=1)
+    assert selectors.entry_dates(publication=first) == {code: dt.date(2026, 11, 23)}
+    assert selectors.entry_dates(publication=third) == {code: dt.date(2026, 11, 25)}
