@@ -53,6 +53,7 @@ class Column:
     header: str
     width: int = 16
     kind: str = "text"
+    nowrap: bool = False  # short values kept on one line on the page (phone numbers)
 
 
 @dataclass(frozen=True)
@@ -400,7 +401,7 @@ SPECS: tuple[ListSpec, ...] = (
             Column("category", "不进驻理由类别", 12),
             Column("reason", "不进驻理由", 40),
             Column("address", "办理地址", 30),
-            Column("phone", "咨询电话", 16),
+            Column("phone", "咨询电话", 16, nowrap=True),
         ),
         ("code",),
         negative_rows,
