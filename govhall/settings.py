@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "govhall.feedback.complaints",
     "govhall.filings",
     "govhall.supervision",
+    "govhall.lists",
     "govhall.portal",
     "govhall.demo",
 ]

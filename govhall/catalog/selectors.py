@@ -10,7 +10,7 @@ from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from govhall.core import clock
 from govhall.core.errors import NotFound
 
-from .models import GUIDE_CHILDREN, Item, ItemStatus, ItemVersion, VersionStatus
+from .models import GUIDE_CHILDREN, Item, ItemStatus, ItemType, ItemVersion, VersionStatus
 
 
 def in_force(*, on: dt.date | None = None) -> Q:
@@ -32,6 +32,11 @@ def current_versions(*, on: dt.date | None = None) -> QuerySet[ItemVersion]:
 # 中心可受理 (应进必进, 暂停/取消) as a filter on versions — the query twin of
 # ``Item.accepting``.
 ACCEPTING = Q(item__status=ItemStatus.ACTIVE, item__is_stationed=True, item__on_negative_list=False)
+
+# On the 备案清单 (seed 4 备案 第三条、第四条): a 行政备案 item the centre accepts (在用,
+# 进驻, not on the 负面清单) whose guide in force names its 备案类别 — one definition
+# for what may be filed (``filings``) and the list published (``lists``).
+ON_FILING_LIST = ACCEPTING & Q(item__type=ItemType.FILING) & ~Q(filing_kind="")
 
 
 def search_items(

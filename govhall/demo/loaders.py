@@ -575,6 +575,14 @@ def load_demo_filings(ctx: DemoContext) -> dict[str, int]:
     return load()
 
 
+def load_demo_lists(ctx: DemoContext) -> dict[str, int]:
+    """The public lists (issue 13 §3): 权责清单 and 监管事项清单 entries, every list
+    published a month ago and again a week ago with changes (``govhall.lists.demo``)."""
+    from govhall.lists.demo import load_demo_lists as load
+
+    return load()
+
+
 def load_later_messages(ctx: DemoContext) -> dict[str, int]:
     """The messages the loaders after ``load_notifications`` queued, sent now."""
     from govhall.notifications.demo import deliver_later_messages
@@ -594,6 +602,7 @@ LOADERS = [
     load_demo_complaints,
     load_demo_ratings,
     load_demo_filings,
+    load_demo_lists,
     load_later_messages,
 ]
 

@@ -9,16 +9,14 @@ import datetime as dt
 from django.db.models import Prefetch, Q, QuerySet
 
 from govhall.catalog import selectors as catalog_selectors
-from govhall.catalog.models import ItemType, ItemVersion, Material
+from govhall.catalog.models import ItemVersion, Material
 from govhall.core import clock
 from govhall.core.errors import NotFound
 
 from . import roles
 from .models import PENDING, Filing, FilingEvent
 
-# On the 备案清单 (seed 4 备案 第三条、第四条): a 行政备案 item the centre accepts (在用,
-# 进驻, not on the 负面清单) whose guide in force names its 备案类别.
-ON_FILING_LIST = catalog_selectors.ACCEPTING & Q(item__type=ItemType.FILING) & ~Q(filing_kind="")
+ON_FILING_LIST = catalog_selectors.ON_FILING_LIST
 
 
 def filing_list(*, on: dt.date | None = None) -> QuerySet[ItemVersion]:

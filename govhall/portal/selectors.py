@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Case, Count, Prefetch, QuerySet, Value, When
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 
 from govhall.cases import selectors as cases_selectors
@@ -22,7 +22,6 @@ from govhall.catalog.models import (
     ItemType,
     ItemVersion,
     LifeEvent,
-    VersionStatus,
 )
 from govhall.core import clock
 from govhall.core.errors import NotFound
@@ -112,35 +111,6 @@ def catalogue(
     return catalog_selectors.search_items(
         q=q, department_id=department_id, type=type, life_event=life_event, level=level
     )
-
-
-def negative_list() -> list[Item]:
-    """负面清单 (R-PUBLIC-2): items that do not enter the hall, with the
-    department and the published reason. Each item carries ``portal_version`` (its
-    current guide) and ``portal_name`` (that guide's name, or the latest published
-    one's)."""
-    published = (
-        ItemVersion.objects.filter(status=VersionStatus.PUBLISHED)
-        .annotate(
-            is_current=Case(
-                When(catalog_selectors.in_force(), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
-        .order_by("-number")
-    )
-    items = list(
-        Item.objects.filter(on_negative_list=True)
-        .select_related("department")
-        .prefetch_related(Prefetch("versions", queryset=published, to_attr="published_list"))
-        .order_by("department__name", "implementation_code")
-    )
-    for item in items:
-        item.portal_version = next((v for v in item.published_list if v.is_current), None)
-        chosen = item.portal_version or (item.published_list[0] if item.published_list else None)
-        item.portal_name = chosen.name if chosen else item.implementation_code
-    return items
 
 
 def negative_list_count() -> int:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_statistics
+from . import views, views_lists, views_statistics
 
 app_name = "portal"
 
@@ -9,7 +9,9 @@ urlpatterns = [
     path("items/", views.item_list, name="item_list"),
     path("items/<str:code>/", views.item_detail, name="item_detail"),
     path("items/<str:code>/v/<int:number>/", views.item_detail, name="item_version"),
-    path("lists/negative/", views.negative_list, name="negative_list"),
+    path("lists/", views_lists.list_index, name="lists"),
+    path("lists/<slug:key>/", views_lists.list_page, name="list"),
+    path("lists/<slug:key>/excel/", views_lists.list_excel, name="list_excel"),
     path("bundles/", views.bundle_list, name="bundle_list"),
     path("bundles/<slug:code>/", views.bundle_detail, name="bundle_detail"),
     path("files/<str:key>/", views.catalog_file, name="catalog_file"),

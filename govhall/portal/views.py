@@ -1,4 +1,5 @@
-"""公众门户 (政务服务网) pages: home, 事项目录, 办事指南, 负面清单.
+"""公众门户 (政务服务网) pages: home, 事项目录, 办事指南 (the lists, 负面清单 among
+them, are ``views_lists``).
 
 Public and read-only: no login, no writes. Views parse the query string, ask
 ``portal.selectors`` and render; a missing item or version renders the Chinese
@@ -91,11 +92,6 @@ def item_detail(request, code: str, number: int | None = None):
     except NotFound as exc:
         return not_found(request, exc.message)
     return render(request, "portal/item_detail.html", {"guide": guide, "v": guide.version})
-
-
-def negative_list(request):
-    """负面清单 (R-PUBLIC-2): items not entering the hall and why."""
-    return render(request, "portal/negative_list.html", {"items": selectors.negative_list()})
 
 
 def catalog_file(request, key: str):
