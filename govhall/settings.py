@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "govhall.cases",
     "govhall.feedback.ratings",
     "govhall.feedback.complaints",
+    "govhall.governance",
     "govhall.supervision",
     "govhall.portal",
     "govhall.demo",
