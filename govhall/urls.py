@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/supervision/", include("govhall.supervision.urls")),
     path("staff/feedback/ratings/", include("govhall.feedback.ratings.urls")),
     path("staff/feedback/complaints/", include("govhall.feedback.complaints.urls")),
+    path("staff/governance/", include("govhall.governance.urls")),
     path("cases/", include("govhall.cases.public_urls")),
     path("feedback/ratings/", include("govhall.feedback.ratings.public_urls")),
     path("feedback/complaints/", include("govhall.feedback.complaints.public_urls")),

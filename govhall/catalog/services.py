@@ -69,6 +69,12 @@ def build_search_text(
     return " ".join(p for p in (name, keywords, department_name, result_name) if p).lower()
 
 
+def may_change_directly(actor) -> bool:
+    """May ``actor`` publish and change the governed flags without a request (the
+    pages show the 发布 form, or the way to 调整申请)?"""
+    return actor is actors.SYSTEM or permissions.is_centre_admin(actor)
+
+
 def require_governed_change(*, actor) -> None:
     """R-CAT-15/16 (乌审旗 动态管理 §3–§4, 负面清单 §6): what the public sees of the
     catalogue — a published guide, an item's status, its department, its stationing and
@@ -76,7 +82,7 @@ def require_governed_change(*, actor) -> None:
     (``govhall.governance``): the centre administrator (applying the request, or
     importing the centre's catalogue) and the system may; department staff, who may
     still create items and edit drafts, are pointed to 调整申请."""
-    if actor is actors.SYSTEM or permissions.is_centre_admin(actor):
+    if may_change_directly(actor):
         return
     raise PermissionDenied(GOVERNED_MESSAGE, code="adjustment_request_required")
 

@@ -410,8 +410,13 @@ def _publish_item(ctx, row: dict, counter) -> Item:
         fee_lines=[{**f, "order": i} for i, f in enumerate(row.get("fee_lines", []), 1)],
     )
     try:
+        # The centre publishes the county's catalogue as it is taken over (later
+        # changes go through adjustment requests: govhall.governance, R-CAT-15).
         catalog_services.publish(
-            actor=actor, version=draft, valid_from=clock.today(), change_note="首次发布（演示数据）"
+            actor=ctx.admin,
+            version=draft,
+            valid_from=clock.today(),
+            change_note="首次发布（演示数据）",
         )
     except ValidationFailed as exc:  # name the faulty demo row, not just the rule
         raise ValidationFailed(
@@ -426,7 +431,7 @@ def _publish_item(ctx, row: dict, counter) -> Item:
         )
     if row.get("negative"):
         item = catalog_services.change_item_flags(
-            actor=actor,
+            actor=ctx.admin,
             item=item,
             reason="列入政务服务进驻事项负面清单",
             on_negative_list=True,
@@ -435,7 +440,7 @@ def _publish_item(ctx, row: dict, counter) -> Item:
         counter["negative_list"] += 1
     if row.get("suspended"):
         item = catalog_services.change_item_flags(
-            actor=actor, item=item, reason=row["suspended"], status=ItemStatus.SUSPENDED
+            actor=ctx.admin, item=item, reason=row["suspended"], status=ItemStatus.SUSPENDED
         )
         counter["suspended"] += 1
     counter["items"] += 1

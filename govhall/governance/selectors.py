@@ -72,9 +72,16 @@ def history(*, request: AdjustmentRequest) -> QuerySet[RequestEvent]:
     return request.events.prefetch_related("attachments").order_by("at", "id")
 
 
-def item_name(item: Item) -> str:
-    version = item.versions.order_by("-status", "-number").first()  # published first
-    return version.name if version else item.implementation_code
+def item_names(*, items) -> dict[int, str]:
+    """item id → the name of its newest published version (its draft's if never
+    published). One query."""
+    from govhall.catalog.models import ItemVersion
+
+    rows = ItemVersion.objects.filter(item__in=items).order_by("item_id", "-status", "-number")
+    out: dict[int, str] = {}
+    for item_id, name in rows.values_list("item_id", "name"):
+        out.setdefault(item_id, name)
+    return out
 
 
 def filing_timeliness(*, start: dt.date, end: dt.date) -> dict[int, dict]:

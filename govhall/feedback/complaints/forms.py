@@ -7,31 +7,13 @@ from __future__ import annotations
 
 from django import forms
 
-from govhall.core.web import StyledForm, style_form
+from govhall.core.web import MultipleFileField, StyledForm, style_form
 from govhall.org.models import Department, Staff
 
 from . import services, workflow
 from .models import Category, KnowledgeEntry
 
 FILES_HELP = f"PDF/JPG/PNG/OFD，最多 {services.MAX_FILES} 个"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; the service checks type, size and count."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
 
 
 def handler_choices(complaint) -> list[tuple[str, str]]:
