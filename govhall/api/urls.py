@@ -29,5 +29,6 @@ urlpatterns = [
     path("v1/", include("govhall.supervision.api_evaluation")),
     path("v1/", include("govhall.feedback.ratings.api")),
     path("v1/", include("govhall.feedback.complaints.api")),
+    path("v1/", include("govhall.governance.api")),
     re_path(r"^(?:.*/)?$", errors.not_found, name="not_found"),
 ]
