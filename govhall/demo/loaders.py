@@ -571,6 +571,14 @@ def load_demo_ratings(ctx: DemoContext) -> dict[str, int]:
     return load()
 
 
+def load_demo_governance(ctx: DemoContext) -> dict[str, int]:
+    """事项动态调整 (issue 13 §1–§2): requests in every state and of every kind, a 划转
+    with its open cases, 负面清单 entries added and removed (``govhall.governance.demo``)."""
+    from govhall.governance.demo import load_demo_governance as load
+
+    return load()
+
+
 def load_later_messages(ctx: DemoContext) -> dict[str, int]:
     """The messages the loaders after ``load_notifications`` queued, sent now."""
     from govhall.notifications.demo import deliver_later_messages
@@ -589,6 +597,7 @@ LOADERS = [
     load_demo_warnings,
     load_demo_complaints,
     load_demo_ratings,
+    load_demo_governance,
     load_later_messages,
 ]
 
