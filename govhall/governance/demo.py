@@ -154,8 +154,9 @@ def load_demo_governance(ctx=None) -> dict[str, int]:
     def at(days_back: int):
         return clock.frozen(start - dt.timedelta(days=days_back))
 
-    # 划转 (已生效): the item with the most open cases moves to 行政审批局 with them.
-    with at(20):
+    # 划转 (已生效, today: the cases received so far go with it): the item with the most
+    # open cases moves to 行政审批局.
+    with at(0):
         item = pick.take(with_cases=True, exclude_department=approval.pk)
         r = _file(
             item,
@@ -194,8 +195,9 @@ def load_demo_governance(ctx=None) -> dict[str, int]:
         r = _act(r, "submit", _chief(item.department_id), note="逾期原因：修订文件转发延迟")
         made.append(_act(r, "approve", admin, opinion="同意；请今后在3个工作日内申请"))
 
-    # 取消 (已生效): its open cases go on (停止受理事项的在办件).
-    with at(10):
+    # 取消 (已生效 today, after the cases received so far): its open cases go on
+    # (停止受理事项的在办件).
+    with at(0):
         item = pick.take(with_cases=True, exclude_department=approval.pk)
         r = _file(item, "cancel", 10, trigger_days=1, two_priority=True,
                   basis="《国务院关于取消和下放一批行政许可事项的决定》",
