@@ -424,19 +424,26 @@ def change_item_flags(*, actor, item: Item, reason: str, **flags) -> Item:
 def transfer_item(*, actor, item: Item, department: Department, reason: str) -> Item:
     """划转: the item moves to ``department`` (内蒙古 二(一)); governed like 发布 (the
     centre applies an approved 划转 request, which hands over the open cases itself).
-    Its 实施编码 keeps the code it was registered under."""
+    Its 实施编码 takes the new 实施主体's code (the first 18 characters, R-CAT-13), so
+    its next guide passes the same checks as any other."""
     require_governed_change(actor=actor)
     item = Item.objects.select_for_update().select_related("department").get(pk=item.pk)
     if item.department_id == department.pk:
         raise Conflict(f"事项已属于{department.name}", code="same_department")
-    before = item.department
-    item.department = department
-    item.save(update_fields=["department"])
+    code = department.code.upper() + item.implementation_code[18:]
+    if Item.objects.filter(implementation_code=code).exclude(pk=item.pk).exists():
+        raise Conflict(f"{department.name}已有实施编码为 {code} 的事项", code="duplicate_item")
+    before, old_code = item.department, item.implementation_code
+    item.department, item.implementation_code = department, code
+    item.save(update_fields=["department", "implementation_code"])
     audit.record(
         actor=actor,
         action=TRANSFER,
         obj=item,
-        changes={"department": [before.name, department.name]},
+        changes={
+            "department": [before.name, department.name],
+            "implementation_code": [old_code, code],
+        },
         reason=reason,
     )
     return item

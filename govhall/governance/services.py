@@ -230,8 +230,8 @@ def create_request(
             item = _new_item(actor, department, new_item, data.get("reasons") or "")
         if item is None:
             raise ValidationFailed("请选择事项", code="item_required", fields={"item": ["必填"]})
+        item = Item.objects.select_for_update().select_related("department").get(pk=item.pk)
         _require_filer(actor, item.department)
-        item = Item.objects.select_for_update().get(pk=item.pk)
         if AdjustmentRequest.objects.filter(item=item, state__in=OPEN_STATES).exists():
             raise Conflict("该事项已有未办结的调整申请，请先处理或撤回", code="open_request_exists")
         r = AdjustmentRequest(

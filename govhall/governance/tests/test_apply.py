@@ -137,6 +137,7 @@ def test_transfer_moves_the_item_with_its_open_cases(hall):
     )
     item = Item.objects.get(pk=hall.market_item.pk)
     assert item.department == hall.health
+    assert item.implementation_code.startswith(hall.health.code)  # the new 实施主体's code
     assert r.handed_over == [open_case.number]
     open_case.refresh_from_db()
     done.refresh_from_db()
@@ -150,6 +151,17 @@ def test_transfer_moves_the_item_with_its_open_cases(hall):
 
     assert not case_roles.can_view(hall.staff.market_chief.user, open_case)
     assert case_roles.can_view(hall.staff.health_chief.user, open_case)
+    # the new department changes the guide later through a request of its own
+    r2 = file_request(
+        hall, "change", item=item, actor=hall.staff.health_chief.user, touches_elements=True
+    )
+    r2.refresh_from_db()
+    catalog.save_draft(
+        actor=hall.staff.health_chief.user, version=r2.draft, guide={"keywords": "划转后"}
+    )
+    act(r2, "submit", hall.staff.health_chief)
+    act(r2, "approve", hall.staff.admin)
+    assert catalog_selectors.current_version(item=item).keywords == "划转后"
 
 
 def test_transfer_needs_a_target_and_a_handover_list(hall):
