@@ -369,7 +369,10 @@ def _publish_item(ctx, row: dict, counter) -> Item:
     department = ctx.departments[row["dept"]]
     actor = _chief_of(ctx, row["dept"])
     basic, code = implementation_code(row, department)
-    item = Item.objects.filter(implementation_code=code).first()
+    item = Item.objects.filter(implementation_code=code).first() or (
+        # moved by a demo 划转: re-coded to its new department, the rest of the code kept
+        Item.objects.filter(basic_code=basic, implementation_code__endswith=code[18:]).first()
+    )
     if item is not None:
         return item
     guide = guide_of(row, department)
@@ -486,6 +489,8 @@ def load_authorised_items(ctx: DemoContext) -> dict[str, int]:
         for index, item in enumerate(ctx.items.get(key, [])):
             if item.pk in done or item.status == ItemStatus.CANCELLED:
                 continue
+            if item.department_id != authorisation.department_id:
+                continue  # moved by a demo 划转: on its new department's 授权书
             n = len(approvers)
             named = [approvers[index % n]]
             if n > 1 and index % 2 == 0:  # every other item names a second approver

@@ -105,7 +105,7 @@ class _Picker:
         return item
 
 
-def _file(item, kind, days_back, *, trigger="law", trigger_days=2, files=True, **data):
+def _file(item, kind, *, trigger="law", trigger_days=2, files=True, **data):
     chief = _chief(item.department_id)
     today = clock.today()
     fields = {
@@ -137,6 +137,32 @@ def _copied_guide(source) -> tuple[dict, list[dict], list[dict]]:
     return guide, materials, steps
 
 
+def _authorise_at(department, item) -> None:
+    """划入部门重新签订授权书 (乌审旗 动态管理 §3): its 首席代表 names the item's
+    approvers on its 授权书 in force."""
+    from govhall.catalog.authorisations import eligible_approvers, set_authorised_item
+    from govhall.org.models import Authorisation
+
+    today = clock.today()
+    authorisation = (
+        Authorisation.objects.filter(
+            department=department, is_revoked=False, valid_from__lte=today, valid_to__gte=today
+        )
+        .order_by("-valid_from")
+        .first()
+    )
+    approvers = list(eligible_approvers(department=department).filter(role=Role.APPROVER)[:1])
+    if authorisation is None or not approvers:
+        return
+    set_authorised_item(
+        actor=_chief(department.pk),
+        authorisation=authorisation,
+        item=item,
+        approvers=approvers,
+        reason="事项划转，划入部门重新签订授权书",
+    )
+
+
 def load_demo_governance(ctx=None) -> dict[str, int]:
     if AdjustmentRequest.objects.exists():
         return {"调整申请": 0}
@@ -161,7 +187,6 @@ def load_demo_governance(ctx=None) -> dict[str, int]:
         r = _file(
             item,
             "transfer",
-            20,
             trigger="institution_reform",
             trigger_days=3,
             basis="乌审旗机构编制委员会《关于相对集中行政许可权改革事项划转的通知》",
@@ -171,11 +196,12 @@ def load_demo_governance(ctx=None) -> dict[str, int]:
         )
         r = _act(r, "submit", _chief(item.department_id))
         made.append(_act(r, "approve", admin, opinion="同意划转，在办件一并移交"))
+        _authorise_at(approval, Item.objects.get(pk=item.pk))
 
     # 变更 (已生效, on time): the promised limit cut by a working day.
     with at(15):
         item = pick.take()
-        r = _file(item, "change", 15, touches_elements=True, trigger="guide_revision",
+        r = _file(item, "change", touches_elements=True, trigger="guide_revision",
                   trigger_days=1, reasons="办事指南修订：增加网上咨询方式")  # fmt: skip
         current = catalog_selectors.current_version(item=item)
         _edit_draft(
@@ -187,7 +213,7 @@ def load_demo_governance(ctx=None) -> dict[str, int]:
     # 变更 (已生效, 逾期申请): the law was published 9 days before the filing.
     with at(12):
         item = pick.take()
-        r = _file(item, "change", 12, touches_elements=True, trigger_days=9,
+        r = _file(item, "change", touches_elements=True, trigger_days=9,
                   basis="《内蒙古自治区优化营商环境条例》（2026年修订）",
                   reasons="依修订后的条例调整申请条件表述")  # fmt: skip
         _edit_draft(r, conditions=(catalog_selectors.current_version(item=item).conditions
@@ -199,7 +225,7 @@ def load_demo_governance(ctx=None) -> dict[str, int]:
     # (停止受理事项的在办件).
     with at(0):
         item = pick.take(with_cases=True, exclude_department=approval.pk)
-        r = _file(item, "cancel", 10, trigger_days=1, two_priority=True,
+        r = _file(item, "cancel", trigger_days=1, two_priority=True,
                   basis="《国务院关于取消和下放一批行政许可事项的决定》",
                   reasons="上级依法取消该事项，已受理的办件继续办结")  # fmt: skip
         r = _act(r, "submit", _chief(item.department_id))
@@ -245,7 +271,7 @@ def load_demo_governance(ctx=None) -> dict[str, int]:
         item = pick.take(
             where=lambda i: not catalog_selectors.current_version(item=i).accept_at_township
         )
-        r = _file(item, "sink", 8, trigger="township_reform", trigger_days=2,
+        r = _file(item, "sink", trigger="township_reform", trigger_days=2,
                   reasons="苏木镇管理体制改革，下沉至苏木镇便民服务中心受理")  # fmt: skip
         _edit_draft(r, accept_at_township=True)
         r = _act(r, "submit", _chief(item.department_id))
@@ -254,7 +280,7 @@ def load_demo_governance(ctx=None) -> dict[str, int]:
     # 下放 (已退回): the draft's level is questioned.
     with at(6):
         item = pick.take()
-        r = _file(item, "delegate", 6, trigger="delegation", trigger_days=1,
+        r = _file(item, "delegate", trigger="delegation", trigger_days=1,
                   reasons="自治区下放行使层级")  # fmt: skip
         _edit_draft(r, accept_at_township=True, accept_at_village=True)
         r = _act(r, "submit", _chief(item.department_id))
@@ -270,13 +296,13 @@ def load_demo_governance(ctx=None) -> dict[str, int]:
             .first()
         )
         if suspended is not None:
-            r = _file(suspended, "resume", 5, trigger="other", trigger_days=1,
+            r = _file(suspended, "resume", trigger="other", trigger_days=1,
                       reasons="办事指南已按上级要求调整，恢复受理")  # fmt: skip
             r = _act(r, "submit", _chief(suspended.department_id))
             made.append(_act(r, "approve", admin, opinion="同意恢复"))
     with at(1):
         item = pick.take()
-        r = _file(item, "suspend", 1, trigger="other", trigger_days=0,
+        r = _file(item, "suspend", trigger="other", trigger_days=0,
                   reasons="业务系统升级改造，暂停受理两周")  # fmt: skip
         made.append(_act(r, "submit", _chief(item.department_id)))
 
@@ -284,7 +310,7 @@ def load_demo_governance(ctx=None) -> dict[str, int]:
     # removed.
     with at(7):
         item = pick.take()
-        r = _file(item, "negative_add", 7, trigger="other", trigger_days=2,
+        r = _file(item, "negative_add", trigger="other", trigger_days=2,
                   negative_category="premises",
                   negative_statement="需在部门专用检测场地现场查验，政务服务中心无相应场地",
                   reasons="场地限制，申请列入负面清单")  # fmt: skip
@@ -295,7 +321,7 @@ def load_demo_governance(ctx=None) -> dict[str, int]:
                          approved_on=clock.today() - dt.timedelta(days=1)))  # fmt: skip
     with at(3):
         item = pick.take()
-        r = _file(item, "negative_add", 3, trigger="law", trigger_days=1,
+        r = _file(item, "negative_add", trigger="law", trigger_days=1,
                   negative_category="privacy",
                   negative_statement="涉及个人隐私信息的核查，依规定不进驻",
                   reasons="涉及个人隐私，申请列入负面清单")  # fmt: skip
@@ -311,7 +337,7 @@ def load_demo_governance(ctx=None) -> dict[str, int]:
             .first()
         )
         if negative is not None:
-            r = _file(negative, "negative_remove", 6, trigger="other", trigger_days=1,
+            r = _file(negative, "negative_remove", trigger="other", trigger_days=1,
                       reasons="中心已设置专用场地，具备进驻条件，申请移出负面清单")  # fmt: skip
             r = _act(r, "submit", _chief(negative.department_id))
             r = _act(r, "approve", admin, opinion="同意，报旗人民政府批准")
@@ -321,7 +347,7 @@ def load_demo_governance(ctx=None) -> dict[str, int]:
     # 撤回: a 变更 the department withdrew.
     with at(2):
         item = pick.take()
-        r = _file(item, "change", 2, touches_elements=True, trigger_days=1,
+        r = _file(item, "change", touches_elements=True, trigger_days=1,
                   reasons="拟调整申请材料")  # fmt: skip
         made.append(_act(r, "withdraw", _chief(item.department_id), reason="上级通知暂缓调整"))
 
