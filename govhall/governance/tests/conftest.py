@@ -5,25 +5,16 @@ clerk, supervisor) and a request filed, submitted and acted on through the servi
 from __future__ import annotations
 
 import datetime as dt
-import io
 
-import pypdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from govhall.cases.tests.conftest import PDF
 from govhall.governance import services
 from govhall.governance.models import AdjustmentRequest
 from govhall.testing import factories
 
-
-def _pdf_bytes() -> bytes:
-    writer, out = pypdf.PdfWriter(), io.BytesIO()
-    writer.add_blank_page(width=72, height=72)
-    writer.write(out)
-    return out.getvalue()
-
-
-PDF = _pdf_bytes()
+__all__ = ["PDF", "act", "approved", "file_request", "pdf", "submitted"]
 
 
 def pdf(name="书面申请.pdf"):
