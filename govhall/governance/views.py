@@ -105,6 +105,29 @@ def _approvers(form: RequestForm) -> list[Staff]:
     return list(Staff.objects.filter(pk__in=ids))
 
 
+def _form_page(request, form, save, *, done: str, department, editing):
+    """The request form: ``save()`` (a service call) on a valid POST, then the request's
+    page; a domain error beside its field."""
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            r = save()
+        except DomainError as exc:
+            _raise_access(exc)
+            error = "；".join(web.apply_errors(exc, form=form)) or exc.message
+        else:
+            messages.success(request, done.format(number=r.number))
+            return redirect("governance:detail", number=r.number)
+    elif request.method == "POST":
+        error = "请检查填写的内容"
+    return render(
+        request,
+        "governance/form.html",
+        {"form": form, "error": error, "department": department, "editing": editing},
+        status=400 if error else 200,
+    )
+
+
 @web.staff_page
 def request_new(request):
     """填报调整申请. ``?item=<实施编码>&kind=change`` prefill it (from a draft's page:
@@ -123,40 +146,26 @@ def request_new(request):
     form = RequestForm(
         request.POST or None, request.FILES or None, department=department, initial=initial
     )
-    error = ""
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         d = form.cleaned_data
-        try:
-            item = None
-            if d["item"]:
-                item = Item.objects.filter(implementation_code=d["item"]).first()
-            new_item = None
-            if d["kind"] == Kind.ADD and item is None:
-                new_item = {"basic_code": d["new_basic_code"], "type": d["new_type"],
-                            "name": d["new_name"]}  # fmt: skip
-            r = services.create_request(
-                actor=request.user,
-                kind=d["kind"],
-                item=item,
-                new_item=new_item,
-                files=d["files"],
-                approvers=_approvers(form),
-                **_service_data(form),
-            )
-        except DomainError as exc:
-            _raise_access(exc)
-            error = "；".join(web.apply_errors(exc, form=form)) or exc.message
-        else:
-            messages.success(request, f"已保存调整申请 {r.number}（草稿），核对后请提交中心审核。")
-            return redirect("governance:detail", number=r.number)
-    elif request.method == "POST":
-        error = "请检查填写的内容"
-    return render(
-        request,
-        "governance/form.html",
-        {"form": form, "error": error, "department": department, "editing": None},
-        status=400 if error else 200,
-    )
+        item = Item.objects.filter(implementation_code=d["item"]).first() if d["item"] else None
+        new_item = None
+        if d["kind"] == Kind.ADD and item is None:
+            new_item = {"basic_code": d["new_basic_code"], "type": d["new_type"],
+                        "name": d["new_name"]}  # fmt: skip
+        return services.create_request(
+            actor=request.user,
+            kind=d["kind"],
+            item=item,
+            new_item=new_item,
+            files=d["files"],
+            approvers=_approvers(form),
+            **_service_data(form),
+        )
+
+    done = "已保存调整申请 {number}（草稿），核对后请提交中心审核。"
+    return _form_page(request, form, save, done=done, department=department, editing=None)
 
 
 @web.staff_page
@@ -185,31 +194,19 @@ def request_edit(request, number: str):
         editing=True,
         initial=initial,
     )
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            r = services.update_request(
-                actor=request.user,
-                request=r,
-                expected_version=form.cleaned_data["expected_version"] or 0,
-                files=form.cleaned_data["files"],
-                approvers=_approvers(form),
-                **_service_data(form),
-            )
-        except DomainError as exc:
-            _raise_access(exc)
-            error = "；".join(web.apply_errors(exc, form=form)) or exc.message
-        else:
-            messages.success(request, f"已修改调整申请 {r.number}")
-            return redirect("governance:detail", number=r.number)
-    elif request.method == "POST":
-        error = "请检查填写的内容"
-    return render(
-        request,
-        "governance/form.html",
-        {"form": form, "error": error, "department": r.department, "editing": r},
-        status=400 if error else 200,
-    )
+
+    def save():
+        return services.update_request(
+            actor=request.user,
+            request=r,
+            expected_version=form.cleaned_data["expected_version"] or 0,
+            files=form.cleaned_data["files"],
+            approvers=_approvers(form),
+            **_service_data(form),
+        )
+
+    done = "已修改调整申请 {number}"
+    return _form_page(request, form, save, done=done, department=r.department, editing=r)
 
 
 @web.staff_page
