@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "govhall.feedback.ratings",
     "govhall.feedback.complaints",
     "govhall.filings",
+    "govhall.governance",
     "govhall.supervision",
     "govhall.lists",
     "govhall.portal",

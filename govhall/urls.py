@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/feedback/complaints/", include("govhall.feedback.complaints.urls")),
     path("staff/filings/", include("govhall.filings.urls")),
     path("staff/lists/", include("govhall.lists.urls")),
+    path("staff/governance/", include("govhall.governance.urls")),
     path("cases/", include("govhall.cases.public_urls")),
     path("feedback/ratings/", include("govhall.feedback.ratings.public_urls")),
     path("feedback/complaints/", include("govhall.feedback.complaints.public_urls")),

@@ -31,5 +31,6 @@ urlpatterns = [
     path("v1/", include("govhall.feedback.complaints.api")),
     path("v1/", include("govhall.filings.api")),
     path("v1/", include("govhall.lists.api")),
+    path("v1/", include("govhall.governance.api")),
     re_path(r"^(?:.*/)?$", errors.not_found, name="not_found"),
 ]

@@ -431,12 +431,15 @@ SIBLING_RESULT = audit.Action("cases.case.sibling_result", "收到一件事前�
 # 收费记录 (services.fees): recorded on the case's history, the state unchanged.
 RECORD_FEE = audit.Action("cases.case.record_fee", "登记收费")
 CANCEL_FEE = audit.Action("cases.case.cancel_fee", "撤销收费记录")
+# 划转移交 (services.handover): the case follows its item to another department.
+HAND_OVER = audit.Action("cases.case.hand_over", "划转移交")
 EVENT_LABELS = {
     "submit": SUBMIT.label,
     "deemed_acceptance": DEEMED_ACCEPTANCE.label,
     "sibling_result": SIBLING_RESULT.label,
     "record_fee": RECORD_FEE.label,
     "cancel_fee": CANCEL_FEE.label,
+    "hand_over": HAND_OVER.label,
     **{t.action: t.label for t in TRANSITIONS},
 }
 

@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
 from govhall.core import actors, audit, clock
-from govhall.core.errors import Conflict, ValidationFailed
+from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
 from govhall.core.models import AuditEntry
 from govhall.org import permissions
 from govhall.org.models import Department
@@ -53,6 +53,12 @@ CREATE_LIFE_EVENT = audit.Action("catalog.life_event.create", "新增")
 SET_LIFE_EVENTS = audit.Action("catalog.item.set_life_events", "调整主题")
 IMPORT_CREATE = audit.Action("catalog.item.import_create", "Excel导入新增")
 IMPORT_UPDATE = audit.Action("catalog.item.import_update", "Excel导入更新")
+TRANSFER = audit.Action("catalog.item.transfer", "划转")
+
+GOVERNED_MESSAGE = (
+    "事项的发布、取消、暂停、恢复、划转和负面清单调整须通过“事项调整申请”办理："
+    "请在草稿页点击“提交调整申请”（或在“事项调整”中新建申请），经中心审核后生效"
+)
 
 
 def build_search_text(
@@ -61,6 +67,24 @@ def build_search_text(
     """Lower-cased text the catalogue search matches substrings in (works for 2-char
     Chinese queries such as 户口, 社保, which word tokenizers miss)."""
     return " ".join(p for p in (name, keywords, department_name, result_name) if p).lower()
+
+
+def may_change_directly(actor) -> bool:
+    """May ``actor`` publish and change the governed flags without a request (the
+    pages show the 发布 form, or the way to 调整申请)?"""
+    return actor is actors.SYSTEM or permissions.is_centre_admin(actor)
+
+
+def require_governed_change(*, actor) -> None:
+    """R-CAT-15/16 (乌审旗 动态管理 §3–§4, 负面清单 §6): what the public sees of the
+    catalogue — a published guide, an item's status, its department, its stationing and
+    the 负面清单 — changes only through an approved adjustment request
+    (``govhall.governance``): the centre administrator (applying the request, or
+    importing the centre's catalogue) and the system may; department staff, who may
+    still create items and edit drafts, are pointed to 调整申请."""
+    if may_change_directly(actor):
+        return
+    raise PermissionDenied(GOVERNED_MESSAGE, code="adjustment_request_required")
 
 
 def not_editor_message(department: Department) -> str:
@@ -289,6 +313,7 @@ def publish(
     """
     item = Item.objects.select_for_update().select_related("department").get(pk=version.item_id)
     require_item_editor(user=actor, department=item.department)
+    require_governed_change(actor=actor)
     version = ItemVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_draft:
         raise Conflict("该版本已经发布", code="already_published")
@@ -345,14 +370,14 @@ def _first(errors: dict[str, list[str]]) -> str:
     return next(m for messages in errors.values() for m in messages)
 
 
-_FLAG_FIELDS = {
+_GOVERNED_FLAGS = {
     "status",
     "is_stationed",
     "on_negative_list",
     "negative_list_reason",
     "negative_list_category",
-    "on_two_priority_list",
 }
+_FLAG_FIELDS = _GOVERNED_FLAGS | {"on_two_priority_list"}
 
 
 @transaction.atomic
@@ -367,6 +392,8 @@ def change_item_flags(*, actor, item: Item, reason: str, **flags) -> Item:
             "变更事项状态必须填写理由", code="reason_required", fields={"reason": ["必填"]}
         )
     item = Item.objects.select_for_update().get(pk=item.pk)
+    if any(getattr(item, key) != value for key, value in flags.items() if key in _GOVERNED_FLAGS):
+        require_governed_change(actor=actor)
     before = audit.snapshot(item)
     for key, value in flags.items():
         setattr(item, key, value)
@@ -388,6 +415,35 @@ def change_item_flags(*, actor, item: Item, reason: str, **flags) -> Item:
         action=CHANGE_FLAGS,
         obj=item,
         changes=audit.diff(before, audit.snapshot(item)),
+        reason=reason,
+    )
+    return item
+
+
+@transaction.atomic
+def transfer_item(*, actor, item: Item, department: Department, reason: str) -> Item:
+    """划转: the item moves to ``department`` (内蒙古 二(一)); governed like 发布 (the
+    centre applies an approved 划转 request, which hands over the open cases itself).
+    Its 实施编码 takes the new 实施主体's code (the first 18 characters, R-CAT-13), so
+    its next guide passes the same checks as any other."""
+    require_governed_change(actor=actor)
+    item = Item.objects.select_for_update().select_related("department").get(pk=item.pk)
+    if item.department_id == department.pk:
+        raise Conflict(f"事项已属于{department.name}", code="same_department")
+    code = department.code.upper() + item.implementation_code[18:]
+    if Item.objects.filter(implementation_code=code).exclude(pk=item.pk).exists():
+        raise Conflict(f"{department.name}已有实施编码为 {code} 的事项", code="duplicate_item")
+    before, old_code = item.department, item.implementation_code
+    item.department, item.implementation_code = department, code
+    item.save(update_fields=["department", "implementation_code"])
+    audit.record(
+        actor=actor,
+        action=TRANSFER,
+        obj=item,
+        changes={
+            "department": [before.name, department.name],
+            "implementation_code": [old_code, code],
+        },
         reason=reason,
     )
     return item
@@ -573,6 +629,8 @@ def import_items(
     """
     for department in {row.department for row in rows}:
         require_item_editor(user=actor, department=department)
+    if rows:
+        require_governed_change(actor=actor)  # an import publishes versions and statuses
     today, now = clock.today(), clock.now()
     base = selectors.import_baseline(on=today)
     faults: dict[str, list[str]] = {}

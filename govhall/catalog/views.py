@@ -165,6 +165,7 @@ def _item_context(request, item: Item, flags_form: FlagsForm | None = None) -> d
         "versions": selectors.version_history(item=item),
         "draft": selectors.draft_of(item=item),
         "can_edit": _can_edit(request.user, item),
+        "direct": services.may_change_directly(request.user),
         "flags_form": flags_form or FlagsForm.for_item(item),
         "history": web.history_rows(history_for(obj=item)[:100]),
         "authorised": AuthorisedItem.objects.filter(item=item)
@@ -245,6 +246,7 @@ def _editor(
             "file_form": SampleFileForm(version=draft),
             "errors": errors or [],
             "unsaved": unsaved,
+            "direct": services.may_change_directly(request.user),
         },
         status=status,
     )

@@ -84,6 +84,8 @@ DEFAULTS: dict = {
         "satisfaction": 10,
         # 有诉即办 / 12345 (issue 12 §2): 按时答复率 and 满意率 of the complaints assigned.
         "complaint_handling": 10,
+        # 事项动态调整 (issue 13 §1, docs/governance.md): filed within the deadline.
+        "adjustment_timeliness": 5,
     },
     # 有诉即办 / 12345 (issue 12 §2, docs/complaints.md): working days a complaint must be
     # answered (答复) in, counted from 受理 by category; 0 = the same day. GB/T 33358 and

@@ -246,14 +246,6 @@ def plain_model_form(name: str, model, fields: list[str], base=None) -> type[for
     return type(name, (base or StyledForm,), dict(declared))
 
 
-class StyledForm(forms.Form):
-    """A plain form with Bootstrap classes."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style_form(self)
-
-
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -270,6 +262,14 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
         return [super().clean(data, initial)] if data else []
+
+
+class StyledForm(forms.Form):
+    """A plain form with Bootstrap classes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)
 
 
 class ReasonForm(StyledForm):

@@ -370,7 +370,10 @@ def _publish_item(ctx, row: dict, counter) -> Item:
     department = ctx.departments[row["dept"]]
     actor = _chief_of(ctx, row["dept"])
     basic, code = implementation_code(row, department)
-    item = Item.objects.filter(implementation_code=code).first()
+    item = Item.objects.filter(implementation_code=code).first() or (
+        # moved by a demo 划转: re-coded to its new department, the rest of the code kept
+        Item.objects.filter(basic_code=basic, implementation_code__endswith=code[18:]).first()
+    )
     if item is not None:
         return item
     guide = guide_of(row, department)
@@ -411,8 +414,13 @@ def _publish_item(ctx, row: dict, counter) -> Item:
         fee_lines=[{**f, "order": i} for i, f in enumerate(row.get("fee_lines", []), 1)],
     )
     try:
+        # The centre publishes the county's catalogue as it is taken over (later
+        # changes go through adjustment requests: govhall.governance, R-CAT-15).
         catalog_services.publish(
-            actor=actor, version=draft, valid_from=clock.today(), change_note="首次发布（演示数据）"
+            actor=ctx.admin,
+            version=draft,
+            valid_from=clock.today(),
+            change_note="首次发布（演示数据）",
         )
     except ValidationFailed as exc:  # name the faulty demo row, not just the rule
         raise ValidationFailed(
@@ -427,7 +435,7 @@ def _publish_item(ctx, row: dict, counter) -> Item:
         )
     if row.get("negative"):
         item = catalog_services.change_item_flags(
-            actor=actor,
+            actor=ctx.admin,
             item=item,
             reason="列入政务服务进驻事项负面清单",
             on_negative_list=True,
@@ -436,7 +444,7 @@ def _publish_item(ctx, row: dict, counter) -> Item:
         counter["negative_list"] += 1
     if row.get("suspended"):
         item = catalog_services.change_item_flags(
-            actor=actor, item=item, reason=row["suspended"], status=ItemStatus.SUSPENDED
+            actor=ctx.admin, item=item, reason=row["suspended"], status=ItemStatus.SUSPENDED
         )
         counter["suspended"] += 1
     counter["items"] += 1
@@ -482,6 +490,8 @@ def load_authorised_items(ctx: DemoContext) -> dict[str, int]:
         for index, item in enumerate(ctx.items.get(key, [])):
             if item.pk in done or item.status == ItemStatus.CANCELLED:
                 continue
+            if item.department_id != authorisation.department_id:
+                continue  # moved by a demo 划转: on its new department's 授权书
             n = len(approvers)
             named = [approvers[index % n]]
             if n > 1 and index % 2 == 0:  # every other item names a second approver
@@ -583,6 +593,14 @@ def load_demo_lists(ctx: DemoContext) -> dict[str, int]:
     return load()
 
 
+def load_demo_governance(ctx: DemoContext) -> dict[str, int]:
+    """事项动态调整 (issue 13 §1–§2): requests in every state and of every kind, a 划转
+    with its open cases, 负面清单 entries added and removed (``govhall.governance.demo``)."""
+    from govhall.governance.demo import load_demo_governance as load
+
+    return load()
+
+
 def load_later_messages(ctx: DemoContext) -> dict[str, int]:
     """The messages the loaders after ``load_notifications`` queued, sent now."""
     from govhall.notifications.demo import deliver_later_messages
@@ -602,6 +620,7 @@ LOADERS = [
     load_demo_complaints,
     load_demo_ratings,
     load_demo_filings,
+    load_demo_governance,
     load_demo_lists,
     load_later_messages,
 ]

@@ -247,6 +247,13 @@ INDICATORS: list[Indicator] = [
         "得分 = 100 × (按时答复率 + 满意率) ÷ 2（只有其一时取其一）",
         ("department",),
     ),
+    Indicator(
+        "adjustment_timeliness",
+        "事项调整及时率",
+        "期间内首次提交的有申请期限的事项调整申请中，在期限内（3个工作日或两优一个月）提交的比例（仅部门）",
+        "得分 = 100 × (1 - 逾期申请数 ÷ 有期限的申请数)",
+        ("department",),
+    ),
 ]
 INDICATOR_KEYS = [i.key for i in INDICATORS]
 NO_DATA = "暂无数据"
@@ -472,6 +479,14 @@ def score_indicators(
         out.append(("complaint_handling", c["shown"], _clamp(100 * mean), mean))
     else:
         out.append(("complaint_handling", NO_DATA, None, None))
+    # 事项调整及时率 (issue 13 §1, govhall.governance)
+    a = extra.get("adjustments") if level == "department" else None
+    if a and a["with_deadline"]:
+        rate = 1 - a["late"] / a["with_deadline"]
+        shown = f"{_pct(rate)}（按期 {a['with_deadline'] - a['late']}/{a['with_deadline']}，逾期 {a['late']}）"
+        out.append(("adjustment_timeliness", shown, _clamp(100 * rate), rate))
+    else:
+        out.append(("adjustment_timeliness", NO_DATA, None, None))
     return out
 
 
@@ -617,6 +632,14 @@ def _complaint_figures(period: Period) -> dict:
     return out
 
 
+def _adjustment_figures(period: Period) -> dict:
+    """事项调整 filings per department (``governance.selectors.filing_timeliness``: one
+    grouped query over the requests first filed in the period)."""
+    from govhall.governance import selectors as governance
+
+    return governance.filing_timeliness(start=period.start, end=period.end)
+
+
 def _review_scores(period: Period) -> tuple[dict, dict]:
     """卷宗评查 and inspection scores per department (``reviews``; none when that
     module or its selectors are not there)."""
@@ -683,6 +706,7 @@ def evaluate(
     ratings = _rating_counts(period, level, scope)
     files, inspections = _review_scores(period) if level == "department" else ({}, {})
     complaints = _complaint_figures(period) if level == "department" else {}
+    adjustments = _adjustment_figures(period) if level == "department" else {}
     units = _units(level, set(figures) | set(warnings) | set(orders) | set(ratings), scope)
     w = weights()
     labels = {i.key: i.label for i in INDICATORS}
@@ -698,6 +722,7 @@ def evaluate(
             "inspection": inspections.get(unit),
             "ratings": ratings.get(unit),
             "complaints": complaints.get(unit),
+            "adjustments": adjustments.get(unit),
         }
         values = [
             Value(key, labels[key], shown, score, w[key], raw)

@@ -11,7 +11,7 @@ from govhall.catalog import excel, selectors, services
 from govhall.catalog.models import Item, ItemVersion, LifeEvent, Material, SpecialStep, Step
 from govhall.catalog.validation import version_as_dicts
 from govhall.core import clock
-from govhall.core.errors import ValidationFailed
+from govhall.core.errors import PermissionDenied, ValidationFailed
 from govhall.core.models import AuditEntry
 from govhall.org.models import Staff
 from govhall.testing import factories
@@ -166,9 +166,12 @@ def test_changed_row_publishes_version_2_and_keeps_version_1(county):
         wb["事项"].cell(row, col("事项", "状态")).value = "暂停"
 
     own = selectors.current_versions().filter(item__department=county.market)
-    report = excel.import_workbook(
-        actor=county.staff.market_chief.user, stream=io.BytesIO(_edit(_export(own), edits))
-    )
+    data = _edit(_export(own), edits)
+    # a department's import would publish and suspend: that is an adjustment request
+    with pytest.raises(PermissionDenied) as exc:
+        excel.import_workbook(actor=county.staff.market_chief.user, stream=io.BytesIO(data))
+    assert exc.value.code == "adjustment_request_required"
+    report = excel.import_workbook(actor=county.staff.admin.user, stream=io.BytesIO(data))
     assert (report.created, report.updated, report.unchanged, report.new_versions) == (0, 1, 0, 1)
     item = selectors.get_item(code=code)
     assert item.status == "suspended"
@@ -313,10 +316,11 @@ def test_import_after_a_scheduled_version_closes_and_numbers_as_publish_does(cou
     """v2 is published to take effect on 12-01; an import may not start v3 before that
     day, and a v3 from 12-05 closes v2 on 12-05."""
     item, chief = county.market_item, county.staff.market_chief.user
+    admin = county.staff.admin.user
     draft = services.start_draft(actor=chief, item=item)
     services.save_draft(actor=chief, version=draft, guide={"promised_limit_days": 4})
     services.publish(
-        actor=chief, version=draft, valid_from=dt.date(2026, 12, 1), change_note="修订"
+        actor=admin, version=draft, valid_from=dt.date(2026, 12, 1), change_note="修订"
     )
     own = selectors.current_versions().filter(item__department=county.market)
 
@@ -329,12 +333,12 @@ def test_import_after_a_scheduled_version_closes_and_numbers_as_publish_does(cou
         return io.BytesIO(_edit(_export(own), edits))
 
     with pytest.raises(ValidationFailed) as exc:
-        excel.import_workbook(actor=chief, stream=changed(None))
+        excel.import_workbook(actor=admin, stream=changed(None))
     assert [f.message for f in exc.value.rows] == [
         "生效日期不能早于现行版本的生效日期（2026-12-01）"
     ]
 
-    report = excel.import_workbook(actor=chief, stream=changed(dt.date(2026, 12, 5)))
+    report = excel.import_workbook(actor=admin, stream=changed(dt.date(2026, 12, 5)))
     assert report.new_versions == 1
     v2, v3 = (selectors.get_version(item=item, number=n) for n in (2, 3))
     assert v2.valid_to == dt.date(2026, 12, 5) == v3.valid_from and v3.valid_to is None

@@ -15,6 +15,36 @@ def _user(county, key):
     return getattr(county.staff, key).user
 
 
+def _admin(county):
+    """The centre administrator publishes (applying an approved adjustment request,
+    govhall.governance); department staff edit drafts."""
+    return _user(county, "admin")
+
+
+def test_department_staff_do_not_publish_or_change_status_directly(county):
+    """R-CAT-15/16: a 首席代表 is pointed to 调整申请; the 两优 flag stays theirs."""
+    chief = _user(county, "market_chief")
+    draft = services.start_draft(actor=chief, item=county.market_item)
+    with pytest.raises(PermissionDenied) as exc:
+        services.publish(actor=chief, version=draft, change_note="修订")
+    assert exc.value.code == "adjustment_request_required" and "调整申请" in exc.value.message
+    for flags in ({"status": "suspended"}, {"on_negative_list": True,
+                  "negative_list_reason": "涉密"}, {"is_stationed": False}):  # fmt: skip
+        with pytest.raises(PermissionDenied) as exc:
+            services.change_item_flags(actor=chief, item=county.market_item, reason="试", **flags)
+        assert exc.value.code == "adjustment_request_required"
+    with pytest.raises(PermissionDenied):
+        services.transfer_item(
+            actor=chief, item=county.market_item, department=county.health, reason="试"
+        )
+    item = services.change_item_flags(
+        actor=chief, item=county.market_item, reason="列入两优", on_two_priority_list=True
+    )
+    assert item.on_two_priority_list and item.status == "active"
+    draft.refresh_from_db()
+    assert draft.is_draft
+
+
 def test_publish_makes_version_current_and_keeps_old_one_readable(county):
     item = county.market_item
     actor = _user(county, "market_chief")
@@ -26,7 +56,7 @@ def test_publish_makes_version_current_and_keeps_old_one_readable(county):
     services.save_draft(
         actor=actor, version=draft, guide={"promised_limit_days": 3}, reason="压缩时限"
     )
-    services.publish(actor=actor, version=draft, change_note="承诺时限由5日压缩为3日")
+    services.publish(actor=_admin(county), version=draft, change_note="承诺时限由5日压缩为3日")
 
     current = selectors.current_version(item=item)
     assert current.number == 2 and current.promised_limit_days == 3
@@ -43,7 +73,7 @@ def test_future_valid_from_becomes_current_on_that_day(county):
     draft = services.start_draft(actor=actor, item=item)
     services.save_draft(actor=actor, version=draft, guide={"name": "食品经营许可（新）"})
     services.publish(
-        actor=actor, version=draft, valid_from=dt.date(2026, 12, 1), change_note="修订"
+        actor=_admin(county), version=draft, valid_from=dt.date(2026, 12, 1), change_note="修订"
     )
     assert selectors.current_version(item=item).number == 1
     assert selectors.current_version(item=item, on=dt.date(2026, 12, 1)).number == 2
@@ -67,7 +97,7 @@ def test_publish_reports_every_failure_by_field(county):
         materials=[{"name": "身份证"}, {"name": "相关材料"}],
     )
     with pytest.raises(ValidationFailed) as exc:
-        services.publish(actor=actor, version=draft, change_note="修订")
+        services.publish(actor=_admin(county), version=draft, change_note="修订")
     fields = exc.value.fields
     assert "不得超过法定时限（20个工作日）" in fields["promised_limit_days"][0]
     assert "其他材料" in fields["conditions"][0]
@@ -96,7 +126,7 @@ def test_stale_draft_edit_is_refused(county):
 
 
 def test_negative_list_needs_reason_and_unstations(county):
-    actor = _user(county, "market_chief")
+    actor = _admin(county)
     with pytest.raises(ValidationFailed):
         services.change_item_flags(
             actor=actor, item=county.market_item, reason="涉密", on_negative_list=True
@@ -123,7 +153,7 @@ def test_a_version_is_not_published_without_a_revision_note(county):
     draft = services.start_draft(actor=actor, item=county.market_item)
     for note in ("", "   "):
         with pytest.raises(ValidationFailed) as exc:
-            services.publish(actor=actor, version=draft, change_note=note)
+            services.publish(actor=_admin(county), version=draft, change_note=note)
         assert exc.value.fields["change_note"] == ["修订说明：必须填写（本版改了什么、为什么）"]
     draft.refresh_from_db()
     assert draft.status == VersionStatus.DRAFT
@@ -148,7 +178,7 @@ def test_a_promise_shorter_than_its_own_steps_is_refused(county):
         special_steps=[site_visit],
     )
     with pytest.raises(ValidationFailed) as exc:
-        services.publish(actor=actor, version=draft, change_note="压缩时限")
+        services.publish(actor=_admin(county), version=draft, change_note="压缩时限")
     assert exc.value.fields["promised_limit_days"] == [
         "承诺时限：办理环节合计3个工作日，计入时限的特殊环节3个工作日，共6个工作日，"
         "超过承诺时限4个工作日"
@@ -156,5 +186,5 @@ def test_a_promise_shorter_than_its_own_steps_is_refused(county):
     services.save_draft(
         actor=actor, version=draft, special_steps=[{**site_visit, "counted_in_limit": False}]
     )
-    version = services.publish(actor=actor, version=draft, change_note="压缩时限")
+    version = services.publish(actor=_admin(county), version=draft, change_note="压缩时限")
     assert version.status == VersionStatus.PUBLISHED and version.promised_limit_days == 4

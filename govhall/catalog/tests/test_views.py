@@ -63,7 +63,7 @@ def open_draft(client, item):
     return response
 
 
-def test_chief_rep_edits_own_draft_and_publishes(client, county):
+def test_chief_rep_edits_own_draft_and_the_centre_publishes(client, county):
     item = county.market_item
     login(client, county.staff.market_chief)
     response = open_draft(client, item)
@@ -80,11 +80,19 @@ def test_chief_rep_edits_own_draft_and_publishes(client, county):
     draft = ItemVersion.objects.get(item=item, status=VersionStatus.DRAFT)
     assert draft.name == "食品经营许可（新办）"
     assert [m.name for m in draft.materials.all()][-1] == "食品安全管理制度文本"
+    # the department's draft page offers 提交调整申请, not 发布 (R-CAT-15)
+    html = client.get(reverse("catalog:draft", args=[item.implementation_code])).content.decode()
+    assert "提交调整申请" in html
+    assert reverse("catalog:publish", args=[item.implementation_code]) not in html
+    publish = {"valid_from": "2026-11-23", "change_note": "增加管理制度材料"}
+    refused = client.post(reverse("catalog:publish", args=[item.implementation_code]), publish)
+    assert refused.status_code == 403 and "调整申请" in refused.content.decode()
+    draft.refresh_from_db()
+    assert draft.is_draft
 
+    login(client, county.staff.admin)
     response = client.post(
-        reverse("catalog:publish", args=[item.implementation_code]),
-        {"valid_from": "2026-11-23", "change_note": "增加管理制度材料"},
-        follow=True,
+        reverse("catalog:publish", args=[item.implementation_code]), publish, follow=True
     )
     assert "已发布第2版" in response.content.decode()
     draft.refresh_from_db()
@@ -135,6 +143,7 @@ def test_publish_with_faults_shows_messages_beside_fields_and_publishes_nothing(
     response = client.post(reverse("catalog:draft", args=[item.implementation_code]), data)
     assert response.status_code == 302  # drafts may be incomplete
 
+    login(client, county.staff.admin)  # the centre publishes (an approved request)
     response = client.post(
         reverse("catalog:publish", args=[item.implementation_code]),
         {"valid_from": "2026-11-23", "change_note": "x"},
@@ -162,6 +171,7 @@ def test_publish_rejects_missing_materials_on_the_list(client, county):
         client.post(reverse("catalog:draft", args=[item.implementation_code]), data).status_code
         == 302
     )
+    login(client, county.staff.admin)
     response = client.post(
         reverse("catalog:publish", args=[item.implementation_code]),
         {"valid_from": "2026-11-23", "change_note": "删除材料"},
@@ -191,7 +201,7 @@ def test_stale_draft_save_shows_conflict_message(client, county):
 
 def test_flag_change_needs_a_reason(client, county):
     item = county.market_item
-    login(client, county.staff.market_chief)
+    login(client, county.staff.admin)
     url = reverse("catalog:flags", args=[item.implementation_code])
     response = client.post(url, {"status": "suspended", "is_stationed": "on", "reason": ""})
     assert response.status_code == 400
@@ -381,7 +391,7 @@ def test_a_page_with_unsaved_errors_offers_no_publish(client, county):
     """The defect: after a failed save the page still offered 发布, which published the
     unchanged stored draft. A page showing edits that were not saved offers none."""
     item = county.market_item
-    login(client, county.staff.market_chief)
+    login(client, county.staff.admin)
     data = editor_data(open_draft(client, item))
     data["promised_limit_days"] = "abc"
     response = client.post(reverse("catalog:draft", args=[item.implementation_code]), data)
@@ -395,7 +405,7 @@ def test_a_page_with_unsaved_errors_offers_no_publish(client, county):
 
 def test_publishing_without_a_revision_note_says_so_beside_the_field(client, county):
     item = county.market_item
-    login(client, county.staff.market_chief)
+    login(client, county.staff.admin)
     open_draft(client, item)
     response = client.post(
         reverse("catalog:publish", args=[item.implementation_code]), {"valid_from": "2026-11-23"}

@@ -113,7 +113,11 @@ def test_demo_organisation_is_a_whole_banner(output):
 def test_demo_catalogue_is_complete_and_publishable(output):
     # Catalogue: ≥80 items, each with a current, publishable guide.
     current = selectors.current_versions().select_related("item__department")
-    assert current.count() == Item.objects.count() >= 80
+    # every item but a 新增 still being applied for (its draft not yet approved)
+    applying = Item.objects.filter(adjustment_requests__kind="add").exclude(
+        adjustment_requests__state="applied"
+    )
+    assert current.count() == Item.objects.exclude(pk__in=applying).count() >= 80
     assert {v.item.type for v in current} == set(ItemType.values)
     assert validate_version(current.get(name="食品经营许可")) == {}
     assert (
@@ -144,7 +148,7 @@ def test_demo_catalogue_is_complete_and_publishable(output):
         Item.objects.filter(life_events__isnull=False).distinct().count()
     )
     assert AuthorisedItem.objects.filter(approvers__isnull=False).distinct().count() == (
-        Item.objects.count()
+        Item.objects.exclude(pk__in=applying).count()
     )
     # The portal's two-character search finds what citizens type.
     assert selectors.search_items(q="户口").exists()
