@@ -81,7 +81,7 @@ def test_api_refuses_an_item_not_on_the_filing_list_and_fees(client, org, items)
     from .conftest import notify_item
 
     licence = publish_item(
-        actor=org.staff.market_chief.user,
+        actor=org.root,
         department=org.market,
         basic_code="000111444009",
         name="食品经营许可",

@@ -141,7 +141,7 @@ def _refused(item, code):
 
 def test_an_item_of_another_type_cannot_be_filed(org):
     licence = publish_item(
-        actor=org.staff.market_chief.user, department=org.market,
+        actor=org.root, department=org.market,
         basic_code="000111444009", name="食品经营许可",
     )  # fmt: skip
     _refused(licence, "not_filing_item")
@@ -150,7 +150,7 @@ def test_an_item_of_another_type_cannot_be_filed(org):
 def test_a_cancelled_or_suspended_filing_item_cannot_be_filed(org, items):
     for status in (ItemStatus.SUSPENDED, ItemStatus.CANCELLED):
         catalog_services.change_item_flags(
-            actor=org.staff.market_chief.user, item=items.notify, reason="上级取消", status=status
+            actor=org.root, item=items.notify, reason="上级取消", status=status
         )
         items.notify.refresh_from_db()
         assert "不能备案" in _refused(items.notify, "item_not_accepting").message
@@ -172,7 +172,7 @@ def test_a_published_filing_item_must_name_its_kind_and_no_other_item_may(org):
     assert "filing_kind" in exc.value.fields
     with pytest.raises(ValidationFailed) as exc:
         publish_item(
-            actor=org.staff.market_chief.user, department=org.market,
+            actor=org.root, department=org.market,
             basic_code="000111444005", name="许可", filing_kind="notify",
         )  # fmt: skip
     assert "filing_kind" in exc.value.fields

@@ -103,7 +103,7 @@ def test_portal_refuses_an_item_not_on_the_filing_list(client, org):
     from govhall.testing.factories import publish_item
 
     licence = publish_item(
-        actor=org.staff.market_chief.user, department=org.market,
+        actor=org.root, department=org.market,
         basic_code="000111444009", name="食品经营许可",
     )  # fmt: skip
     r = client.get(reverse("filings_public:file", args=[licence.pk]))
