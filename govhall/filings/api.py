@@ -25,7 +25,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govhall.api import params
+from govhall.api import params, transitions
 from govhall.api.errors import error_responses
 from govhall.api.pagination import Pagination
 from govhall.catalog.models import FilingKind, Item
@@ -283,67 +283,34 @@ class FilingReceiptApi(APIView):
 # --------------------------------------------------------------------------- actions
 
 
-def _action_serializer(row: workflow.Transition) -> type[serializers.Serializer]:
-    fields = {
-        "expected_version": serializers.IntegerField(
-            min_value=0, max_value=INT_MAX, help_text="备案的版本号（详情中的 version）"
-        )
-    }
-    for spec in row.inputs:
-        fields[spec.name] = serializers.CharField(
-            max_length=workflow.TEXT_MAX,
-            required=spec.required,
-            allow_blank=not spec.required,
-            default=serializers.empty if spec.required else "",
-            help_text=spec.label,
-        )
-    if row.attachments:
-        fields["files"] = serializers.ListField(
-            child=serializers.FileField(), required=False, max_length=services.MAX_FILES
-        )
-    return type(f"Filing{row.action.title()}In", (serializers.Serializer,), fields)
+def _run_action(request, filing, row, version, files, data):
+    return services.transition(
+        actor=request.user,
+        filing=filing,
+        action=row.action,
+        expected_version=version,
+        files=files,
+        **data,
+    )
 
 
-ACTION_SERIALIZERS = {row.action: _action_serializer(row) for row in workflow.TRANSITIONS}
-
-
-def _action_view(row: workflow.Transition):
-    request_serializer = ACTION_SERIALIZERS[row.action]
-    media = {"application/json": request_serializer}
-    if row.attachments:
-        media["multipart/form-data"] = request_serializer
-
-    class ActionApi(APIView):
-        permission_classes = [drf_permissions.IsAuthenticated]
-        parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-        @extend_schema(
-            tags=[TAG],
-            operation_id=f"filings_{row.action}",
-            summary=f"{row.label}（{row.action}）",
-            description="可执行的状态：" + "、".join(State(s).label for s in row.sources),
-            request=media,
-            responses={200: FilingDetailSerializer, **error_responses()},
-        )
-        def post(self, request, ref: str):
-            filing = _filing(request, ref)
-            data = dict(params.validated(request_serializer, request.data))
-            version = data.pop("expected_version")
-            data.pop("files", None)
-            files = request.FILES.getlist("files") if row.attachments else []
-            filing = services.transition(
-                actor=request.user,
-                filing=filing,
-                action=row.action,
-                expected_version=version,
-                files=files,
-                **data,
-            )
-            context = {"request": request, "full": True}
-            return Response(FilingDetailSerializer(filing, context=context).data)
-
-    ActionApi.__name__ = f"Filing{row.action.title()}Api"
-    return ActionApi
+ACTIONS = transitions.ActionApi(
+    name="Filing",
+    operation="filings",
+    tag=TAG,
+    noun="备案",
+    state_label=lambda s: State(s).label,
+    input_field=lambda spec: transitions.text_field(
+        workflow.TEXT_MAX, required=spec.required, help_text=spec.label
+    ),
+    load=_filing,
+    run=_run_action,
+    detail=lambda request, f: (
+        FilingDetailSerializer(f, context={"request": request, "full": True}).data
+    ),
+    response=FilingDetailSerializer,
+    max_files=services.MAX_FILES,
+)
 
 
 urlpatterns = [
@@ -351,12 +318,7 @@ urlpatterns = [
     path("filings/", FilingListApi.as_view(), name="filing-list"),
     path("filings/<str:ref>/", FilingDetailApi.as_view(), name="filing-detail"),
     path("filings/<str:ref>/receipt/", FilingReceiptApi.as_view(), name="filing-receipt"),
-    *[
-        path(
-            f"filings/<str:ref>/{row.action}/",
-            _action_view(row).as_view(),
-            name=f"filing-{row.action}",
-        )
-        for row in workflow.TRANSITIONS
-    ],
+    *transitions.action_paths(
+        ACTIONS, workflow.TRANSITIONS, route="filings/<str:key>/", name="filing", dashes=False
+    ),
 ]

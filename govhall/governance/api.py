@@ -25,7 +25,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govhall.api import params
+from govhall.api import params, transitions
 from govhall.api.errors import error_responses
 from govhall.api.pagination import Pagination
 from govhall.catalog.models import Item, ItemType, NegativeListReason
@@ -116,14 +116,7 @@ class RequestDetailSerializer(RequestSerializer):
         ]
 
 
-def _text(max_length, *, required=False, help_text=""):
-    return serializers.CharField(
-        max_length=max_length,
-        required=required,
-        allow_blank=not required,
-        default=serializers.empty if required else "",
-        help_text=help_text,
-    )
+_text = transitions.text_field
 
 
 class CreateIn(serializers.Serializer):
@@ -275,72 +268,35 @@ def _input_field(spec: workflow.Input):
     return _text(limit, required=spec.required, help_text=spec.label)
 
 
-def _action_serializer(row: workflow.Transition) -> type[serializers.Serializer]:
-    fields = {
-        "expected_version": serializers.IntegerField(
-            min_value=0, max_value=INT_MAX, help_text="申请的版本号（详情中的 version）"
-        )
-    }
-    for spec in row.inputs:
-        fields[spec.name] = _input_field(spec)
-    if row.attachments:
-        fields["files"] = serializers.ListField(
-            child=serializers.FileField(), required=False, max_length=10
-        )
-    name = "".join(part.title() for part in row.action.split("_"))
-    return type(f"Adjustment{name}In", (serializers.Serializer,), fields)
+def _run_action(request, r, row, version, files, data):
+    return services.transition(
+        actor=request.user,
+        request=r,
+        action=row.action,
+        expected_version=version,
+        files=files,
+        **data,
+    )
 
 
-ACTION_SERIALIZERS = {row.action: _action_serializer(row) for row in workflow.TRANSITIONS}
-
-
-def _action_view(row: workflow.Transition):
-    request_serializer = ACTION_SERIALIZERS[row.action]
-    media = {"application/json": request_serializer}
-    if row.attachments:
-        media["multipart/form-data"] = request_serializer
-
-    class ActionApi(APIView):
-        permission_classes = [drf_permissions.IsAuthenticated]
-        parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-        @extend_schema(
-            tags=[TAG],
-            operation_id=f"adjustments_{row.action}",
-            summary=f"{row.label}（{row.action}）",
-            description="可执行的状态：" + "、".join(State(s).label for s in row.sources),
-            request=media,
-            responses={200: RequestDetailSerializer, **error_responses()},
-        )
-        def post(self, request, number: str):
-            r = _request(request, number)
-            data = dict(params.validated(request_serializer, request.data))
-            version = data.pop("expected_version")
-            data.pop("files", None)
-            files = request.FILES.getlist("files") if row.attachments else []
-            r = services.transition(
-                actor=request.user,
-                request=r,
-                action=row.action,
-                expected_version=version,
-                files=files,
-                **data,
-            )
-            return Response(RequestDetailSerializer(r, context={"request": request}).data)
-
-    ActionApi.__name__ = f"Adjustment{row.action.title().replace('_', '')}Api"
-    return ActionApi
+ACTIONS = transitions.ActionApi(
+    name="Adjustment",
+    operation="adjustments",
+    tag=TAG,
+    noun="申请",
+    state_label=lambda s: State(s).label,
+    input_field=_input_field,
+    load=_request,
+    run=_run_action,
+    detail=lambda request, r: RequestDetailSerializer(r, context={"request": request}).data,
+    response=RequestDetailSerializer,
+)
 
 
 urlpatterns = [
     path("adjustments/", RequestListApi.as_view(), name="adjustment-list"),
     path("adjustments/<str:number>/", RequestDetailApi.as_view(), name="adjustment-detail"),
-    *[
-        path(
-            f"adjustments/<str:number>/{row.action.replace('_', '-')}/",
-            _action_view(row).as_view(),
-            name=f"adjustment-{row.action.replace('_', '-')}",
-        )
-        for row in workflow.TRANSITIONS
-    ],
+    *transitions.action_paths(
+        ACTIONS, workflow.TRANSITIONS, route="adjustments/<str:key>/", name="adjustment"
+    ),
 ]

@@ -31,7 +31,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govhall.api import params
+from govhall.api import params, transitions
 from govhall.api.errors import error_responses
 from govhall.api.pagination import Pagination
 from govhall.cases.models import Case
@@ -62,13 +62,7 @@ def _centre_side(user) -> bool:
 
 
 def _text(name, max_length, *, required=False, help_text=""):
-    return serializers.CharField(
-        max_length=max_length,
-        required=required,
-        allow_blank=not required,
-        default=serializers.empty if required else "",
-        help_text=help_text,
-    )
+    return transitions.text_field(max_length, required=required, help_text=help_text)
 
 
 # --------------------------------------------------------------------------- output
@@ -369,63 +363,35 @@ _KINDS_WITH_FIELDS = {
 assert _KINDS_WITH_FIELDS == workflow.Kind.ALL
 
 
-def _action_serializer(row: workflow.Transition) -> type[serializers.Serializer]:
-    fields = {
-        "expected_version": serializers.IntegerField(
-            min_value=0, max_value=INT_MAX, help_text="诉求的版本号（详情中的 version）"
-        )
-    }
-    for spec in row.inputs:
-        fields[spec.name] = _input_field(spec)
-    if row.attachments:
-        fields["files"] = serializers.ListField(
-            child=serializers.FileField(), required=False, max_length=10
-        )
-    name = "".join(part.title() for part in row.action.split("_"))
-    return type(f"Complaint{name}In", (serializers.Serializer,), fields)
+def _run_action(request, complaint, row, version, files, data):
+    inputs = selectors.resolve_inputs(complaint=complaint, action=row.action, data=data)
+    return services.transition(
+        actor=request.user,
+        complaint=complaint,
+        action=row.action,
+        expected_version=version,
+        files=files,
+        **inputs,
+    )
 
 
-ACTION_SERIALIZERS = {row.action: _action_serializer(row) for row in workflow.TRANSITIONS}
+def _detail(request, complaint) -> dict:
+    context = {"request": request, "centre_side": _centre_side(request.user)}
+    return ComplaintDetailSerializer(complaint, context=context).data
 
 
-def _action_view(row: workflow.Transition):
-    request_serializer = ACTION_SERIALIZERS[row.action]
-    media = {"application/json": request_serializer}
-    if row.attachments:
-        media["multipart/form-data"] = request_serializer
-
-    class ActionApi(APIView):
-        permission_classes = [drf_permissions.IsAuthenticated]
-        parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-        @extend_schema(
-            tags=[TAG],
-            operation_id=f"complaints_{row.action}",
-            summary=f"{row.label}（{row.action}）",
-            description="可执行的状态：" + "、".join(State(s).label for s in row.sources),
-            request=media,
-            responses={200: ComplaintDetailSerializer, **error_responses()},
-        )
-        def post(self, request, number: str):
-            complaint = _complaint(request, number)
-            data = dict(params.validated(request_serializer, request.data))
-            version = data.pop("expected_version")
-            data.pop("files", None)
-            inputs = selectors.resolve_inputs(complaint=complaint, action=row.action, data=data)
-            files = request.FILES.getlist("files") if row.attachments else []
-            complaint = services.transition(
-                actor=request.user,
-                complaint=complaint,
-                action=row.action,
-                expected_version=version,
-                files=files,
-                **inputs,
-            )
-            context = {"request": request, "centre_side": _centre_side(request.user)}
-            return Response(ComplaintDetailSerializer(complaint, context=context).data)
-
-    ActionApi.__name__ = f"Complaint{row.action.title().replace('_', '')}Api"
-    return ActionApi
+ACTIONS = transitions.ActionApi(
+    name="Complaint",
+    operation="complaints",
+    tag=TAG,
+    noun="诉求",
+    state_label=lambda s: State(s).label,
+    input_field=_input_field,
+    load=_complaint,
+    run=_run_action,
+    detail=_detail,
+    response=ComplaintDetailSerializer,
+)
 
 
 # --------------------------------------------------------------------------- 知识库
@@ -710,12 +676,7 @@ urlpatterns = [
     path("complaints/12345/import/", ImportApi.as_view(), name="complaint-12345-import"),
     path("complaints/12345/export/", ExportApi.as_view(), name="complaint-12345-export"),
     path("complaints/<str:number>/", ComplaintDetailApi.as_view(), name="complaint-detail"),
-    *[
-        path(
-            f"complaints/<str:number>/{row.action.replace('_', '-')}/",
-            _action_view(row).as_view(),
-            name=f"complaint-{row.action.replace('_', '-')}",
-        )
-        for row in workflow.TRANSITIONS
-    ],
+    *transitions.action_paths(
+        ACTIONS, workflow.TRANSITIONS, route="complaints/<str:key>/", name="complaint"
+    ),
 ]
