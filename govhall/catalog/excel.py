@@ -47,7 +47,12 @@ from .models import (
     SpecialStep,
     Step,
 )
-from .validation import validate_codes, validate_guide, validate_negative_list
+from .validation import (
+    validate_codes,
+    validate_filing_kind,
+    validate_guide,
+    validate_negative_list,
+)
 
 SHEET_ITEMS = "事项"
 SHEET_MATERIALS = "申请材料"
@@ -598,6 +603,11 @@ def import_workbook(*, actor, stream, progress=None) -> ImportReport:
             on_negative_list=record["on_negative_list"],
             is_stationed=record["is_stationed"],
             negative_list_reason=record["negative_list_reason"],
+        ).items():
+            for message in messages:
+                item_sheet.fault(row, field, message, ITEM_COLUMNS)
+        for field, messages in validate_filing_kind(
+            item_type=record["type"], filing_kind=record["filing_kind"]
         ).items():
             for message in messages:
                 item_sheet.fault(row, field, message, ITEM_COLUMNS)

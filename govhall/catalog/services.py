@@ -41,7 +41,12 @@ from .models import (
     VersionStatus,
 )
 from .selectors import guide_children_key
-from .validation import validate_codes, validate_negative_list, validate_version
+from .validation import (
+    validate_codes,
+    validate_filing_kind,
+    validate_negative_list,
+    validate_version,
+)
 
 # Audit actions written here (labels as shown in the 变更记录 of an item's page).
 CREATE_ITEM = audit.Action("catalog.item.create", "新增")
@@ -622,7 +627,8 @@ def import_items(
     created or updated item gets one audit row.
 
     Every row is held to the rules of the staff pages: the 负面清单 rule
-    (``validation.validate_negative_list``), and those that depend on the database
+    (``validation.validate_negative_list``), the 备案类别 rule
+    (``validation.validate_filing_kind``), and those that depend on the database
     (a cancelled item cannot get a new version; a 生效日期 before the open version's).
     Any fault raises ``ValidationFailed`` with code ``import_refused``, a message
     naming the first fault and ``fields`` keyed by 实施编码; nothing is written then.
@@ -646,6 +652,10 @@ def import_items(
             on_negative_list=row.on_negative_list,
             is_stationed=row.is_stationed,
             negative_list_reason=row.negative_list_reason,
+        ).values():
+            faults.setdefault(row.implementation_code, []).extend(messages)
+        for messages in validate_filing_kind(
+            item_type=row.type, filing_kind=row.guide.get("filing_kind", "")
         ).values():
             faults.setdefault(row.implementation_code, []).extend(messages)
         item = base.items.get(row.implementation_code)

@@ -290,6 +290,25 @@ def test_workbook_negative_list_faults_are_placed_on_their_cells(county):
     assert not Item.objects.filter(on_negative_list=True).exists()
 
 
+def test_workbook_filing_kind_faults_are_placed_on_their_cells(county):
+    """The 备案类别 rule holds for the Excel import as for publishing: a 行政备案 item
+    names its kind, and no other item has one."""
+    code = county.market_item.implementation_code
+
+    def edits(wb, col):
+        where["row"] = _row_of(wb, "事项", code)
+        wb["事项"].cell(where["row"], col("事项", "备案类别")).value = "事后告知类"
+
+    where = {}
+    data = _edit(_export(), edits)
+    with pytest.raises(ValidationFailed) as exc:
+        excel.import_workbook(actor=county.root, stream=io.BytesIO(data))
+    found = {(f.sheet, f.row, f.column): f.message for f in exc.value.rows}
+    assert found == {("事项", where["row"], "备案类别"): "备案类别：只有行政备案事项才填写备案类别"}
+    county.market_item.refresh_from_db()
+    assert county.market_item.versions.filter(filing_kind="notify").count() == 0
+
+
 def test_cancelled_item_with_a_changed_guide_is_refused_on_its_row(county):
     code = county.market_item.implementation_code
     services.change_item_flags(
