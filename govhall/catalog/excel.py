@@ -343,8 +343,8 @@ def read_workbook(stream) -> dict[str, Rows]:
         data = stream.read()
     try:
         return _read_fast(data)
-    except (_Unsupported, KeyError, IndexError, ValueError, ET.ParseError):
-        pass
+    except (_Unsupported, KeyError, IndexError, ValueError, ET.ParseError, zipfile.BadZipFile):
+        pass  # openpyxl reads it, or says it cannot
     try:
         return _read_openpyxl(data)
     except Exception as exc:  # noqa: BLE001 — any unreadable file is the same fault

@@ -378,3 +378,11 @@ def test_import_command_runs_as_the_superuser_else_an_administrator_on_duty(coun
     path.write_bytes(_export())
     with pytest.raises(CommandError, match="没有超级用户或中心管理员"):
         call_command("import_catalog", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pytest.mark.parametrize("content", [b"", b"not a workbook", b"PK\x03\x04broken zip"])
+def test_a_file_that_is_no_workbook_is_refused_with_a_clear_message(county, content):
+    with pytest.raises(ValidationFailed) as exc:
+        excel.import_workbook(actor=county.root, stream=io.BytesIO(content))
+    assert exc.value.code == "import_unreadable"
+    assert "Excel" in exc.value.message
