@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+# One sync worker more than cores: each worker waits on the database for part of every
+# request, and the spare one keeps both cores busy meanwhile (docs/performance.md).
+WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
 # The demo answers on HOST; on all interfaces (HOST=0.0.0.0) by any name.
 comma := ,
 empty :=

@@ -1,6 +1,6 @@
 """好差评 and 有诉即办 at county scale (issue 12, "Scale and bad input"), on PostgreSQL,
-through the REST API served as ``make run`` serves it (gunicorn, one worker per core,
-DEBUG off).
+through the REST API served as ``make run`` serves it (gunicorn, one sync worker more
+than cores, DEBUG off).
 
 Measured, each with its target:
 
@@ -194,7 +194,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--count", type=int, default=10_000, help="ratings and complaints")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--port", type=int, default=8107)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) + 1)
     parser.add_argument("--ratings", type=int, default=5_000_000, help="for the statistics")
     parser.add_argument("--calls", type=int, default=20, help="of the statistics")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
