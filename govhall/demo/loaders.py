@@ -601,6 +601,17 @@ def load_demo_governance(ctx: DemoContext) -> dict[str, int]:
     return load()
 
 
+def load_lists_publication(ctx: DemoContext) -> dict[str, int]:
+    """The lists published once more today, after the demo's adjustment requests took
+    effect: the lists' own history (a month and a week ago) is loaded before them, so
+    each publication holds what was in force on its date."""
+    from govhall.core import actors
+    from govhall.lists import services
+
+    made = services.publish(actor=actors.SYSTEM, note="公布调整申请生效后的变化（演示数据）")
+    return {"list_publications_today": len(made)}
+
+
 def load_later_messages(ctx: DemoContext) -> dict[str, int]:
     """The messages the loaders after ``load_notifications`` queued, sent now."""
     from govhall.notifications.demo import deliver_later_messages
@@ -619,9 +630,10 @@ LOADERS = [
     load_demo_warnings,
     load_demo_complaints,
     load_demo_ratings,
+    load_demo_lists,
     load_demo_filings,
     load_demo_governance,
-    load_demo_lists,
+    load_lists_publication,
     load_later_messages,
 ]
 

@@ -48,6 +48,7 @@ LABELS = {
     "power_entries": "权责清单事项",
     "supervision_matters": "监管事项",
     "list_publications": "清单公布",
+    "list_publications_today": "其中今日公布",
     "notifications": "已发送消息（演示短信见 var/sms.log）",
     "failed_notifications": "发送失败消息",
     "later_notifications": "其后发送的消息",
