@@ -179,7 +179,8 @@ def _insert(
     event_data: dict,
     step: _Step | None = None,
 ) -> Complaint:
-    """Number and save ``complaint`` with its 提交 event, attachments and audit row,
+    """Number and save ``complaint`` with its 提交 event, attachments (``files``, already
+    checked by the caller with :func:`check_files`) and audit row,
     and, when the channel also took a first step in the same breath (the window's
     受理 or 直接办结, planned by :func:`_plan` on the unsaved complaint), that step's
     event and audit row too: one INSERT per table. The counter row is locked last and
@@ -215,7 +216,7 @@ def _insert(
             events.append(step.event(complaint, actor))
             entries.append(step.audit(complaint, actor))
         ComplaintEvent.objects.bulk_create(events)
-        _attach(complaint, events[0], check_files(files))
+        _attach(complaint, events[0], files)
         AuditEntry.objects.bulk_create(entries)
         if step is not None:
             _tell_after(complaint, action=step.row.action, data=step.data)
