@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "govhall.governance",
     "govhall.supervision",
     "govhall.lists",
+    "govhall.licences",
     "govhall.portal",
     "govhall.demo",
 ]

@@ -20,10 +20,12 @@ urlpatterns = [
     path("staff/filings/", include("govhall.filings.urls")),
     path("staff/lists/", include("govhall.lists.urls")),
     path("staff/governance/", include("govhall.governance.urls")),
+    path("staff/licences/", include("govhall.licences.urls")),
     path("cases/", include("govhall.cases.public_urls")),
     path("feedback/ratings/", include("govhall.feedback.ratings.public_urls")),
     path("feedback/complaints/", include("govhall.feedback.complaints.public_urls")),
     path("filings/", include("govhall.filings.public_urls")),
+    path("licences/", include("govhall.licences.public_urls")),
     path("open311/v2/", include("govhall.feedback.open311.urls")),
     path("", include("govhall.portal.urls")),
 ]

@@ -15,7 +15,7 @@ from govhall.catalog.models import CaseType, Material, Step
 from govhall.core import policy
 from govhall.core.errors import Conflict, ValidationFailed
 
-from . import deadlines
+from . import barriers, deadlines
 from .models import DeliveryMethod, Result, State, SubmittedMaterial
 
 # --------------------------------------------------------------------------- facts
@@ -216,13 +216,17 @@ def materials_complete(case, inputs) -> None:
 
 def tolerance_allowed(case, inputs) -> None:
     """R-INTAKE-4 (容缺受理): the item and each tolerated material allow it; every
-    other 必要 material was received; a signed 承诺书; catch-up days ≤ 承诺时限."""
+    other 必要 material was received; a signed 承诺书; catch-up days ≤ 承诺时限; the
+    applicant is not barred (a subject on the 警示信息库, ``barriers``)."""
     not_deemed_accepted(case, inputs)
     version = case.item_version
     if not version.allows_tolerance:
         raise ValidationFailed(
             "该事项不适用容缺受理", code="tolerance_not_allowed", fields={"tolerated": ["不适用"]}
         )
+    barred = barriers.tolerance_barred(case)
+    if barred:
+        raise Conflict(f"不适用容缺受理：{barred}", code="tolerance_barred")
     tolerated = list(inputs["tolerated"])
     allowed = {m.pk: m for m in version.materials.all()}
     bad = [

@@ -105,6 +105,14 @@ DEFAULTS: dict = {
     # 有诉即办: working days after 办结 by which the centre makes the 回访 (callback);
     # the centre side is told the working day before (issue 12 §4). Project default.
     "COMPLAINTS_VISIT_DAYS": 3,
+    # 审管联动 (issue 14, docs/licences.md): working days a supervising department has
+    # to acknowledge (签收) a pushed result before it is a warning;
+    "LICENCES_ACK_DAYS": 3,
+    # working days the issuing department has to cancel (注销) a licence after the
+    # revocation penalty (吊销) takes effect (seed 0 联动 §3 "及时注销"; project default);
+    "LICENCES_CANCEL_DAYS": 5,
+    # calendar days before expiry the holder is reminded (by SMS, once per validity).
+    "LICENCES_EXPIRY_REMINDER_DAYS": 30,
 }
 
 

@@ -83,10 +83,12 @@ def write_event(
 
 
 def announce(*, case, event) -> None:
-    """Tell the apps above cases (``signals.case_transitioned``) once the transaction
-    commits: nothing is announced that was rolled back. The notifications the event
+    """Tell the apps above cases: ``signals.case_event_recorded`` now, inside the
+    transaction (their writes join it), and ``signals.case_transitioned`` once it
+    commits (nothing is announced that was rolled back). The notifications the event
     causes are enqueued here, inside the transaction (``cases.messages``)."""
     messages.enqueue_for(case=case, event=event)
+    signals.case_event_recorded.send(sender=Case, case=case, event=event)
     transaction.on_commit(
         lambda: signals.case_transitioned.send(
             sender=Case, case=case, action=event.action, event=event
