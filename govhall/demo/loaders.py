@@ -507,6 +507,15 @@ def load_authorised_items(ctx: DemoContext) -> dict[str, int]:
     return dict(counter)
 
 
+def load_demo_linkages(ctx: DemoContext) -> dict[str, int]:
+    """事项联动设置 (issue 14): the licence each 行政许可 yields and its validity, set
+    before the demo cases so that their licences enter the registry with it
+    (``govhall.licences.demo``)."""
+    from govhall.licences.demo import load_demo_linkages as load
+
+    return load()
+
+
 def load_cases(ctx: DemoContext) -> dict[str, int]:
     """A few hundred cases in every state (issue 3), created through the case services."""
     from govhall.cases.demo import load_demo_cases  # cases sits above catalog; demo above all
@@ -601,6 +610,15 @@ def load_demo_governance(ctx: DemoContext) -> dict[str, int]:
     return load()
 
 
+def load_demo_licences(ctx: DemoContext) -> dict[str, int]:
+    """审管联动 (issue 14): the demo decisions pushed and mostly acknowledged, licences in
+    every status, 监管反馈 with a revocation and its 注销, the 警示信息库 and a refused
+    容缺, this morning's run and the monthly letters (``govhall.licences.demo``)."""
+    from govhall.licences.demo import load_demo_licences as load
+
+    return load()
+
+
 def load_lists_publication(ctx: DemoContext) -> dict[str, int]:
     """The lists published once more today, after the demo's adjustment requests took
     effect: the lists' own history (a month and a week ago) is loaded before them, so
@@ -623,6 +641,7 @@ LOADERS = [
     load_organisation,
     load_catalogue,
     load_authorised_items,
+    load_demo_linkages,
     load_cases,
     load_notifications,
     load_dead_letter,
@@ -633,6 +652,7 @@ LOADERS = [
     load_demo_lists,
     load_demo_filings,
     load_demo_governance,
+    load_demo_licences,
     load_lists_publication,
     load_later_messages,
 ]

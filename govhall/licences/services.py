@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from govhall.calendar import selectors as calendar
 from govhall.cases.models import ApplicantKind, Case, Result
+from govhall.catalog.models import ItemType
 from govhall.core import actors, audit, clock, counters, policy
 from govhall.core import tasks as core_tasks
 from govhall.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -131,11 +132,20 @@ def on_case_event(*, case: Case, event) -> list[ResultPush]:
     if case.is_bundle_parent:
         return []
     if event.action == "certify":
-        licence = issue_licence(case=case, event=event)
+        licence = issue_licence(case=case, event=event) if yields_licence(case) else None
         return push_decision(case=case, licence=licence)
     if event.action == "decide" and case.result != Result.APPROVED:
         return push_decision(case=case, licence=None)
     return []
+
+
+def yields_licence(case: Case) -> bool:
+    """Whether the approval of ``case`` yields a licence (证照) for the registry: a
+    行政许可 does, any other item only when its 事项联动设置 names the licence."""
+    linkage = selectors.linkage_of(case.item)
+    if linkage is not None and linkage.licence_name:
+        return True
+    return case.item.type == ItemType.LICENSING
 
 
 def _validity(case: Case, linkage: ItemLinkage | None, issued_on: dt.date):
@@ -219,7 +229,7 @@ def payload_of(case: Case, licence: Licence | None) -> dict:
         "result": case.result,
         "result_label": RESULT_LABELS.get(case.result, case.result),
         "reason": case.result_reason[:500] if case.result != Result.APPROVED else "",
-        "licence_number": licence.number if licence else "",
+        "licence_number": licence.number if licence else case.result_number,
         "licence_name": licence.name if licence else "",
         "licence_identifier": licence.identifier if licence else "",
         "valid_from": licence.valid_from.isoformat() if licence else None,
@@ -288,6 +298,29 @@ def push_decision(*, case: Case, licence: Licence | None) -> list[ResultPush]:
         ref=f"cases.case:{case.pk}",
     )
     return pushes
+
+
+def push_backlog(*, since: dt.date, until: dt.date | None = None) -> int:
+    """补推: push the decisions made from ``since`` (to ``until``) that their supervising
+    departments have not had — decided before the linkage was set up, or before a
+    监管事项 named their item. Each case in its own transaction, pushed as
+    :func:`push_decision` pushes (a department already told is skipped); returns the
+    number of pushes made. ``manage.py push_backlog``."""
+    qs = Case.objects.filter(decided_at__date__gte=since)
+    if until is not None:
+        qs = qs.filter(decided_at__date__lte=until)
+    made = 0
+    for case in qs.select_related("item", "item_version", "department").order_by(
+        "decided_at", "pk"
+    ):
+        if case.is_bundle_parent:
+            continue
+        if case.result == Result.APPROVED and not case.result_number:
+            continue  # not yet certified: the 制证 will push
+        with transaction.atomic():
+            licence = Licence.objects.filter(case=case).first()
+            made += len(push_decision(case=case, licence=licence))
+    return made
 
 
 def _tell_liaisons(*, departments, template, context, url, group, ref="") -> int:

@@ -127,3 +127,21 @@ def test_a_wrong_key_is_refused_by_the_receiver(linked, receiver):
     approve(env)
     assert receiver.taken == {} and receiver.bad_signatures >= 1
     assert SECRET != "x" * 20
+
+
+def test_decisions_made_before_the_linkage_are_pushed_by_the_backlog_once(env):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from govhall.licences.models import ItemLinkage
+
+    case = approve(env)
+    assert not ResultPush.objects.exists()
+    ItemLinkage.objects.create(item=env.c.market_item).supervisors.add(env.c.health)
+    out = StringIO()
+    call_command("push_backlog", "--since", "2026-11-01", stdout=out)
+    assert "已补推 1 条" in out.getvalue()
+    assert ResultPush.objects.get().case == case
+    call_command("push_backlog", "--since", "2026-11-01", stdout=out)
+    assert ResultPush.objects.count() == 1

@@ -52,6 +52,20 @@ LABELS = {
     "notifications": "已发送消息（演示短信见 var/sms.log）",
     "failed_notifications": "发送失败消息",
     "later_notifications": "其后发送的消息",
+    "linkages": "事项联动设置",
+    "liaisons": "指定联络员",
+    "expiring": "短期证照",
+    "licence_cases": "审管联动演示办件",
+    "pushes": "审批结果推送",
+    "acknowledged": "其中已签收",
+    "licence_changes": "证照变更/延续/撤销/注销",
+    "reports": "监管反馈",
+    "warning_entries": "警示信息库主体",
+    "tolerance_refused": "被拒容缺受理",
+    "letters": "书面函告",
+    "expired": "到期证照",
+    "reminded": "到期提醒",
+    "in_force": "有效证照",
 }
 
 
