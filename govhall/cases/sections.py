@@ -31,6 +31,29 @@ def sections_for(request, case) -> list[dict]:
     return [s for _, fn in _SECTIONS if (s := fn(request, case)) is not None]
 
 
+# --------------------------------------------------------------------------- alerts
+
+_ALERTS: list[tuple[int, CaseSection]] = []
+
+
+def case_alert(order: int = 100):
+    """Register ``fn(request, case) -> {"id", "template", "context"} | None``: a warning
+    the staff must not miss, shown at the top of the case page and on the window desk's
+    notice screen (第3步, not printed) — the 警示信息库 of an applicant (licences)."""
+
+    def register(fn: CaseSection) -> CaseSection:
+        if fn not in [f for _, f in _ALERTS]:
+            _ALERTS.append((order, fn))
+            _ALERTS.sort(key=lambda s: s[0])
+        return fn
+
+    return register
+
+
+def alerts_for(request, case) -> list[dict]:
+    return [s for _, fn in _ALERTS if (s := fn(request, case)) is not None]
+
+
 # --------------------------------------------------------------------------- progress page
 
 _PROGRESS: list[tuple[int, CaseSection]] = []

@@ -239,6 +239,7 @@ def notice(request, number: str, doc: str):
             "qr": documents.qr_data_uri(documents.progress_url(case.number, request, via="qr")),
             # 第3步 of the window desk (收件 → 决定 → 文书): only when the desk sent here.
             "from_desk": request.GET.get("from") == "desk",
+            "alerts": case_sections.alerts_for(request, case),
         },
     )
 
@@ -352,6 +353,7 @@ def _case_context(request, case, forms_by_action=None, errors=None):
         "documents": case.documents.all(),
         "panels": panels,
         "sections": case_sections.sections_for(request, case),
+        "alerts": case_sections.alerts_for(request, case),
         "errors": errors or {},
         **_bundle_context(case),
     }

@@ -2,8 +2,9 @@
 
 * :func:`warned_subject` — ``cases.barriers.tolerance_barrier``: a subject on the list
   gets no 容缺受理, on every channel, and the refusal says why;
-* :func:`warning_section` — the case page of a case whose applicant is on the list
-  shows it to the staff, prominently while the case waits for 受理.
+* :func:`warning_alert` — the case page of a case whose applicant is on the list, and
+  the window desk's notice screen right after 收件, show it to the staff (headed
+  "受理前请注意" while the case waits for 受理).
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ def warned_subject(case) -> str | None:
     return _reason(entries[0]) if entries else None
 
 
-@sections.case_page_section(order=15)
-def warning_section(request, case) -> dict | None:
+@sections.case_alert(order=10)
+def warning_alert(request, case) -> dict | None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
@@ -35,7 +36,6 @@ def warning_section(request, case) -> dict | None:
         return None
     return {
         "id": "licence-warnings",
-        "title": "警示信息",
         "template": "licences/_case_warnings.html",
         "context": {
             "entries": entries,

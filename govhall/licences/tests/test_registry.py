@@ -279,3 +279,28 @@ def test_the_daily_rules_queue_the_licences_run(linked):
         case_tasks.enqueue_daily_rules()
     assert TaskDelivery.objects.get(delivery_id="licences:daily:2026-12-01").state == "done"
     assert actors.SYSTEM
+
+
+def test_the_window_sees_the_warning_on_the_case_and_after_intake(linked, client):
+    env = linked
+    code = factories.make_id_number(31)
+    services.add_warning(
+        actor=env.c.root,
+        subject_kind="person",
+        subject_name="孙八",
+        subject_code=code,
+        reason="以欺骗手段取得许可被撤销",
+        source=env.c.health,
+    )
+    case = submit(env, applicant=factories.person(31, "孙八", "13800003131"))
+    plain = submit(env, applicant=factories.person(32, "周九", "13800003232"))
+    client.force_login(env.s.clerk.user)
+    page = client.get(f"/staff/cases/{case.number}/").content.decode()
+    assert "受理前请注意" in page and "以欺骗手段取得许可被撤销" in page
+    assert "警示信息库" not in client.get(f"/staff/cases/{plain.number}/").content.decode()
+    case = act(case, "accept", env.s.clerk.user)
+    doc = case.documents.get()
+    notice = client.get(f"/staff/cases/{case.number}/documents/{doc.number}/?from=desk")
+    text = notice.content.decode()
+    assert notice.status_code == 200 and "以欺骗手段取得许可被撤销" in text
+    assert "受理前请注意" not in text  # accepted now: the warning stays, the heading goes
