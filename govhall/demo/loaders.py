@@ -613,10 +613,23 @@ def load_demo_governance(ctx: DemoContext) -> dict[str, int]:
 def load_demo_licences(ctx: DemoContext) -> dict[str, int]:
     """审管联动 (issue 14): the demo decisions pushed and mostly acknowledged, licences in
     every status, 监管反馈 with a revocation and its 注销, the 警示信息库 and a refused
-    容缺, this morning's run and the monthly letters (``govhall.licences.demo``)."""
+    容缺, this morning's run and the monthly letters (``govhall.licences.demo``). Its few
+    cases get what 电子监察's drain gives changed cases (its rules, the rollup) now: the
+    drain would see them only once the load commits, i.e. on the next load."""
+    from govhall.cases.models import Case
+    from govhall.core import clock
     from govhall.licences.demo import load_demo_licences as load
+    from govhall.supervision import rollups
+    from govhall.supervision import services as supervision
 
-    return load()
+    last = Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    made = load()
+    new = list(Case.objects.filter(pk__gt=last).values_list("pk", flat=True))
+    if new:
+        out = supervision.evaluate_cases(case_ids=new, today=clock.today())
+        rollups.recount_cases(case_ids=new)
+        supervision.tell(warnings=out.raised)
+    return made
 
 
 def load_lists_publication(ctx: DemoContext) -> dict[str, int]:

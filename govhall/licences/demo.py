@@ -66,8 +66,8 @@ def _validity_months(result_name: str) -> int:
 def load_demo_linkages() -> dict[str, int]:
     """事项联动设置 of every 行政许可 item (see the module docstring)."""
     admin = _admin()
-    if admin is None:
-        return {}
+    if admin is None or ItemLinkage.objects.exists():
+        return {}  # set once: items added later are set by the centre (the settings page)
     made = 0
     serials: dict[int, int] = {}
     items = (
