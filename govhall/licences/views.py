@@ -120,7 +120,6 @@ def inbox(request):
                 "p": push.payload,
                 "overdue": push.acknowledged_at is None and push.ack_due < today,
                 "may_ack": push.acknowledged_at is None and roles.may_acknowledge(user, push),
-                "sent": push.department_id != getattr(roles.department_of(user), "pk", None),
             }
         )
     counts = selectors.push_counts(user=user)

@@ -2,8 +2,8 @@
 department's approval in the inbox and signs for it (签收), then records a
 revocation penalty on that licence; the market 首席代表 finds the 注销 obligation,
 cancels the licence, and the obligation shows fulfilled. Pages are photographed at
-1280 and 390 px into /tmp/shots_pages (inbox, licence, report form, warnings,
-settings) and each must fit a 390 px phone without scrolling sideways."""
+1280 and 390 px into /tmp/shots_pages (inbox, report form, report, licence,
+obligations, warnings, settings) and each must fit a 390 px phone without scrolling sideways."""
 
 from __future__ import annotations
 
@@ -82,6 +82,7 @@ def test_push_acknowledge_revoke_and_cancel(browser_page, linked):  # noqa: F811
     page.get_by_role("button", name="登记").click()
     assert page.locator("#obligation").is_visible()
     assert "待注销" in page.locator("#obligation").inner_text()
+    _shoot(page, "report")
     licence.refresh_from_db()
     assert licence.status == Status.REVOKED
 
@@ -102,6 +103,7 @@ def test_push_acknowledge_revoke_and_cancel(browser_page, linked):  # noqa: F811
     assert CancellationObligation.objects.get().fulfilled_at is not None
     page.goto("/staff/licences/obligations/")
     assert "已注销" in page.locator("tr.obligation-row", has_text=licence.number).inner_text()
+    _shoot(page, "obligations")
 
     # The administrator's pages: the warning the serious penalty listed, the settings.
     _login(page, "admin")

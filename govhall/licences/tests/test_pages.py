@@ -580,3 +580,49 @@ def test_the_administrator_sets_liaison_endpoint_and_linkage(client, linked):
     html = client.get(url).content.decode()
     assert "36 个月" in html and 'class="list-group-item d-flex' in html  # now a gap
     assert f'data-item="{item.pk}"' in html.split('id="gap-list"')[1]
+
+
+def test_odd_input_is_refused_or_ignored_never_an_error(client, linked):
+    approve(linked)
+    lic = Licence.objects.get()
+    huge = str(2**70)
+    client.force_login(linked.s.admin.user)
+    for name, args, query in [
+        ("licences:inbox", (), {"state": "x", "page": huge, "q": "\x00" * 3}),
+        ("licences:registry", (), {"status": "nope", "q": "a" * 5000}),
+        ("licences:reports", (), {"kind": "x\x00"}),
+        ("licences:report", ("J" * 500,), {}),
+        ("licences:warnings", (), {"active": "x", "q": "\x00"}),
+        ("licences:settings", (), {"department": huge, "item": "-1"}),
+        ("licences:obligations", (), {"open": "\x00", "page": "-3"}),
+    ]:
+        response = client.get(reverse(name, args=args), query)
+        assert response.status_code in (200, 404), (name, response.status_code)
+    url = reverse("licences:licence", args=[lic.pk])
+    r = client.post(
+        url, {"action": "cancel", "cancel-expected_version": huge, "cancel-reason": "x"}
+    )
+    assert r.status_code == 400 and "证照已被他人修改" in r.content.decode()
+    health = linked.c.health.pk
+    r = client.post(
+        f"{reverse('licences:settings')}?department={health}", {"form": "liaison", "staff": huge}
+    )
+    assert r.status_code == 400
+    r = client.post(reverse("licences:warnings"), {"action": "lift", "entry": huge, "reason": "x"})
+    assert r.status_code == 404
+    r = client.post(reverse("licences:warnings"), {"action": "add", "source": huge})
+    assert r.status_code == 400
+    client.force_login(linked.s.health_chief.user)
+    r = client.post(reverse("licences:report_new"), {"kind": "penalty", "licence_number": "\x00"})
+    assert r.status_code == 400
+
+
+def test_the_home_page_counts_what_the_department_has_to_do(client, linked):
+    _, html = page(client, linked.s.health_chief.user, "core:home")
+    assert "待签收推送" not in html  # nothing to do: no panel
+    approve(linked)
+    _, html = page(client, linked.s.health_chief.user, "core:home")
+    assert "待签收推送" in html and f"{reverse('licences:inbox')}?state=pending" in html
+    revoke(linked, Licence.objects.get())
+    _, html = page(client, linked.s.market_chief.user, "core:home")
+    assert "待注销证照" in html
