@@ -7,4 +7,4 @@ class LicencesConfig(AppConfig):
     verbose_name = "审管联动与证照库"
 
     def ready(self):
-        from . import barrier, receivers  # noqa: F401 - the window's warning, the pushes
+        from . import barrier, nav, receivers  # noqa: F401 - the window's warning, the nav, the pushes

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from govhall.catalog.models import NegativeListReason
 from govhall.core import clock
@@ -293,7 +293,8 @@ def obligations(*, user, open_only: bool = False) -> QuerySet[CancellationObliga
     )
     if open_only:
         qs = qs.filter(fulfilled_at__isnull=True)
-    return qs.order_by("fulfilled_at", "due_on", "pk")
+    # Open ones first on every database (PostgreSQL sorts NULL last by default).
+    return qs.order_by(F("fulfilled_at").asc(nulls_first=True), "due_on", "pk")
 
 
 def late_obligations(*, day: dt.date | None = None) -> list[CancellationObligation]:
@@ -356,5 +357,160 @@ def items_without_supervisor():
         .exclude(linkage__supervisors__isnull=False)
         .distinct()
         .select_related("department")
+        .order_by("department__name", "implementation_code")
+    )
+
+
+# --- staff pages (issue 14: inbox, registries, reports, settings)
+
+PK_MAX = 2**63 - 1
+
+
+def _pk(value) -> int | None:
+    return value if isinstance(value, int) and 0 < value <= PK_MAX else None
+
+
+def _text_key(value: str, limit: int) -> str:
+    """A number typed in a URL or a form: stripped; "" (names nothing) when it holds a
+    NUL character or is longer than the column."""
+    value = (value or "").strip()
+    return "" if "\x00" in value or len(value) > limit else value
+
+
+def licence_for(*, user, pk: int) -> Licence:
+    """One licence of the registry as ``user`` sees it (:func:`licences`), else
+    ``NotFound``."""
+    from govhall.core.errors import NotFound
+
+    found = licences(user=user).filter(pk=_pk(pk)).first() if _pk(pk) else None
+    if found is None:
+        raise NotFound("证照不存在或您无权查看", code="licence_not_found")
+    return found
+
+
+def reports_about(*, user, licence: Licence) -> QuerySet[SupervisionReport]:
+    return reports(user=user).filter(licence=licence)
+
+
+def obligations_of(*, user, licence: Licence) -> QuerySet[CancellationObligation]:
+    return obligations(user=user).filter(licence=licence)
+
+
+def report_for(*, user, number: str) -> SupervisionReport:
+    """One 监管反馈 by its number as ``user`` sees it (:func:`reports`), else
+    ``NotFound``."""
+    from govhall.core.errors import NotFound
+
+    number = _text_key(number, 20)
+    found = (
+        reports(user=user).select_related("recorded_by").filter(number=number).first()
+        if number
+        else None
+    )
+    if found is None:
+        raise NotFound("监管反馈不存在或您无权查看", code="report_not_found")
+    return found
+
+
+def report_recipients(report: SupervisionReport) -> set[int]:
+    """The approval departments a report is told to (the licence's issuer, else the
+    issuers of the subject's licences), the reporting department left out — those
+    who 查收 it."""
+    if report.licence_id:
+        ids = {report.licence.issuer_id}
+    else:
+        ids = set(
+            Licence.objects.filter(holder_code=report.subject_code).values_list(
+                "issuer_id", flat=True
+            )
+        )
+    ids.discard(report.department_id)
+    return ids
+
+
+def letter_for(*, user, pk: int) -> MonthlyLetter:
+    """One 书面函告 with its PDF, when its department is visible to ``user``."""
+    from govhall.core.errors import NotFound
+
+    found = (
+        _scoped(MonthlyLetter.objects.select_related("department"), user, "department")
+        .filter(pk=_pk(pk))
+        .first()
+        if _pk(pk)
+        else None
+    )
+    if found is None:
+        raise NotFound("函件不存在或您无权查看", code="letter_not_found")
+    return found
+
+
+def warning_entry(pk: int) -> WarningEntry:
+    from govhall.core.errors import NotFound
+
+    found = WarningEntry.objects.filter(pk=_pk(pk)).first() if _pk(pk) else None
+    if found is None:
+        raise NotFound("警示信息不存在", code="warning_not_found")
+    return found
+
+
+def reporting_departments() -> QuerySet[Department]:
+    """Departments a 监管反馈 may be registered for (the administrator's form)."""
+    return Department.objects.filter(is_active=True, is_supervising=True).order_by("name")
+
+
+def active_departments() -> QuerySet[Department]:
+    return Department.objects.filter(is_active=True).order_by("name")
+
+
+def department_settings() -> list[dict]:
+    """The settings page's rows: each active department with its liaison (named, or
+    the 首席代表 by default) and its endpoint (the secret never leaves here)."""
+    from .models import Endpoint, Liaison
+
+    named = {row.department_id: row for row in Liaison.objects.select_related("staff").order_by()}
+    endpoints = {row.department_id: row for row in Endpoint.objects.order_by()}
+    rows = []
+    for department in active_departments():
+        liaison = named.get(department.pk)
+        endpoint = endpoints.get(department.pk)
+        person = liaison_of(department)
+        rows.append(
+            {
+                "department": department,
+                "liaison": person,
+                "named": liaison is not None
+                and person is not None
+                and person.pk == liaison.staff_id,
+                "since": liaison.since if liaison else None,
+                "note": liaison.note if liaison else "",
+                "endpoint_url": endpoint.url if endpoint else "",
+                "endpoint_active": bool(endpoint and endpoint.is_active),
+                "has_secret": bool(endpoint and endpoint.secret),
+            }
+        )
+    return rows
+
+
+def liaison_candidates(department) -> QuerySet[Staff]:
+    """Who may be named 联络员 of ``department``: its staff on duty."""
+    return Staff.objects.filter(department=department, is_active=True).order_by("role", "name")
+
+
+def endpoint_of(department):
+    from .models import Endpoint
+
+    return Endpoint.objects.filter(department=department).first()
+
+
+def linkage_items():
+    """行政许可 items in use, each with ``current_list`` (its guide in force) and its
+    事项联动设置, for the settings page."""
+    from govhall.catalog import selectors as catalog
+    from govhall.catalog.models import Item, ItemStatus, ItemType
+
+    return catalog.items_with_current(
+        items=Item.objects.filter(type=ItemType.LICENSING, status=ItemStatus.ACTIVE)
+        .select_related("department", "linkage")
+        .prefetch_related("linkage__supervisors")
         .order_by("department__name", "implementation_code")
     )

@@ -124,3 +124,22 @@ def connect(env, url):
 
 
 TODAY = dt.date(2026, 12, 3)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def revoke(env, licence, *, by=None, effective_on=None, serious=False):
+    """卫健委 (its 首席代表) records a revocation penalty on ``licence``."""
+    report, _ = services.record_report(
+        actor=(by or env.s.health_chief).user,
+        department=env.c.health,
+        kind="penalty",
+        penalty="revocation",
+        licence_number=licence.number,
+        description="经营场所存在严重食品安全隐患，拒不整改",
+        decision_number="卫罚〔2026〕12号",
+        effective_on=effective_on or dt.date(2026, 11, 23),
+        serious=serious,
+    )
+    return report
