@@ -575,7 +575,7 @@ def _report_fields(data: dict) -> dict:
     return {name: data.get(name) for name in SupervisionReportFields().fields}
 
 
-def _department_by_code(code: str, *, field: str = "department") -> Department | None:
+def _department_by_code(code: str) -> Department | None:
     code = (code or "").strip().upper()
     if not code:
         return None
@@ -792,14 +792,15 @@ class ReportHookApi(APIView):
             )
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise exceptions.ParseError() from None
         if not isinstance(data, dict):
             raise exceptions.ParseError()
         code = request.headers.get(DEPARTMENT_HEADER) or data.get("department") or ""
         department = _department_by_code(code) if isinstance(code, str) else None
         endpoint = getattr(department, "endpoint", None) if department is not None else None
-        if department is None or not department.is_active or endpoint is None:
+        off = endpoint is None or not endpoint.is_active
+        if department is None or not department.is_active or off:
             raise SignatureRefused(
                 "未知的发送部门：请求头或请求体 department 须为已设置系统接口的部门的统一社会信用代码",
                 "unknown_sender",

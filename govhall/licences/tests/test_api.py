@@ -411,6 +411,15 @@ def test_webhook_signature_refusals(hooked):
         assert (response.status_code, _code(response)) == (401, code), code
         assert "WWW-Authenticate" in response
     assert not SupervisionReport.objects.exists()
+    # The administrator switches the department's interface off: its key no longer works.
+    services.set_endpoint(
+        actor=env.c.root,
+        department=env.c.health,
+        url="http://127.0.0.1:9/pushes",
+        secret=SECRET,
+        is_active=False,
+    )
+    assert _code(_post(*_hook(env))) == "unknown_sender"
 
 
 def test_webhook_body_refusals(hooked):
@@ -423,6 +432,7 @@ def test_webhook_body_refusals(hooked):
     assert _code(_post(*_hook(env, kind="gossip"))) == "invalid_kind"
     assert _code(_post(b"[1, 2]", meta)) == "parse_error"
     assert _code(_post(b"{not json", meta)) == "parse_error"
+    assert _code(_post(b"[" * 100_000, meta)) == "parse_error"  # nested past the recursion limit
     assert not SupervisionReport.objects.exists()
 
 
@@ -439,6 +449,34 @@ def test_a_department_without_liaison_is_refused(hooked):
     taken = _post(*_hook(env))
     assert taken.status_code == 201
     assert SupervisionReport.objects.get().recorded_name == env.health_approver.name
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def test_lists_read_a_fixed_number_of_queries(linked):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    env = linked
+    client = api(env.s.health_chief.user)
+
+    def counts():
+        out = []
+        for url in ("", "pushes/", "reports/"):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(BASE + url).status_code == 200
+            out.append(len(ctx))
+        return out
+
+    approve(env, number="JY-1", serial=1)
+    client.post(BASE + "reports/", _hazard(licence_number="JY-1"), format="json")
+    few = counts()
+    for serial in (2, 3, 4):
+        approve(env, number=f"JY-{serial}", serial=serial)
+        client.post(BASE + "reports/", _hazard(licence_number=f"JY-{serial}"), format="json")
+    assert client.get(BASE).json()["count"] == 4
+    assert counts() == few
 
 
 # --------------------------------------------------------------------------- warnings, letters
