@@ -514,3 +514,29 @@ def linkage_items():
         .prefetch_related("linkage__supervisors")
         .order_by("department__name", "implementation_code")
     )
+
+
+# --- api and public pages (helper "api")
+
+
+def push_state(push: ResultPush, *, day: dt.date | None = None) -> str:
+    """``acknowledged`` (已签收), ``overdue`` (逾期未签收) or ``pending`` (待签收), as the
+    ``state`` filter of :func:`pushes` reads them."""
+    if push.acknowledged_at is not None:
+        return "acknowledged"
+    return "overdue" if push.ack_due < (day or clock.today()) else "pending"
+
+
+def warning_in_force(entry: WarningEntry, *, day: dt.date | None = None) -> bool:
+    """The entry bars 容缺受理 on ``day`` (as :func:`active_warnings` reads it)."""
+    day = day or clock.today()
+    return (
+        entry.lifted_at is None
+        and entry.starts_on <= day
+        and (entry.ends_on is None or entry.ends_on >= day)
+    )
+
+
+def public_result_departments() -> QuerySet[Department]:
+    """The departments with a published result: the department filter of 审批结果公开."""
+    return Department.objects.filter(pk__in=public_results().values("issuer_id")).order_by("name")
