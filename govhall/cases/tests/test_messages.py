@@ -134,7 +134,7 @@ def test_the_lifecycle_tells_the_applicant_of_decision_and_pick_up(env, outbox, 
         case = act(case, "accept", clerk)
         case = act(case, "review", approver, opinion="符合")
         case = act(case, "decide", approver, result="approved", opinion="同意")
-        case = act(case, "certify", approver, result_number="JY-001")
+        case = act(case, "certify", approver, result_number=f"JY-{case.pk:03d}")
         case = act(case, "deliver", clerk, method="window")
         case = act(case, "complete", clerk)
     told = [n.template for n in _of(case)]  # apps above cases may add theirs (好差评's invite)

@@ -43,7 +43,7 @@ def _finish(env, case, day):
         while case.state == State.IN_REVIEW and case.current_step < len(guards.review_steps(case)):
             case = act(case, "review", chief, opinion="材料齐全，符合条件")
         case = act(case, "decide", chief, result="approved", opinion="同意")
-        case = act(case, "certify", chief, result_number="JY11506260000001")
+        case = act(case, "certify", chief, result_number=f"JY1150626{case.pk:07d}")
         case = act(case, "deliver", env.s.clerk.user, method="window")
         return act(case, "complete", env.s.clerk.user)
 

@@ -33,7 +33,7 @@ def _finish(env, case):
     while case.state == State.IN_REVIEW and case.current_step < len(guards.review_steps(case)):
         case = act(case, "review", s.market_approver.user, opinion="材料齐全，符合条件")
     case = act(case, "decide", s.market_approver.user, result="approved", opinion="同意")
-    case = act(case, "certify", s.market_chief.user, result_number="JY11506260000001")
+    case = act(case, "certify", s.market_chief.user, result_number=f"JY1150626{case.pk:07d}")
     case = act(case, "deliver", s.clerk.user, method="window")
     return act(case, "complete", s.clerk.user)
 

@@ -23,7 +23,7 @@ def test_full_happy_path_records_every_step(env):
     case = act(case, "review", s.market_approver.user, opinion="材料齐全，符合条件")
     assert case.current_step == 1
     case = act(case, "decide", s.market_approver.user, result="approved", opinion="同意")
-    case = act(case, "certify", s.market_chief.user, result_number="JY11506260000001")
+    case = act(case, "certify", s.market_chief.user, result_number=f"JY1150626{case.pk:07d}")
     case = act(case, "deliver", s.clerk.user, method="post", tracking_number="SF1234567890")
     case = act(case, "complete", s.clerk.user)
     case = act(case, "archive", s.market_chief.user)

@@ -20,7 +20,7 @@ def complete(env, case=None):  # noqa: F811
     case = act(case, "accept", s.clerk.user, responsible=s.market_approver)
     case = act(case, "review", s.market_approver.user, opinion="符合")
     case = act(case, "decide", s.market_approver.user, result="approved", opinion="同意")
-    case = act(case, "certify", s.market_approver.user, result_number="JY-001")
+    case = act(case, "certify", s.market_approver.user, result_number=f"JY-{case.pk:03d}")
     case = act(case, "deliver", s.clerk.user, method="window")
     return act(case, "complete", s.clerk.user)
 
