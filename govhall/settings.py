@@ -371,6 +371,11 @@ GOVHALL_PROGRESS_WRONG_TAILS_PER_NUMBER = env(
 )
 # Open311 POST requests.{fmt} (issue 12 §3): new complaints per client address.
 GOVHALL_OPEN311_POST_RATE_PER_ADDRESS = env("GOVHALL_OPEN311_POST_RATE_PER_ADDRESS", default="30/m")
+# 证照查询 and 审批结果公开 (issue 14, docs/licences.md): the portal pages and the public
+# API together, per client address.
+GOVHALL_LICENCE_QUERY_RATE_PER_ADDRESS = env(
+    "GOVHALL_LICENCE_QUERY_RATE_PER_ADDRESS", default="60/10m"
+)
 
 # Content-Security-Policy (django-csp): every asset is served by the app itself, so
 # only 'self'; an inline <script>/<style> needs the request's nonce

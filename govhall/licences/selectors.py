@@ -41,26 +41,59 @@ def linkage_of(item) -> ItemLinkage | None:
     return ItemLinkage.objects.filter(item=item).first()
 
 
-def supervisors_of(item) -> list[Department]:
+def item_with_linkage(item_id: int):
+    """``(item, linkage or None)`` in one query (a 决定 / 制证 reads both)."""
+    from govhall.catalog.models import Item
+
+    item = Item.objects.select_related("linkage").get(pk=item_id)
+    try:
+        return item, item.linkage
+    except ItemLinkage.DoesNotExist:
+        return item, None
+
+
+UNREAD = object()  # an argument the caller did not read (``supervisors_of``)
+
+
+def supervisors_of(item, *, linkage=UNREAD) -> list[Department]:
     """监管部门 of ``item``: the departments of the 监管事项清单 that name it, else those
-    of its 事项联动设置. Empty: nobody supervises it (``items_without_supervisor``)."""
-    found = list(lists.supervising_departments(item=item))
+    of its 事项联动设置 (``linkage``, when the caller read it). Empty: nobody supervises
+    it (``items_without_supervisor``). Each with its system (``endpoint``) and its
+    named liaison read in the same query (the push needs both)."""
+    found = list(
+        lists.supervising_departments(item=item).select_related("endpoint", "liaison__staff")
+    )
     if found:
         return found
-    linkage = linkage_of(item)
+    if linkage is UNREAD:
+        linkage = linkage_of(item)
     if linkage is None:
         return []
-    return list(linkage.supervisors.filter(is_active=True).order_by("name"))
+    return list(
+        linkage.supervisors.filter(is_active=True)
+        .select_related("endpoint", "liaison__staff")
+        .order_by("name")
+    )
+
+
+def endpoint_in_use(department):
+    """The department's system when it takes pushes (read with it by
+    :func:`supervisors_of`), else ``None``."""
+    try:
+        endpoint = department.endpoint
+    except Department.endpoint.RelatedObjectDoesNotExist:
+        return None
+    return endpoint if endpoint.is_active else None
 
 
 def liaison_of(department) -> Staff | None:
     """联络员 of ``department``: the one named, while in post; else its active 首席代表."""
-    liaison = getattr(department, "liaison", None) if department.pk else None
     try:
-        if liaison is not None and liaison.staff.is_active:
-            return liaison.staff
-    except Exception:  # noqa: BLE001 - a liaison row whose staff is gone
-        pass
+        liaison = department.liaison if department.pk else None
+    except Department.liaison.RelatedObjectDoesNotExist:
+        liaison = None
+    if liaison is not None and liaison.staff.is_active:
+        return liaison.staff
     return (
         Staff.objects.filter(department=department, role=Role.CHIEF_REP, is_active=True)
         .order_by("pk")

@@ -34,6 +34,7 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -89,6 +90,7 @@ TEXT_MAX = 4000
 REASON_MAX = workflow.REASON_MAX
 
 RESULT_LABELS = dict(Result.choices)
+_UNREAD = selectors.UNREAD  # an argument the caller did not read for us
 
 
 def _policy_days(name: str, default: int) -> int:
@@ -132,17 +134,24 @@ def on_case_event(*, case: Case, event) -> list[ResultPush]:
     if case.is_bundle_parent:
         return []
     if event.action == "certify":
-        licence = issue_licence(case=case, event=event) if yields_licence(case) else None
-        return push_decision(case=case, licence=licence)
+        item, linkage = selectors.item_with_linkage(case.item_id)
+        case.item = item
+        licence = None
+        if yields_licence(case, linkage=linkage):
+            licence = issue_licence(case=case, event=event, linkage=linkage)
+        return push_decision(case=case, licence=licence, linkage=linkage, fresh=True)
     if event.action == "decide" and case.result != Result.APPROVED:
-        return push_decision(case=case, licence=None)
+        item, linkage = selectors.item_with_linkage(case.item_id)
+        case.item = item
+        return push_decision(case=case, licence=None, linkage=linkage, fresh=True)
     return []
 
 
-def yields_licence(case: Case) -> bool:
+def yields_licence(case: Case, *, linkage=_UNREAD) -> bool:
     """Whether the approval of ``case`` yields a licence (证照) for the registry: a
     行政许可 does, any other item only when its 事项联动设置 names the licence."""
-    linkage = selectors.linkage_of(case.item)
+    if linkage is _UNREAD:
+        linkage = selectors.linkage_of(case.item)
     if linkage is not None and linkage.licence_name:
         return True
     return case.item.type == ItemType.LICENSING
@@ -165,14 +174,22 @@ def _validity(case: Case, linkage: ItemLinkage | None, issued_on: dt.date):
     return end - dt.timedelta(days=1)
 
 
-def issue_licence(*, case: Case, event) -> Licence:
+def issue_licence(*, case: Case, event, linkage=_UNREAD) -> Licence:
     """证照入库 on 制证: the licence of an approved case, numbered as certified, valid for
     the item's ``validity_months`` from today. Refused (and the 制证 with it) when the
     issuer already has a licence of that number."""
-    linkage = selectors.linkage_of(case.item)
+    if linkage is _UNREAD:
+        linkage = selectors.linkage_of(case.item)
     number = case.result_number.strip()
     issuer = case.department
-    if Licence.objects.filter(issuer=issuer, number=number).exists():
+    taken = list(
+        Licence.objects.filter(Q(issuer=issuer, number=number) | Q(case=case)).values_list(
+            "case_id", flat=True
+        )[:2]
+    )
+    if case.pk in taken:
+        raise Conflict("该办件的证照已在证照库中", code="licence_exists")
+    if taken:
         raise Conflict(f"证照编号“{number[:60]}”已在证照库中，请核对", code="licence_number_taken")
     today = clock.today()
     now = clock.now()
@@ -240,10 +257,18 @@ def payload_of(case: Case, licence: Licence | None) -> dict:
     }
 
 
-def push_decision(*, case: Case, licence: Licence | None) -> list[ResultPush]:
+def push_decision(
+    *, case: Case, licence: Licence | None, linkage=_UNREAD, fresh: bool = False
+) -> list[ResultPush]:
     """审批结果推送 to each supervising department of the case's item (see the module
-    docstring). Pushing a case twice to one department is a no-op (delivery id)."""
-    departments = [d for d in selectors.supervisors_of(case.item) if d.pk != case.department_id]
+    docstring). Pushing a case twice to one department is a no-op (delivery id);
+    ``fresh``: the decision is being made now, so nothing was pushed for it yet (the
+    delivery id's uniqueness still holds)."""
+    departments = [
+        d
+        for d in selectors.supervisors_of(case.item, linkage=linkage)
+        if d.pk != case.department_id
+    ]
     if not departments:
         return []
     now = clock.now()
@@ -251,13 +276,14 @@ def push_decision(*, case: Case, licence: Licence | None) -> list[ResultPush]:
     due = calendar.add_workdays(start=today, days=ack_days()).date
     payload = payload_of(case, licence)
     decided_on = dt.date.fromisoformat(payload["decided_on"])
-    endpoints = {
-        e.department_id: e
-        for e in Endpoint.objects.filter(department__in=departments, is_active=True)
-    }
-    existing = set(
-        ResultPush.objects.filter(case=case, department__in=departments).values_list(
-            "department_id", flat=True
+    endpoints = {d.pk: e for d in departments if (e := selectors.endpoint_in_use(d))}
+    existing = (
+        set()
+        if fresh
+        else set(
+            ResultPush.objects.filter(case=case, department__in=departments).values_list(
+                "department_id", flat=True
+            )
         )
     )
     pushes = [
