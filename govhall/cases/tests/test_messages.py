@@ -145,7 +145,7 @@ def test_the_lifecycle_tells_the_applicant_of_decision_and_pick_up(env, outbox, 
     ]
     decided, ready = outbox[1].text, outbox[2].text
     assert "已作出决定：准予行政许可" in decided and "另行通知您领取" in decided
-    assert "办理结果（编号JY-001）已制作完成" in ready and "窗口领取" in ready
+    assert f"办理结果（编号{case.result_number}）已制作完成" in ready and "窗口领取" in ready
     assert f"{case.item_version.result_name}制作完成后将另行通知您领取" in decided
 
 

@@ -184,7 +184,7 @@ def _worker(env) -> subprocess.Popen:
     )
 
 
-def _wait(what: str, ready, *, worker: subprocess.Popen, seconds: float = 30) -> None:
+def _wait(what: str, ready, *, worker: subprocess.Popen, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while not ready():
         if worker.poll() is not None:
