@@ -34,12 +34,17 @@ dev: setup demo
 # Tests run in one worker per core (pytest-xdist); a module's tests stay on one worker,
 # so a module-scoped fixture (the demo county) is built once.
 PYTEST := $(PY) -m pytest -q -n auto --dist loadscope
+# The pushes' SIGKILL test runs in a pytest process of its own: after the rest of the
+# suite in the same process its worker never reached the held push (cause not yet found,
+# docs/tasks.md); alone it passes on both databases.
+ISOLATED := govhall/licences/tests/test_reliability.py
+PYTEST_ALL = $(PYTEST) --ignore=$(ISOLATED) && $(PY) -m pytest -q $(ISOLATED)
 
 test: venv sysdeps static lint
-	DATABASE_URL= $(PYTEST)
+	DATABASE_URL= $(PYTEST_ALL)
 	@if [[ "$$DATABASE_URL" == postgres* ]]; then \
 		echo "== PostgreSQL: $$DATABASE_URL"; \
-		$(PYTEST); \
+		$(PYTEST_ALL); \
 	fi
 
 setup: venv sysdeps static migrate
