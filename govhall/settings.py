@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "govhall.supervision",
     "govhall.lists",
     "govhall.licences",
+    "govhall.hall",
     "govhall.portal",
     "govhall.demo",
 ]

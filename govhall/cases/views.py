@@ -11,6 +11,7 @@ import functools
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +28,7 @@ from govhall.org.models import Role
 
 from . import archive as case_archive
 from . import deadlines, documents, roles, selectors, services, workflow
+from . import desk as desk_sources
 from . import sections as case_sections
 from .forms import (
     ActionForm,
@@ -114,7 +116,7 @@ def desk(request):
     _centre_of(request)
     form = ItemSearchForm(request.GET or None)
     versions, found_bundles = [], []
-    q = request.GET.get("q", "").strip()
+    q = request.GET.get("q", "").strip()[:100]
     if q:
         versions = list(
             catalog_selectors.search_items(q=q, accepting_only=True).select_related(
@@ -122,10 +124,23 @@ def desk(request):
             )[:30]
         )
         found_bundles = list(selectors.search_bundles(q=q)[:10])
+    found = desk_sources.lookup(request)
+    prefill = found[1] if found else None
+    suggested = []
+    if prefill is not None and prefill.item_ids and not q:
+        items = Item.objects.filter(pk__in=prefill.item_ids[:30]).select_related("department")
+        suggested = [v for i in items if (v := catalog_selectors.current_version(item=i))]
     return render(
         request,
         "cases/desk_search.html",
-        {"form": form, "versions": versions, "bundles": found_bundles, "q": q},
+        {
+            "form": form,
+            "versions": versions or suggested,
+            "suggested": bool(suggested) and not versions,
+            "bundles": found_bundles,
+            "q": q,
+            "prefill": prefill,
+        },
     )
 
 
@@ -159,7 +174,11 @@ def desk_apply(request, item_id: int):
     centre = _centre_of(request, department=item.department)
     data = request.POST or None
     files = request.FILES or None
-    applicant = ApplicantForm(data, files, prefix="a")
+    found = desk_sources.lookup(request)  # the person the window called (取号叫号)
+    prefill = found[1] if found else None
+    applicant = ApplicantForm(
+        data, files, prefix="a", initial=prefill.applicant if prefill else None
+    )
     materials = DeskMaterialsForm(data, files, version=version, prefix="m")
     action = DeskActionForm(
         data, prefix="x", allow_tolerance=version.allows_tolerance, department=item.department
@@ -169,7 +188,10 @@ def desk_apply(request, item_id: int):
         [applicant.is_valid(), materials.is_valid(), action.is_valid()]
     ):
         try:
-            case = _receive(request, item, centre, applicant, materials, action)
+            with transaction.atomic():
+                case = _receive(request, item, centre, applicant, materials, action)
+                if found is not None:
+                    found[0].received(request, prefill.ref, case)
         except (ValidationFailed, Conflict) as exc:
             errors = place_applicant_errors(exc, applicant)
         else:
@@ -188,6 +210,7 @@ def desk_apply(request, item_id: int):
             "materials": materials,
             "action": action,
             "errors": errors,
+            "prefill": prefill,
         },
     )
 

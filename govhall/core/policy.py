@@ -113,6 +113,20 @@ DEFAULTS: dict = {
     "LICENCES_CANCEL_DAYS": 5,
     # calendar days before expiry the holder is reminded (by SMS, once per validity).
     "LICENCES_EXPIRY_REMINDER_DAYS": 30,
+    # 大厅 (issue 15, docs/hall.md): calls before a window may mark a ticket 过号;
+    "HALL_NO_SHOW_CALLS": 3,
+    # 绿色通道 calls in a row after which a window calls one ordinary ticket;
+    "HALL_PRIORITY_STREAK": 3,
+    # age (years, from the ID number) that gives the 老年人 绿色通道;
+    "HALL_ELDERLY_AGE": 60,
+    # waiting tickets per window serving a category at which 潮汐窗口 is suggested;
+    "HALL_TIDAL_WAITING": 10,
+    # days ahead a slot may be booked; minutes before a slot / after its end to check in;
+    "HALL_BOOKING_DAYS": 14,
+    "HALL_CHECKIN_EARLY_MINUTES": 30,
+    "HALL_CHECKIN_LATE_MINUTES": 15,
+    # a wait longer than this (minutes) counts as a long wait in the statistics.
+    "HALL_LONG_WAIT_MINUTES": 30,
 }
 
 
