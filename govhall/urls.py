@@ -21,11 +21,13 @@ urlpatterns = [
     path("staff/lists/", include("govhall.lists.urls")),
     path("staff/governance/", include("govhall.governance.urls")),
     path("staff/licences/", include("govhall.licences.urls")),
+    path("staff/hall/", include("govhall.hall.urls")),
     path("cases/", include("govhall.cases.public_urls")),
     path("feedback/ratings/", include("govhall.feedback.ratings.public_urls")),
     path("feedback/complaints/", include("govhall.feedback.complaints.public_urls")),
     path("filings/", include("govhall.filings.public_urls")),
     path("licences/", include("govhall.licences.public_urls")),
+    path("hall/", include("govhall.hall.public_urls")),
     path("open311/v2/", include("govhall.feedback.open311.urls")),
     path("", include("govhall.portal.urls")),
 ]

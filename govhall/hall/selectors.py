@@ -375,3 +375,26 @@ def policy_values() -> dict:
         "booking_days": services._policy_int("HALL_BOOKING_DAYS", 14),
         "long_wait_minutes": long_wait_minutes(),
     }
+
+
+# --- pages
+
+
+def ticket_by_code(*, centre: Centre, code: str, day: dt.date | None = None) -> Ticket | None:
+    """Today's ticket of ``centre`` numbered ``code`` (A023), for 过号重排 at the 导服台."""
+    if not isinstance(code, str) or not 2 <= len(code) <= 8:
+        return None
+    return (
+        Ticket.objects.select_related("category", "window")
+        .filter(centre=centre, day=day or clock.today(), code=code.upper())
+        .first()
+    )
+
+
+def no_show_today(*, centre: Centre, limit: int = 20):
+    """Today's 过号 tickets (the 导服台 puts them back in the queue)."""
+    return (
+        Ticket.objects.filter(centre=centre, day=clock.today(), state=TicketState.NO_SHOW)
+        .select_related("category", "window")
+        .order_by("-finished_at")[:limit]
+    )
