@@ -298,7 +298,7 @@ def appointments(request, code: str):
                 )
             except DomainError as exc:
                 error = "；".join(web.apply_errors(exc, form=form)) or exc.message
-                status = 400 if exc.http_status < 500 else 409
+                status = exc.http_status
             else:
                 request.session[SESSION_BOOKED] = appointment.code
                 return redirect("hall_public:booked", code=centre.code)
