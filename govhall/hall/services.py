@@ -357,7 +357,9 @@ def _tell_called(ticket: Ticket, window: Window) -> None:
 
 def _locked(ticket: Ticket) -> Ticket:
     locked = (
-        Ticket.objects.select_for_update().select_related("window", "category").get(pk=ticket.pk)
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("window", "category")
+        .get(pk=ticket.pk)
     )
     return locked
 
@@ -884,7 +886,7 @@ def book(
 def _appointment(code: str) -> Appointment:
     code = clean_text(code, field="code", label="预约码", limit=6)
     found = (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("slot__category__centre")
         .filter(code=code)
         .first()
