@@ -125,8 +125,10 @@ DEFAULTS: dict = {
     "HALL_BOOKING_DAYS": 14,
     "HALL_CHECKIN_EARLY_MINUTES": 30,
     "HALL_CHECKIN_LATE_MINUTES": 15,
-    # a wait longer than this (minutes) counts as a long wait in the statistics.
+    # a wait longer than this (minutes) counts as a long wait in the statistics;
     "HALL_LONG_WAIT_MINUTES": 30,
+    # people ahead at which a waiting person who left a phone gets one SMS (0: none).
+    "HALL_SMS_AHEAD": 3,
 }
 
 

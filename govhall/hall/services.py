@@ -332,8 +332,46 @@ def call_next(*, actor, window: Window) -> Ticket | None:
             ticket.refresh_from_db()
             _event(ticket, CallKind.CALL, actor=actor, window=window)
             _tell_called(ticket, window)
+            _tell_soon(ticket)
             return ticket
     raise Conflict("叫号繁忙，请再试一次", code="call_contention")
+
+
+def _tell_soon(called: Ticket) -> None:
+    """排队提醒: the person who now has ``HALL_SMS_AHEAD`` people before them in the
+    called ticket's category gets one SMS to come back to the hall (when they left a
+    phone number at the machine)."""
+    ahead = _policy_int("HALL_SMS_AHEAD", 3)
+    if ahead <= 0:
+        return
+    soon = (
+        Ticket.objects.filter(
+            centre_id=called.centre_id,
+            day=called.day,
+            category_id=called.category_id,
+            state=TicketState.WAITING,
+            target_window__isnull=True,
+        )
+        .order_by("queued_at", "id")
+        .values("pk", "code", "name", "phone")[ahead : ahead + 1]
+    )
+    for row in soon:
+        if not row["phone"]:
+            continue
+        notify(
+            messages=[
+                Message(
+                    channel=Channel.SMS,
+                    template="hall/soon",
+                    to=Recipient(name=row["name"] or row["code"], phone=row["phone"]),
+                    context={"code": row["code"], "ahead": ahead},
+                    key=f"hall.soon:{row['pk']}",
+                )
+            ],
+            group=f"hall.soon:{called.day}",
+            ref=f"hall.ticket:{row['pk']}",
+            centre_id=called.centre_id,
+        )
 
 
 def _tell_called(ticket: Ticket, window: Window) -> None:
@@ -357,7 +395,9 @@ def _tell_called(ticket: Ticket, window: Window) -> None:
 
 def _locked(ticket: Ticket) -> Ticket:
     locked = (
-        Ticket.objects.select_for_update().select_related("window", "category").get(pk=ticket.pk)
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("window", "category")
+        .get(pk=ticket.pk)
     )
     return locked
 
@@ -884,7 +924,7 @@ def book(
 def _appointment(code: str) -> Appointment:
     code = clean_text(code, field="code", label="预约码", limit=6)
     found = (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("slot__category__centre")
         .filter(code=code)
         .first()

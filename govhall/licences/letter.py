@@ -31,7 +31,7 @@ COLUMNS = (
     "决定日期",
     "签收",
 )
-WIDTHS_MM = (8, 38, 44, 22, 38, 16, 30, 34, 22, 14)  # 266 of the 273 mm between margins
+WIDTHS_MM = (8, 44, 36, 20, 40, 18, 30, 34, 22, 14)  # 266 of the 273 mm between margins
 
 
 def _validity(payload: dict) -> str:

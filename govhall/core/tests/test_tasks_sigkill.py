@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -17,7 +16,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+
+from govhall.testing import workers
 
 BASE_DIR = Path(settings.BASE_DIR)
 BATCH = 150
@@ -57,44 +57,12 @@ print(json.dumps({
 """
 
 
-def _database_url(tmp_path) -> str:
-    params = connection.settings_dict
-    if connection.vendor == "sqlite":
-        # the test database lives in memory: copy it (migrated, empty) to a file
-        path = tmp_path / "tasks.sqlite3"
-        target = sqlite3.connect(path)
-        connection.ensure_connection()
-        connection.connection.backup(target)
-        target.close()
-        return f"sqlite:///{path}"
-    user = params.get("USER") or "postgres"
-    host = params.get("HOST") or "127.0.0.1"
-    return f"postgres://{user}@{host}:{params.get('PORT') or 5432}/{params['NAME']}"
-
-
 def _env(tmp_path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOVHALL_", "DATABASE_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="govhall.settings",
-        DATABASE_URL=_database_url(tmp_path),
-        GOVHALL_TASK_BACKEND="db",
-        GOVHALL_SECRET_KEY_FILE=str(tmp_path / "secret_key"),
-        PYTHONUNBUFFERED="1",
-    )
-    return env
+    return workers.worker_env(tmp_path, filename="tasks.sqlite3")
 
 
 def _python(code: str, *args: str, env) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
+    return workers.run_python(code, *args, env=env)
 
 
 def _state(env) -> dict:

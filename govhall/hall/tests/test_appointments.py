@@ -18,6 +18,18 @@ from govhall.testing.factories import make_id_number
 T = dt.time
 
 
+def open_day(hall, category, day, start, end, capacity):
+    services.open_slots(
+        actor=hall.admin,
+        category=category,
+        start=day,
+        end=day,
+        times=[(start, end)],
+        capacity=capacity,
+    )
+    return Slot.objects.get(category=category, day=day, starts_at=start)
+
+
 def who(serial):
     return {
         "name": f"预约人{serial}",
@@ -44,14 +56,7 @@ def test_regular_slots_open_on_working_days_only(hall):
 
 
 def test_capacity_is_held(hall):
-    services.open_slots(
-        actor=hall.admin,
-        category=hall.general,
-        start=dt.date(2026, 11, 24),
-        end=dt.date(2026, 11, 24),
-        times=[(T(10), T(11))],
-        capacity=2,
-    )
+    open_day(hall, hall.general, dt.date(2026, 11, 24), T(10), T(11), 2)
     slot = Slot.objects.get()
     services.book(actor=Applicant("a"), slot=slot, **who(1))
     services.book(actor=Applicant("b"), slot=slot, **who(2))
@@ -70,14 +75,7 @@ def test_capacity_is_held(hall):
 
 
 def test_a_slot_on_a_day_the_centre_made_a_holiday_takes_no_booking(hall):
-    services.open_slots(
-        actor=hall.admin,
-        category=hall.general,
-        start=dt.date(2026, 11, 26),
-        end=dt.date(2026, 11, 26),
-        times=[(T(9), T(10))],
-        capacity=3,
-    )
+    open_day(hall, hall.general, dt.date(2026, 11, 26), T(9), T(10), 3)
     calendar_services.edit_day(
         actor=hall.admin, day=dt.date(2026, 11, 26), kind="holiday", name="临时放假", reason="测试"
     )
@@ -114,14 +112,7 @@ def test_weekend_service_is_opened_on_rest_days_and_opens_the_hall(hall):
 
 
 def test_check_in_gives_a_priority_ticket_within_its_time(hall):
-    services.open_slots(
-        actor=hall.admin,
-        category=hall.market,
-        start=dt.date(2026, 11, 24),
-        end=dt.date(2026, 11, 24),
-        times=[(T(10), T(11))],
-        capacity=2,
-    )
+    open_day(hall, hall.market, dt.date(2026, 11, 24), T(10), T(11), 2)
     appointment = services.book(
         actor=Applicant("a"), slot=Slot.objects.get(), item=hall.org.market_item, **who(1)
     )
@@ -141,14 +132,7 @@ def test_check_in_gives_a_priority_ticket_within_its_time(hall):
 
 
 def test_phone_booking_is_for_staff(hall):
-    services.open_slots(
-        actor=hall.admin,
-        category=hall.general,
-        start=dt.date(2026, 11, 24),
-        end=dt.date(2026, 11, 24),
-        times=[(T(10), T(11))],
-        capacity=2,
-    )
+    open_day(hall, hall.general, dt.date(2026, 11, 24), T(10), T(11), 2)
     with pytest.raises(PermissionDenied):
         services.book(actor=Applicant("a"), slot=Slot.objects.get(), channel="phone", **who(1))
     made = services.book(actor=hall.clerk, slot=Slot.objects.get(), channel="phone", **who(1))
@@ -156,14 +140,7 @@ def test_phone_booking_is_for_staff(hall):
 
 
 def test_past_slots_are_refused(hall):
-    services.open_slots(
-        actor=hall.admin,
-        category=hall.general,
-        start=dt.date(2026, 11, 23),
-        end=dt.date(2026, 11, 23),
-        times=[(T(8, 30), T(9))],
-        capacity=2,
-    )
+    open_day(hall, hall.general, dt.date(2026, 11, 23), T(8, 30), T(9), 2)
     with pytest.raises(Conflict) as exc:
         services.book(actor=Applicant("a"), slot=Slot.objects.get(), **who(1))
     assert exc.value.code == "slot_past"

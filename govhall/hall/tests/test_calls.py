@@ -165,3 +165,19 @@ def test_statistics_count_waiting_and_service_minutes(hall):
     assert (row["tickets"], row["wait_avg"], row["service_avg"]) == (1, 12.0, 5.0)
     assert out["window"]["01号窗口"]["served"] == 1
     assert out["hour"]["09:00"]["tickets"] == 1
+
+
+def test_sms_when_called_and_once_when_three_are_ahead(hall):
+    from govhall.notifications.models import Notification
+
+    for n in range(6):
+        issue(hall, hall.general, phone=f"1390000{n:04d}")
+    serve(hall, hall.comprehensive, hall.clerk)  # A001 called: A005 has 3 ahead
+    serve(hall, hall.comprehensive, hall.clerk)  # A002 called: A006 has 3 ahead
+    sms = list(Notification.objects.order_by("id").values_list("template", "recipient_phone"))
+    assert sms == [
+        ("hall/called", "13900000000"),
+        ("hall/soon", "13900000004"),
+        ("hall/called", "13900000001"),
+        ("hall/soon", "13900000005"),
+    ]

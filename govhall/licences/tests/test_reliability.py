@@ -19,7 +19,6 @@ import http.server
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -28,10 +27,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from govhall.licences import webhooks
 from govhall.licences.models import ResultPush
+from govhall.testing import workers
 
 from .conftest import SECRET, approve, connect, deny
 
@@ -133,45 +132,15 @@ def system():
     server.server_close()
 
 
-def _database_url(tmp_path) -> str:
-    params = connection.settings_dict
-    if connection.vendor == "sqlite":
-        # the test database lives in memory: copy it, decisions made, to a file
-        path = tmp_path / "pushes.sqlite3"
-        target = sqlite3.connect(path)
-        connection.ensure_connection()
-        connection.connection.backup(target)
-        target.close()
-        return f"sqlite:///{path}"
-    user = params.get("USER") or "postgres"
-    host = params.get("HOST") or "127.0.0.1"
-    return f"postgres://{user}@{host}:{params.get('PORT') or 5432}/{params['NAME']}"
-
-
 def _env(tmp_path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOVHALL_", "DATABASE_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="govhall.settings",
-        DATABASE_URL=_database_url(tmp_path),
-        GOVHALL_TASK_BACKEND="db",
-        GOVHALL_TASK_RETRY_BASE_SECONDS="1",  # retries after 1, 2, 4 … s, not minutes
-        GOVHALL_SECRET_KEY_FILE=str(tmp_path / "secret_key"),
-        PYTHONUNBUFFERED="1",
+    # retries after 1, 2, 4 … s, not minutes
+    return workers.worker_env(
+        tmp_path, filename="pushes.sqlite3", GOVHALL_TASK_RETRY_BASE_SECONDS="1"
     )
-    return env
 
 
 def _state(env) -> dict:
-    proc = subprocess.run(
-        [sys.executable, "-c", STATE],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    return json.loads(workers.run_python(STATE, env=env))
 
 
 def _worker(env) -> subprocess.Popen:
