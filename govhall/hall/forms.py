@@ -123,8 +123,12 @@ def parse_times(text: str) -> list[tuple[dt.time, dt.time]]:
 
 class OpenSlotsForm(StyledForm):
     category = forms.IntegerField(label="业务类别", min_value=1, max_value=2**31 - 1)
-    start = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label="起始日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="截止日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     times = forms.CharField(
         label="每天时段",
         max_length=600,
@@ -146,7 +150,9 @@ class ExtraSlotForm(StyledForm):
             (SlotKind.WEEKEND, SlotKind.WEEKEND.label),
         ],
     )
-    day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label="日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     starts_at = forms.TimeField(label="开始", widget=forms.TimeInput(attrs={"type": "time"}))
     ends_at = forms.TimeField(label="结束", widget=forms.TimeInput(attrs={"type": "time"}))
     capacity = forms.IntegerField(label="人数", min_value=1, max_value=500, initial=10)

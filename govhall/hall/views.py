@@ -54,6 +54,17 @@ def _require_use(user) -> None:
         raise PermissionDenied("只有政务服务中心的工作人员可以使用大厅页面")
 
 
+def _render(request, template: str, context: dict, status: int = 200):
+    """A page of the hall with what its tabs need (only the tabs the user may open)."""
+    user = request.user
+    context.setdefault(
+        "tab_window", roles.window_of(user) is not None or roles.is_floor_manager(user)
+    )
+    context.setdefault("tab_manager", roles.is_floor_manager(user))
+    context.setdefault("tab_statistics", roles.may_view_statistics(user))
+    return render(request, template, context, status=status)
+
+
 def _refused(request, exc: DomainError) -> None:
     if exc.http_status in (403, 404):
         raise exc
@@ -129,10 +140,10 @@ def window(request):
     _require_use(user)
     w = _window_for(request)
     if w is None:
-        return render(request, "hall/window.html", {"window": None})
+        return _render(request, "hall/window.html", {"window": None})
     current = selectors.current_at(window=w)
     serves_all, ids = services.window_categories(window=w, day=clock.today())
-    return render(
+    return _render(
         request,
         "hall/window.html",
         {
@@ -253,7 +264,7 @@ def floor(request):
             }
         )
     last = request.session.get("hall_staff_ticket")
-    return render(
+    return _render(
         request,
         "hall/floor.html",
         {
@@ -416,7 +427,7 @@ def settings_page(request):
             Category.objects.filter(window_settings__window=w).values_list("pk", flat=True)
         )
         windows.append({"w": w, "chosen": chosen})
-    return render(
+    return _render(
         request,
         "hall/settings.html",
         {
@@ -537,7 +548,7 @@ def appointments(request):
                 return redirect(back)
     slots = list(selectors.slots_of_day(centre=centre, day=day))
     status = 400 if any(f.errors for f in (phone_form, open_form, extra_form)) else 200
-    return render(
+    return _render(
         request,
         "hall/appointments.html",
         {
@@ -601,7 +612,7 @@ def statistics(request):
         }
         for key, _label, rows in groups
     }
-    return render(
+    return _render(
         request,
         "hall/statistics.html",
         {

@@ -119,6 +119,11 @@
     source.addEventListener(k, onEvent);
   });
   source.addEventListener("waiting", onWaiting);
-  source.addEventListener("open", function () { if (statusEl) statusEl.textContent = "已连接"; });
-  source.addEventListener("error", function () { if (statusEl) statusEl.textContent = "重新连接中…"; });
+  // Each response ends by design and the browser reconnects after 1 s, firing "error"
+  // every time: only a connection that stays down for 5 s is worth showing.
+  var lastOpen = Date.now();
+  source.addEventListener("open", function () { lastOpen = Date.now(); if (statusEl) statusEl.textContent = ""; });
+  window.setInterval(function () {
+    if (statusEl && Date.now() - lastOpen > 5000 && source.readyState !== 1) statusEl.textContent = "连接中断，正在重连…";
+  }, 1000);
 })();
