@@ -7,7 +7,10 @@ import datetime as dt
 
 from django import forms
 
+from govhall.catalog import selectors as catalog_selectors
+from govhall.catalog.models import Item, LifeEvent
 from govhall.core.web import StyledForm
+from govhall.org.models import Department
 
 from .models import CategoryKind, Priority, SlotKind
 
@@ -74,10 +77,37 @@ class CategoryForm(StyledForm):
     )
     name = forms.CharField(label="名称", max_length=50)
     kind = forms.ChoiceField(label="类别", choices=CategoryKind.choices)
+    department = forms.ModelChoiceField(
+        label="部门（按部门时）", queryset=Department.objects.none(), required=False
+    )
+    life_event = forms.ModelChoiceField(
+        label="主题（按主题时）", queryset=LifeEvent.objects.none(), required=False
+    )
+    items = forms.TypedMultipleChoiceField(
+        label="事项（办理业务时带出，可多选）", coerce=int, choices=(), required=False
+    )
     description = forms.CharField(label="说明", max_length=200, required=False)
     order = forms.IntegerField(label="排序", min_value=0, max_value=999, required=False)
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
     reason = forms.CharField(label="理由", max_length=200, required=False)
+
+    def __init__(self, *args, centre=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        departments = Department.objects.filter(is_active=True)
+        if centre is not None:
+            departments = departments.filter(centres=centre).distinct()
+        self.fields["department"].queryset = departments.order_by("name")
+        self.fields["life_event"].queryset = LifeEvent.objects.order_by("order", "name")
+        versions = catalog_selectors.search_items(accepting_only=True).select_related(
+            "item__department"
+        )
+        self.fields["items"].choices = [
+            (v.item_id, f"{v.name}（{v.item.department.short_name or v.item.department.name}）")
+            for v in versions
+        ]
+
+    def clean_items(self):
+        return list(Item.objects.filter(pk__in=self.cleaned_data["items"]))
 
 
 class BookingForm(StyledForm):

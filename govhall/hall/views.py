@@ -374,12 +374,17 @@ def settings_page(request):
             "description": editing.description,
             "order": editing.order,
             "is_active": editing.is_active,
+            "department": editing.department_id,
+            "life_event": editing.life_event_id,
+            "items": list(editing.items.values_list("pk", flat=True)),
         }
         if editing
         else {"is_active": True}
     )
     form = CategoryForm(
-        request.POST if request.POST.get("action") == "category" else None, initial=initial
+        request.POST if request.POST.get("action") == "category" else None,
+        initial=initial,
+        centre=centre,
     )
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -387,8 +392,6 @@ def settings_page(request):
             if action == "category":
                 if form.is_valid():
                     data = dict(form.cleaned_data)
-                    if editing is not None:
-                        data.update(department=editing.department, life_event=editing.life_event)
                     c = services.save_category(
                         actor=user, centre=centre, data=data, category=editing
                     )

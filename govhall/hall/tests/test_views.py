@@ -316,3 +316,28 @@ def test_home_panel_shows_todays_queue(hall, client):
     client.force_login(hall.market_clerk)
     page = client.get(reverse("core:home")).content.decode()
     assert "今日排队" in page and "已取号" in page
+
+
+def test_a_category_is_saved_with_its_department_and_items(client, hall):
+    from govhall.hall.models import Category
+
+    client.force_login(hall.admin)
+    url = reverse("hall:settings")
+    r = client.post(
+        url,
+        {
+            "action": "category",
+            "prefix": "M",
+            "name": "食品许可",
+            "kind": "item",
+            "department": hall.org.market.pk,
+            "items": [hall.org.market_item.pk],
+            "is_active": "on",
+        },
+    )
+    assert r.status_code == 302
+    made = Category.objects.get(prefix="M")
+    assert made.department == hall.org.market
+    assert list(made.items.all()) == [hall.org.market_item]
+    page = client.get(f"{url}?edit={made.pk}").content.decode()
+    assert "食品经营许可" in page
