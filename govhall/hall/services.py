@@ -356,8 +356,12 @@ def _tell_called(ticket: Ticket, window: Window) -> None:
 
 
 def _locked(ticket: Ticket) -> Ticket:
+    # of=("self",): only the ticket row is locked (PostgreSQL refuses FOR UPDATE on the
+    # nullable side of the outer join to ``window``).
     locked = (
-        Ticket.objects.select_for_update().select_related("window", "category").get(pk=ticket.pk)
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("window", "category")
+        .get(pk=ticket.pk)
     )
     return locked
 
@@ -884,7 +888,7 @@ def book(
 def _appointment(code: str) -> Appointment:
     code = clean_text(code, field="code", label="预约码", limit=6)
     found = (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("slot__category__centre")
         .filter(code=code)
         .first()
