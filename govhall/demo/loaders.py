@@ -632,6 +632,16 @@ def load_demo_licences(ctx: DemoContext) -> dict[str, int]:
     return made
 
 
+def load_demo_hall(ctx: DemoContext) -> dict[str, int]:
+    """大厅排队叫号与预约 (issue 15): 业务类别, window settings, 预约时段 and appointments in
+    every state, four weeks of past tickets and this morning's queue — a person being
+    served at window 01 by clerk, a 转窗口, a 过号, 绿色通道, a 潮汐窗口 switch
+    (``govhall.hall.demo``)."""
+    from govhall.hall.demo import load_demo_hall as load
+
+    return load()
+
+
 def load_lists_publication(ctx: DemoContext) -> dict[str, int]:
     """The lists published once more today, after the demo's adjustment requests took
     effect: the lists' own history (a month and a week ago) is loaded before them, so
@@ -666,6 +676,7 @@ LOADERS = [
     load_demo_filings,
     load_demo_governance,
     load_demo_licences,
+    load_demo_hall,
     load_lists_publication,
     load_later_messages,
 ]

@@ -394,6 +394,8 @@ def _tell_called(ticket: Ticket, window: Window) -> None:
 
 
 def _locked(ticket: Ticket) -> Ticket:
+    # of=("self",): only the ticket row is locked (PostgreSQL refuses FOR UPDATE on the
+    # nullable side of the outer join to ``window``).
     locked = (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("window", "category")
