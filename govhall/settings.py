@@ -377,6 +377,14 @@ GOVHALL_OPEN311_POST_RATE_PER_ADDRESS = env("GOVHALL_OPEN311_POST_RATE_PER_ADDRE
 GOVHALL_LICENCE_QUERY_RATE_PER_ADDRESS = env(
     "GOVHALL_LICENCE_QUERY_RATE_PER_ADDRESS", default="60/10m"
 )
+# 大厅 (issue 15, docs/hall.md): 取号, 签到 and 预约 by anonymous callers, pages and API
+# together, per client address; the hall's own ticket machines (their addresses,
+# comma-separated) are not counted.
+GOVHALL_HALL_PUBLIC_RATE_PER_ADDRESS = env("GOVHALL_HALL_PUBLIC_RATE_PER_ADDRESS", default="60/10m")
+GOVHALL_HALL_KIOSK_ADDRESSES = env.list("GOVHALL_HALL_KIOSK_ADDRESSES", default=[])
+# Seconds a calling screen's event stream stays open (0: answer and end; the browser
+# reconnects after 1 s). Only for a threaded or async server (docs/hall.md).
+GOVHALL_HALL_STREAM_HOLD_SECONDS = env.int("GOVHALL_HALL_STREAM_HOLD_SECONDS", default=0)
 
 # Content-Security-Policy (django-csp): every asset is served by the app itself, so
 # only 'self'; an inline <script>/<style> needs the request's nonce

@@ -9,7 +9,7 @@ any answer:
 * ``POST hall/{code}/tickets/`` — 取号 (``services.issue_ticket``). A ticket machine
   signs in as an API client (a 导服台 staff member's token) and is not throttled; an
   anonymous caller (网上取号) is throttled per client address
-  (``GOVHALL_HALL_PUBLIC_RATE_PER_ADDRESS``, default 20/10m, shared with the booking,
+  (``hall/throttle.py``, shared with the pages: the booking,
   cancelling and check-in endpoints).
 * ``GET hall/tickets/{id}/`` — a ticket's code, state, window and the people ahead.
 * ``GET hall/{code}/board/`` — the calling screen; ``GET hall/{code}/events/?after=``
@@ -33,9 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.urls import path
-from django_ratelimit.core import get_usage
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework import permissions as drf_permissions
@@ -45,11 +43,11 @@ from rest_framework.views import APIView
 
 from govhall.api import params
 from govhall.api.errors import error_responses
-from govhall.core import actors, clock, security
+from govhall.core import actors, clock
 from govhall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from govhall.org.models import Centre, Window
 
-from . import roles, selectors, services
+from . import roles, selectors, services, throttle
 from .models import AppointmentChannel, Category, Priority, Ticket, TicketState
 
 TAG = "大厅排队叫号与预约"
@@ -57,8 +55,6 @@ INT_MAX = params.INT_MAX
 MAX_STATS_DAYS = 366
 MAX_EVENTS = 200
 
-PUBLIC_RATE_SETTING = "GOVHALL_HALL_PUBLIC_RATE_PER_ADDRESS"
-PUBLIC_RATE_DEFAULT = "20/10m"
 THROTTLED_CODE = "hall_throttled"
 THROTTLED_MESSAGE = "操作过于频繁，请稍后再试或到导服台咨询。"
 
@@ -70,18 +66,8 @@ class Throttled(exceptions.APIException):
 
 
 def _throttle(request) -> None:
-    """One more anonymous attempt from this client address (signed-in callers — the
-    ticket machine's API client, the 导服台 — are not counted)."""
-    if request.user.is_authenticated:
-        return
-    usage = get_usage(
-        request,
-        group="hall.public.address",
-        key=lambda group, req: security.client_address(req),
-        rate=getattr(settings, PUBLIC_RATE_SETTING, PUBLIC_RATE_DEFAULT),
-        increment=True,
-    )
-    if usage is not None and usage["should_limit"]:
+    """One more anonymous attempt from this client address (``hall/throttle.py``)."""
+    if throttle.exceeded(request):
         raise Throttled()
 
 

@@ -14,7 +14,7 @@ seconds, looking for new calls every 0.5 s.
 
 Nothing personal reaches a screen: a ticket code, a category and a window number.
 Issuing, checking in and booking are throttled per client address
-(``GOVHALL_HALL_RATE_PER_ADDRESS``, default 120 an hour: a kiosk is one address).
+(``hall/throttle.py``: the hall's own kiosks are listed by address and not counted).
 """
 
 from __future__ import annotations
@@ -27,18 +27,16 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django_ratelimit.core import get_usage
 
-from govhall.core import clock, security, web
+from govhall.core import clock, web
 from govhall.core.actors import Applicant
 from govhall.core.errors import DomainError
 from govhall.org.models import Window
 
-from . import selectors, services
+from . import selectors, services, throttle
 from .forms import BookingForm, CheckInForm, KioskForm, LookupForm
 from .models import CategoryKind, Slot
 
-DEFAULT_RATE = "120/h"
 THROTTLED = "操作过于频繁，请稍后再试，或到导服台咨询。"
 SESSION_TICKETS = "hall_tickets"
 SESSION_BOOKED = "hall_booked"
@@ -54,14 +52,7 @@ GROUPS = [
 
 
 def _throttled(request) -> bool:
-    usage = get_usage(
-        request,
-        group="hall.public.address",
-        key=lambda group, req: security.client_address(req),
-        rate=getattr(settings, "GOVHALL_HALL_RATE_PER_ADDRESS", DEFAULT_RATE),
-        increment=True,
-    )
-    return usage is not None and usage["should_limit"]
+    return throttle.exceeded(request)
 
 
 def _centre(code: str):
