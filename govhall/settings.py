@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "govhall.supervision",
     "govhall.lists",
     "govhall.licences",
+    "govhall.staff",
     "govhall.portal",
     "govhall.demo",
 ]
