@@ -226,7 +226,7 @@ def trainings(*, user) -> QuerySet[TrainingSession]:
     if not roles.sees_all(user):
         staff = getattr(user, "staff", None)
         qs = qs.filter(centre_id=getattr(staff, "centre_id", None))
-    return qs
+    return qs.order_by("-starts_at", "-id")
 
 
 def training_rows(*, user, session: TrainingSession) -> list[TrainingAttendance]:
@@ -276,12 +276,16 @@ def figures_for(*, staff_ids: list[int], year: int) -> dict[int, dict]:
     out: dict[int, dict] = {pk: {} for pk in staff_ids}
     staff = {s.pk: s for s in Staff.objects.filter(pk__in=staff_ids).select_related("user")}
 
-    # attendance: the days expected are the working days at a window
+    # attendance: the days expected are the working days at a window since the
+    # centre began keeping attendance here (its first record: no one is absent on
+    # a day before the system knew of attendance)
+    kept_since = AttendanceRecord.objects.order_by("day").values_list("day", flat=True).first()
+    since = max(first, kept_since) if kept_since else None
     periods = defaultdict(list)
-    for a in WindowAssignment.objects.filter(staff_id__in=staff_ids, starts_on__lte=until).exclude(
-        ends_on__lt=first
-    ):
-        periods[a.staff_id].append((max(a.starts_on, first), min(a.ends_on or until, until)))
+    if since is not None:
+        rows = WindowAssignment.objects.filter(staff_id__in=staff_ids, starts_on__lte=until)
+        for a in rows.exclude(ends_on__lt=since):
+            periods[a.staff_id].append((max(a.starts_on, since), min(a.ends_on or until, until)))
     records = defaultdict(list)
     for r in AttendanceRecord.objects.filter(staff_id__in=staff_ids, day__gte=first, day__lte=last):
         records[r.staff_id].append(r)
@@ -334,6 +338,7 @@ def figures_for(*, staff_ids: list[int], year: int) -> dict[int, dict]:
             "no_sign_out": no_out,
             "absent": max(0, expected - present - leave_at_window) if periods[pk] else 0,
             "at_window": bool(periods[pk]),
+            "since": since.isoformat() if since else None,
         }
         out[pk]["leave"] = {"days": sum(by_kind.values()), "by_kind": by_kind}
 
@@ -341,7 +346,7 @@ def figures_for(*, staff_ids: list[int], year: int) -> dict[int, dict]:
     for pk in staff_ids:
         row = hours.get(pk, {})
         out[pk]["training"] = {
-            "hours": str(row.get("hours") or Decimal("0.0")),
+            "hours": str(Decimal(row.get("hours") or 0).quantize(Decimal("0.1"))),
             "sessions": row.get("sessions", 0),
             "completed": row.get("completed", 0),
         }

@@ -109,9 +109,17 @@ def test_the_figures_are_read_from_cases_ratings_complaints_and_warnings(record)
     a = f["attendance"]
     assert (a["present"], a["late"]) == (2, 1)
     assert f["leave"] == {"days": 1, "by_kind": {"事假": 1}}
-    # the clerk is at the window since 2025-01-06: every working day of 2026 to
-    # yesterday is expected; absent = expected − present − leave
-    assert a["absent"] == a["expected"] - 2 - 1 and a["expected"] > 200
+    # attendance is kept from the centre's first record (Thursday 11-19): Thursday
+    # and Friday are expected, both present; the leave of 11-17 was before that
+    assert (a["since"], a["expected"], a["absent"]) == ("2026-11-19", 2, 0)
+    services.import_attendance(
+        actor=p.admin.user,
+        file_name="d.csv",
+        content="工号,时间\nclerk,2026-11-16 08:10\n".encode(),
+    )
+    a = selectors.figures_for(staff_ids=[p.clerk.pk], year=2026)[p.clerk.pk]["attendance"]
+    # now from Monday 11-16: five working days, three present, one on leave → one absent
+    assert (a["expected"], a["present"], a["absent"]) == (5, 3, 1)
     # another person's record is empty
     other = selectors.figures_for(staff_ids=[p.market_worker.pk], year=2026)[p.market_worker.pk]
     assert other["cases"]["handled"] == 0 and other["ratings"]["satisfaction"] is None
