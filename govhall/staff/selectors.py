@@ -282,7 +282,7 @@ def figures_for(*, staff_ids: list[int], year: int) -> dict[int, dict]:
     kept_since = AttendanceRecord.objects.order_by("day").values_list("day", flat=True).first()
     since = max(first, kept_since) if kept_since else None
     periods = defaultdict(list)
-    if since is not None:
+    if since is not None and since <= until:
         rows = WindowAssignment.objects.filter(staff_id__in=staff_ids, starts_on__lte=until)
         for a in rows.exclude(ends_on__lt=since):
             periods[a.staff_id].append((max(a.starts_on, since), min(a.ends_on or until, until)))

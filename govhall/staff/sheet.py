@@ -34,13 +34,13 @@ def figure_rows(f: dict) -> list[tuple[str, str]]:
         f"缺勤 {a.get('absent', 0)} 天；迟到 {a.get('late', 0)} 次，早退 {a.get('early', 0)} 次，"
         f"未签退 {a.get('no_sign_out', 0)} 次"
         if a.get("at_window")
-        else "本年度未派驻窗口，不统计窗口考勤"
+        else "本年度未派驻窗口或尚无考勤记录，不统计窗口考勤"
     )
     return [
-        ("考勤（达拉特旗 §22）", attendance),
+        ("考勤", attendance),
         ("请假", f"共 {leave.get('days', 0)} 个工作日" + (f"（{kinds}）" if kinds else "")),
         (
-            "学习培训（§23）",
+            "学习培训",
             f"认定学时 {t.get('hours', '0.0')} 小时；参加 {t.get('sessions', 0)} 次，"
             f"完成签到签退 {t.get('completed', 0)} 次",
         ),
@@ -50,7 +50,7 @@ def figure_rows(f: dict) -> list[tuple[str, str]]:
             f"按期 {c.get('on_time', 0)} 件，按期办结率 {_pct(c.get('on_time_rate'))}",
         ),
         (
-            "好差评（§25）",
+            "好差评",
             f"评价 {r.get('total', 0)} 次，好评 {r.get('good', 0)} 次，差评 {r.get('bad', 0)} 次，"
             f"满意率 {_pct(r.get('satisfaction'))}",
         ),
@@ -97,7 +97,7 @@ def render(*, appraisal, figures: dict, centre_name: str) -> bytes:
         ],
         [_p("鉴定意见", head), _p(appraisal.comments or "—", cell), "", ""],
     ]
-    widths = [30 * mm, 70 * mm, 26 * mm, 54 * mm]
+    widths = [28 * mm, 74 * mm, 24 * mm, 54 * mm]
     table = Table(basics + rows, colWidths=widths)
     spans = [("SPAN", (1, i), (3, i)) for i in range(len(basics), len(basics) + len(rows) - 2)]
     spans.append(("SPAN", (1, len(basics) + len(rows) - 1), (3, len(basics) + len(rows) - 1)))
