@@ -187,7 +187,7 @@ def assign(
     another window ends the day before (a move: R-STAFF-1 applies)."""
     _require_admin(actor, "只有中心管理员可以安排窗口派驻")
     reason = _text(reason, field="reason", label="派驻说明", required=False)
-    staff = Staff.objects.select_for_update().get(pk=staff.pk)
+    staff = Staff.objects.select_for_update(of=("self",)).get(pk=staff.pk)
     if not staff.is_active:
         raise Conflict(f"{staff.name}已离岗，不能派驻窗口", code="staff_inactive")
     if window.centre_id != staff.centre_id:
@@ -247,7 +247,7 @@ def end_assignment(
     _require_admin(actor, "只有中心管理员可以结束窗口派驻")
     reason = _text(reason, field="reason", label="离岗原因")
     assignment = (
-        WindowAssignment.objects.select_for_update()
+        WindowAssignment.objects.select_for_update(of=("self",))
         .select_related("staff", "window")
         .get(pk=assignment.pk)
     )
@@ -363,7 +363,7 @@ def decide_move(
     _require_admin(actor, "只有中心管理员可以审核调整申请")
     note = _text(note, field="note", label="审核意见", required=not approve)
     request = (
-        MoveRequest.objects.select_for_update()
+        MoveRequest.objects.select_for_update(of=("self",))
         .select_related("staff", "to_window")
         .get(pk=request.pk)
     )
@@ -425,7 +425,7 @@ def return_worker(*, actor, staff: Staff, opinion: str) -> ReturnNotice:
         raise Conflict(f"{staff.name}已被退回，待部门补派", code="already_returned")
     today = clock.today()
     current = (
-        WindowAssignment.objects.select_for_update()
+        WindowAssignment.objects.select_for_update(of=("self",))
         .select_related("staff", "window")
         .filter(staff=staff, ends_on__isnull=True)
         .first()
@@ -463,7 +463,11 @@ def return_worker(*, actor, staff: Staff, opinion: str) -> ReturnNotice:
 def replace_worker(*, actor, notice: ReturnNotice, replacement: Staff) -> ReturnNotice:
     """补派: the department names the replacement; they take the window today."""
     roles.require(roles.may_replace(actor, notice), "只有派出单位的首席代表或中心管理员可以补派")
-    notice = ReturnNotice.objects.select_for_update().select_related("window").get(pk=notice.pk)
+    notice = (
+        ReturnNotice.objects.select_for_update(of=("self",))
+        .select_related("window")
+        .get(pk=notice.pk)
+    )
     if notice.replaced_on is not None:
         raise Conflict("该退回已补派", code="already_replaced")
     if replacement.department_id != notice.department_id or replacement.pk == notice.staff_id:
@@ -566,7 +570,7 @@ def sign_in(*, actor) -> AttendanceRecord:
     """窗口签到 (the first one of the day counts)."""
     staff = _me(actor)
     now = clock.now()
-    record, created = AttendanceRecord.objects.select_for_update().get_or_create(
+    record, created = AttendanceRecord.objects.select_for_update(of=("self",)).get_or_create(
         staff=staff,
         day=clock.today(),
         defaults={"signed_in_at": now, "source": Source.WINDOW, "window": staff.window},
@@ -590,7 +594,10 @@ def sign_out(*, actor) -> AttendanceRecord:
     """窗口签退 (signing out again moves it later)."""
     staff = _me(actor)
     record = (
-        AttendanceRecord.objects.select_for_update().filter(staff=staff, day=clock.today()).first()
+        AttendanceRecord.objects.select_for_update(of=("self",))
+        .filter(staff=staff, day=clock.today())
+        .order_by("pk")
+        .first()
     )
     if record is None or record.signed_in_at is None:
         raise Conflict("今天尚未签到，不能签退", code="not_signed_in")
@@ -726,9 +733,9 @@ def import_attendance(*, actor, file_name: str, content: bytes) -> AttendanceImp
         staff_ids = {pk for pk, _ in punches}
         existing = {
             (r.staff_id, r.day): r
-            for r in AttendanceRecord.objects.select_for_update().filter(
-                staff_id__in=staff_ids, day__gte=min(days), day__lte=max(days)
-            )
+            for r in AttendanceRecord.objects.select_for_update(of=("self",))
+            .filter(staff_id__in=staff_ids, day__gte=min(days), day__lte=max(days))
+            .order_by()
         }
         new, changed = [], []
         for key, times in punches.items():
@@ -826,7 +833,11 @@ def request_leave(
 
 @transaction.atomic
 def decide_leave(*, actor, leave: LeaveRequest, approve: bool, note: str = "") -> LeaveRequest:
-    leave = LeaveRequest.objects.select_for_update().select_related("staff").get(pk=leave.pk)
+    leave = (
+        LeaveRequest.objects.select_for_update(of=("self",))
+        .select_related("staff")
+        .get(pk=leave.pk)
+    )
     roles.require(
         roles.may_decide_leave(actor, leave),
         "请假由中心管理员或本部门首席代表审批（不能审批本人的请假）",
@@ -852,7 +863,11 @@ def decide_leave(*, actor, leave: LeaveRequest, approve: bool, note: str = "") -
 @transaction.atomic
 def cancel_leave(*, actor, leave: LeaveRequest, reason: str) -> LeaveRequest:
     """撤销 (销假 before it starts): the person, or whoever could ask for them."""
-    leave = LeaveRequest.objects.select_for_update().select_related("staff").get(pk=leave.pk)
+    leave = (
+        LeaveRequest.objects.select_for_update(of=("self",))
+        .select_related("staff")
+        .get(pk=leave.pk)
+    )
     roles.require(roles.may_request_leave(actor, leave.staff), "您无权撤销该请假")
     reason = _text(reason, field="reason", label="撤销理由")
     if leave.state not in (LeaveState.PENDING, LeaveState.APPROVED):
@@ -963,7 +978,9 @@ def training_sign_out(*, actor, session: TrainingSession, staff: Staff | None = 
     person = _attendee(actor, staff)
     at = at if (at is not None and staff is not None) else clock.now()
     row = (
-        TrainingAttendance.objects.select_for_update().filter(session=session, staff=person).first()
+        TrainingAttendance.objects.select_for_update(of=("self",))
+        .filter(session=session, staff=person)
+        .first()
     )
     if row is None:
         raise Conflict("尚未签到，不能签退", code="not_signed_in")
@@ -1024,7 +1041,7 @@ def save_appraisal(
     comments = _text(
         comments, field="comments", label="鉴定意见", required=False, limit=LONG_TEXT_MAX
     )
-    appraisal, _ = Appraisal.objects.select_for_update().get_or_create(
+    appraisal, _ = Appraisal.objects.select_for_update(of=("self",)).get_or_create(
         staff=staff,
         year=year,
         defaults={"department": staff.department, "updated_at": clock.now()},
@@ -1052,7 +1069,11 @@ def finalise_appraisal(*, actor, appraisal: Appraisal) -> Appraisal:
     from . import selectors
 
     _require_admin(actor, "只有中心管理员可以定稿年终表现鉴定")
-    appraisal = Appraisal.objects.select_for_update().select_related("staff").get(pk=appraisal.pk)
+    appraisal = (
+        Appraisal.objects.select_for_update(of=("self",))
+        .select_related("staff")
+        .get(pk=appraisal.pk)
+    )
     if appraisal.state == AppraisalState.FINAL:
         raise Conflict("该鉴定已定稿", code="appraisal_final")
     if appraisal.score is None or not appraisal.grade:

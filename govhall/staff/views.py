@@ -102,7 +102,12 @@ def roster(request):
     _require_use(user)
     day = web.query_date(request.GET.get("day")) or clock.today()
     data = selectors.roster(user=user, day=day)
-    return _render(request, "staff/roster.html", {"tab": "roster", "today": clock.today(), **data})
+    weekday = "星期" + "一二三四五六日"[day.weekday()]
+    return _render(
+        request,
+        "staff/roster.html",
+        {"tab": "roster", "today": clock.today(), "weekday": weekday, **data},
+    )
 
 
 # --------------------------------------------------------------------------- attendance

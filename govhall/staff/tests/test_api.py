@@ -186,7 +186,9 @@ def test_the_appraisal_and_its_pdf(stationed):
         actor=p.admin.user, staff=p.clerk, year=2026, score=90, grade="excellent"
     )
     r = api(p.admin.user).get(f"/api/v1/staff/appraisals/{a.pk}/")
-    assert r.status_code == 200 and r.json()["figures"]["attendance"]["at_window"] is True
+    figures = r.json()["figures"]
+    assert r.status_code == 200 and figures["cases"]["handled"] == 0
+    assert figures["attendance"]["since"] is None  # no attendance kept yet: none expected
     r = api(p.admin.user).get(f"/api/v1/staff/appraisals/{a.pk}/pdf/")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     assert api(p.market_chief.user).get(f"/api/v1/staff/appraisals/{a.pk}/").status_code == 404
