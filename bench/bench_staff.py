@@ -10,7 +10,7 @@ copies of it) each with two 办理记录 by random workers, half of them complet
 ten late) and rated.
 
 1. **Import.** One clock-device CSV of ``--rows`` punches (default 100,000: each worker
-   in and out on every working day of the year until the rows run out) through
+   in, at noon and out on every working day of the year until the rows run out) through
    ``services.import_attendance`` (all rows checked, then one transaction). Target:
    ≤ 30 s.
 2. **Appraisal.** ``selectors.figures_for`` for every worker for the year (attendance,
@@ -110,6 +110,7 @@ while len(lines) - 1 < n_rows and day < dt.date(year, 11, 20):
                 break
             lines.append(f"{p.user.username},{day} 08:{rng.randint(0, 45):02d}:00")
             lines.append(f"{p.user.username},{day} 17:{rng.randint(20, 59):02d}:00")
+            lines.append(f"{p.user.username},{day} 12:{rng.randint(0, 9):02d}:00")
     day += dt.timedelta(days=1)
 content = "\n".join(lines[: n_rows + 1]).encode()
 with clock.frozen(dt.datetime(year, 11, 23, 9, 0)):

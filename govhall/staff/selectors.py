@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -267,6 +268,7 @@ def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+@transaction.atomic  # one read of the calendar's version for all the working-day counts
 def figures_for(*, staff_ids: list[int], year: int) -> dict[int, dict]:
     """The record of each person for ``year`` (JSON values, so an appraisal can keep
     it): attendance, leave, training, cases, ratings, complaints, warnings. The year

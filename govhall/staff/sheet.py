@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -128,12 +129,13 @@ def render(*, appraisal, figures: dict, centre_name: str) -> bytes:
         Spacer(1, 12 * mm),
         _p(f"{centre_name}（盖章）", right),
         _p(
-            f"{(appraisal.finalised_at or clock.now()):%Y年%m月%d日}",
+            f"{timezone.localtime(appraisal.finalised_at or clock.now()):%Y年%m月%d日}",
             right,
         ),
         Spacer(1, 6 * mm),
         _p(
-            "数据来源：本系统考勤、请假、培训签到签退、办件记录、好差评、诉求工单和电子监察预警。",
+            "数据来源：本系统考勤、请假、培训签到签退、办件记录、好差评、诉求工单和电子监察预警"
+            "（考勤、培训和服务质量效率评价作为年度考核依据）。",
             small,
         ),
     ]

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from govhall.core import clock, web
@@ -121,10 +122,10 @@ def sign(request):
         try:
             if request.POST.get("action") == "out":
                 record = services.sign_out(actor=user)
-                messages.success(request, f"已签退：{clock.now():%H:%M}")
+                messages.success(request, f"已签退：{timezone.localtime(clock.now()):%H:%M}")
             else:
                 record = services.sign_in(actor=user)
-                messages.success(request, f"已签到：{clock.now():%H:%M}")
+                messages.success(request, f"已签到：{timezone.localtime(clock.now()):%H:%M}")
             del record
         except DomainError as exc:
             _fail(request, exc)
