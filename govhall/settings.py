@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "govhall.lists",
     "govhall.licences",
     "govhall.hall",
+    "govhall.staff",
     "govhall.portal",
     "govhall.demo",
 ]

@@ -34,5 +34,6 @@ urlpatterns = [
     path("v1/", include("govhall.governance.api")),
     path("v1/", include("govhall.licences.api")),
     path("v1/", include("govhall.hall.api")),
+    path("v1/", include("govhall.staff.api")),
     re_path(r"^(?:.*/)?$", errors.not_found, name="not_found"),
 ]

@@ -129,6 +129,20 @@ DEFAULTS: dict = {
     "HALL_LONG_WAIT_MINUTES": 30,
     # people ahead at which a waiting person who left a phone gets one SMS (0: none).
     "HALL_SMS_AHEAD": 3,
+    # 人员管理 (issue 15 §2, docs/staff.md): 达拉特旗 §21 "提前五日" — working days
+    # between a move request and the planned move; "五日内进行调整" — working days a
+    # department has to replace a worker the centre returned;
+    "STAFF_MOVE_NOTICE_DAYS": 5,
+    "STAFF_RETURN_DAYS": 5,
+    # 内乡 §33 "工作期限不少于一年": months before a move needs the centre's approval;
+    "STAFF_MIN_TERM_MONTHS": 12,
+    # the working day for attendance: a sign-in after START + grace is 迟到, a sign-out
+    # before END is 早退;
+    "STAFF_DAY_START": "08:30",
+    "STAFF_DAY_END": "17:30",
+    "STAFF_LATE_GRACE_MINUTES": 5,
+    # clock-device files: at most this many rows in one import.
+    "STAFF_IMPORT_MAX_ROWS": 200_000,
 }
 
 

@@ -653,6 +653,15 @@ def load_lists_publication(ctx: DemoContext) -> dict[str, int]:
     return {"list_publications_today": len(made)}
 
 
+def load_demo_staff(ctx: DemoContext) -> dict[str, int]:
+    """人员管理 (issue 15 part 2): window assignments with dates, 调整申请, 退回 (one
+    late), a month of attendance, leave, training and appraisals
+    (``govhall.staff.demo``)."""
+    from govhall.staff.demo import load_demo_staff as load
+
+    return load()
+
+
 def load_later_messages(ctx: DemoContext) -> dict[str, int]:
     """The messages the loaders after ``load_notifications`` queued, sent now."""
     from govhall.notifications.demo import deliver_later_messages
@@ -678,6 +687,7 @@ LOADERS = [
     load_demo_licences,
     load_demo_hall,
     load_lists_publication,
+    load_demo_staff,
     load_later_messages,
 ]
 
