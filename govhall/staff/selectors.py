@@ -20,7 +20,7 @@ from govhall.calendar import selectors as calendar
 from govhall.cases.models import Case, CaseEvent
 from govhall.core import clock
 from govhall.feedback.complaints.models import Category as ComplaintCategory
-from govhall.feedback.complaints.models import Complaint
+from govhall.feedback.complaints.models import Complaint, Finding
 from govhall.feedback.complaints.models import State as ComplaintState
 from govhall.feedback.ratings.models import Rating
 from govhall.org.models import Staff
@@ -409,6 +409,7 @@ def figures_for(*, staff_ids: list[int], year: int) -> dict[int, dict]:
         .values("about_staff_id")
         .annotate(
             total=Count("pk"),
+            upheld=Count("pk", filter=Q(finding__in=(Finding.UPHELD, Finding.PARTLY))),
             closed=Count(
                 "pk",
                 filter=Q(
@@ -440,7 +441,11 @@ def figures_for(*, staff_ids: list[int], year: int) -> dict[int, dict]:
             "satisfaction": _rate(r.get("good", 0), total),
         }
         c = complaints.get(pk, {})
-        out[pk]["complaints"] = {"total": c.get("total", 0), "closed": c.get("closed", 0)}
+        out[pk]["complaints"] = {
+            "total": c.get("total", 0),
+            "closed": c.get("closed", 0),
+            "upheld": c.get("upheld", 0),
+        }
         w = warnings.get(pk, {})
         out[pk]["warnings"] = {"total": w.get("total", 0), "red": w.get("red", 0)}
         out[pk]["as_of"] = until.isoformat() if until >= first else first.isoformat()

@@ -55,7 +55,11 @@ def figure_rows(f: dict) -> list[tuple[str, str]]:
             f"评价 {r.get('total', 0)} 次，好评 {r.get('good', 0)} 次，差评 {r.get('bad', 0)} 次，"
             f"满意率 {_pct(r.get('satisfaction'))}",
         ),
-        ("投诉举报", f"涉及本人 {k.get('total', 0)} 件，已办结 {k.get('closed', 0)} 件"),
+        (
+            "投诉举报",
+            f"涉及本人 {k.get('total', 0)} 件，已办结 {k.get('closed', 0)} 件，"
+            f"核查属实（含部分属实）{k.get('upheld', 0)} 件",
+        ),
         ("电子监察预警", f"{w.get('total', 0)} 次，其中红色 {w.get('red', 0)} 次"),
     ]
 

@@ -366,7 +366,9 @@ def _scenarios(entries) -> list[tuple[str, int, object]]:
         )
         s("assign", "clerk", handler="centre", opinion="投诉工作人员，由中心督查处理")
         s("handle", "admin", opinion="调取录像并约谈当事人")
-        s("reply", "admin", hours=24, reply="经调取录像核实，已对当事人批评教育，纳入月度考核。")
+        s("reply", "admin", hours=24, reply="经调取录像核实，已对当事人批评教育，纳入月度考核。")(
+            "close", "admin", hours=26, finding="upheld", opinion="投诉属实，已整改"
+        )
 
     def direct():
         _window(

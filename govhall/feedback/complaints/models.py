@@ -73,6 +73,15 @@ class ComplaintCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class Finding(models.TextChoices):
+    """核查结论 of a complaint or report at 办结: whether what was complained of was
+    found true (属实 counts against the staff member in the year-end appraisal)."""
+
+    UPHELD = "upheld", "属实"
+    PARTLY = "partly", "部分属实"
+    NOT_UPHELD = "not_upheld", "不属实"
+
+
 class Complaint(models.Model):
     number = models.CharField("诉求编号", max_length=20, unique=True)
     channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
@@ -119,6 +128,13 @@ class Complaint(models.Model):
     due_date = models.DateField("答复期限", null=True, blank=True)
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    finding = models.CharField(
+        "核查结论",
+        max_length=12,
+        choices=Finding.choices,
+        blank=True,
+        help_text="办结时填写；涉及工作人员的投诉、举报必填（年度表现鉴定的“投诉属实”）",
+    )
     reply = models.TextField("答复内容", blank=True)
     knowledge_entry = models.ForeignKey(
         "KnowledgeEntry",

@@ -18,7 +18,7 @@ from govhall.calendar import selectors as calendar
 from govhall.core import audit, clock, policy
 from govhall.core.errors import Conflict, ValidationFailed
 
-from .models import ANSWER_PENDING, Category, Complaint, State
+from .models import ANSWER_PENDING, Category, Complaint, Finding, State
 from .roles import R
 
 
@@ -201,7 +201,23 @@ def reply(actor, c: Complaint, inputs) -> dict:
 
 def close(actor, c: Complaint, inputs) -> dict:
     c.closed_at = clock.now()
-    return {}
+    c.finding = inputs.get("finding") or ""
+    return {"finding": c.finding} if c.finding else {}
+
+
+def finding_given(complaint: Complaint, inputs) -> None:
+    """A complaint or report about a staff member is closed with its 核查结论
+    (达拉特旗 §26; it is read by the year-end appraisal, 达拉特旗 §22)."""
+    if (
+        complaint.about_staff_id
+        and complaint.category in (Category.COMPLAINT, Category.REPORT)
+        and not inputs.get("finding")
+    ):
+        raise ValidationFailed(
+            "涉及工作人员的投诉、举报办结时须填写核查结论",
+            code="finding_required",
+            fields={"finding": ["请选择核查结论"]},
+        )
 
 
 def direct_close(actor, c: Complaint, inputs) -> dict:
@@ -246,6 +262,7 @@ def supervise(actor, c: Complaint, inputs) -> dict:
 # --------------------------------------------------------------------------- rows
 
 OPINION = Input("opinion", Kind.LONG_TEXT, "意见", required=False)
+FINDINGS = tuple(Finding.choices)
 VISIT_METHODS = (
     ("phone", "电话回访"),
     ("sms", "短信回访"),
@@ -323,7 +340,8 @@ TRANSITIONS: list[Transition] = [
         State.CLOSED,
         CENTRE_SIDE,
         close,
-        inputs=(OPINION,),
+        inputs=(OPINION, Input("finding", Kind.CHOICE, "核查结论", False, FINDINGS)),
+        guard=finding_given,
         event_text="opinion",
     ),
     Transition(

@@ -69,7 +69,20 @@ def record(stationed):
         centre=p.county,
         about_staff=p.clerk,
         state="closed",
+        finding="upheld",
         received_at=at(dt.date(2026, 11, 18)),
+    )
+    Complaint.objects.create(
+        number="TS2026000002",
+        channel="window",
+        category="complaint",
+        subject="窗口推诿",
+        content="说窗口推诿",
+        centre=p.county,
+        about_staff=p.clerk,
+        state="closed",
+        finding="not_upheld",
+        received_at=at(dt.date(2026, 11, 19)),
     )
     Warning.objects.create(
         kind="red_light",
@@ -104,7 +117,7 @@ def test_the_figures_are_read_from_cases_ratings_complaints_and_warnings(record)
     f = selectors.figures_for(staff_ids=[p.clerk.pk], year=2026)[p.clerk.pk]
     assert f["cases"] == {"handled": 3, "completed": 2, "on_time": 1, "on_time_rate": 50.0}
     assert f["ratings"] == {"total": 3, "good": 2, "bad": 1, "satisfaction": 66.7}
-    assert f["complaints"] == {"total": 1, "closed": 1}
+    assert f["complaints"] == {"total": 2, "closed": 2, "upheld": 1}
     assert f["warnings"] == {"total": 1, "red": 1}
     a = f["attendance"]
     assert (a["present"], a["late"]) == (2, 1)

@@ -235,3 +235,18 @@ def test_assign_to_the_centre_is_handled_by_the_centre(org, accepted):
     c = act(c, "handle", org.staff.admin)
     c = act(c, "reply", org.staff.clerk, reply="中心已处理")
     assert c.state == State.REPLIED
+
+
+def test_a_complaint_about_a_staff_member_is_closed_with_its_finding(org):
+    c = act(portal(), "accept", org.staff.clerk, about_staff=org.staff.market_approver)
+    c = act(c, "assign", org.staff.clerk, handler="centre")
+    c = act(c, "handle", org.staff.admin)
+    c = act(c, "reply", org.staff.admin, reply="已核实，当事人已作检讨。")
+    with pytest.raises(ValidationFailed) as exc:
+        act(c, "close", org.staff.clerk)
+    assert exc.value.code == "finding_required" and "finding" in exc.value.fields
+    with pytest.raises(ValidationFailed):
+        act(c, "close", org.staff.clerk, finding="maybe")
+    c = act(c, "close", org.staff.clerk, finding="upheld")
+    assert (c.state, c.finding, c.get_finding_display()) == (State.CLOSED, "upheld", "属实")
+    assert c.events.get(action="close").data == {"finding": "upheld"}
