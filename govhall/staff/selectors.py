@@ -23,6 +23,7 @@ from govhall.feedback.complaints.models import Category as ComplaintCategory
 from govhall.feedback.complaints.models import Complaint, Finding
 from govhall.feedback.complaints.models import State as ComplaintState
 from govhall.feedback.ratings.models import Rating
+from govhall.hall.models import Ticket, TicketState
 from govhall.org.models import Staff
 from govhall.supervision.models import Level as WarningLevel
 from govhall.supervision.models import Warning
@@ -431,6 +432,23 @@ def figures_for(*, staff_ids: list[int], year: int) -> dict[int, dict]:
         .values("staff_id")
         .annotate(total=Count("pk"), red=Count("pk", filter=Q(level=WarningLevel.RED)))
     }
+    # the hall: people served at the window (叫号服务人次) and the average service time
+    served = defaultdict(lambda: [0, 0.0, 0])
+    for staff_id, started, finished in Ticket.objects.filter(
+        served_by_id__in=staff_ids, day__gte=first, day__lte=last, state=TicketState.DONE
+    ).values_list("served_by_id", "started_at", "finished_at"):
+        row = served[staff_id]
+        row[0] += 1
+        if started and finished:
+            row[1] += (finished - started).total_seconds() / 60
+            row[2] += 1
+    for pk in staff_ids:
+        n, minutes, timed = served.get(pk, (0, 0.0, 0))
+        out[pk]["hall"] = {
+            "served": n,
+            "service_avg": round(minutes / timed, 1) if timed else None,
+        }
+
     for pk in staff_ids:
         r = ratings.get(pk, {})
         total = r.get("total", 0)

@@ -29,6 +29,7 @@ def figure_rows(f: dict) -> list[tuple[str, str]]:
     a, leave, t = f.get("attendance", {}), f.get("leave", {}), f.get("training", {})
     c, r = f.get("cases", {}), f.get("ratings", {})
     k, w = f.get("complaints", {}), f.get("warnings", {})
+    h = f.get("hall", {})
     kinds = "，".join(f"{name} {days} 天" for name, days in leave.get("by_kind", {}).items())
     attendance = (
         f"应出勤 {a.get('expected', 0)} 天，出勤 {a.get('present', 0)} 天，"
@@ -49,6 +50,11 @@ def figure_rows(f: dict) -> list[tuple[str, str]]:
             "办件",
             f"经办 {c.get('handled', 0)} 件；办结 {c.get('completed', 0)} 件，"
             f"按期 {c.get('on_time', 0)} 件，按期办结率 {_pct(c.get('on_time_rate'))}",
+        ),
+        (
+            "窗口服务",
+            f"叫号办理 {h.get('served', 0)} 人次"
+            + (f"，平均办理 {h['service_avg']} 分钟" if h.get("service_avg") is not None else ""),
         ),
         (
             "好差评",

@@ -214,3 +214,22 @@ def test_appraisals_list_the_people_at_a_window_that_year(stationed):
     }
     mine = {s.name for s in selectors.appraisal_staff(user=p.market_chief.user, year=2026)}
     assert mine == {"市场窗口甲", "市场窗口乙"}
+
+
+def test_the_people_served_at_the_window_count_in_the_figures(record):
+    from govhall.core.actors import Applicant
+    from govhall.hall import services as hall
+
+    p = record
+    category = hall.save_category(
+        actor=p.admin.user, centre=p.county, data={"prefix": "A", "name": "综合业务"}
+    )
+    with clock.frozen(dt.datetime(2026, 11, 20, 10, 0)):
+        for _ in range(2):
+            hall.issue_ticket(actor=Applicant("取号人"), category=category)
+            ticket = hall.call_next(actor=p.clerk.user, window=p.clerk.window)
+            hall.start(actor=p.clerk.user, ticket=ticket)
+            clock.advance(minutes=6)
+            hall.finish(actor=p.clerk.user, ticket=ticket)
+    f = selectors.figures_for(staff_ids=[p.clerk.pk], year=2026)[p.clerk.pk]
+    assert f["hall"] == {"served": 2, "service_avg": 6.0}
