@@ -297,6 +297,7 @@ SPECTACULAR_SETTINGS = {
         "WarningKindEnum": "govhall.supervision.models.Kind",
         "OrderStateEnum": "govhall.supervision.models.OrderState",
         "CaseStateEnum": "govhall.cases.models.State",
+        "LeaveKindEnum": "govhall.staff.models.LeaveKind",
     },
 }
 

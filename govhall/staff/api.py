@@ -222,7 +222,7 @@ class MoveIn(serializers.Serializer):
     )
 
 
-class DecideIn(serializers.Serializer):
+class MoveDecideIn(serializers.Serializer):
     approve = serializers.BooleanField()
     note = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
     early_reason = serializers.CharField(
@@ -245,7 +245,7 @@ class LeaveDecideIn(serializers.Serializer):
     note = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
 
 
-class ImportIn(serializers.Serializer):
+class AttendanceImportIn(serializers.Serializer):
     file = serializers.FileField(max_length=200)
 
 
@@ -377,13 +377,13 @@ class MoveDecideApi(Base):
     @extend_schema(
         tags=[TAG],
         summary="审核调整申请（中心管理员）",
-        request=DecideIn,
+        request=MoveDecideIn,
         responses={200: MoveOut, **ERRORS},
     )
     def post(self, request, pk: int):
         _user(request)
         row = _one(selectors.move_requests(user=request.user), pk, "move_not_found", "调整申请")
-        data = params.validated(DecideIn, request.data)
+        data = params.validated(MoveDecideIn, request.data)
         row = services.decide_move(actor=request.user, request=row, **data)
         return Response(MoveOut(row).data)
 
@@ -444,12 +444,12 @@ class ImportApi(Base):
     @extend_schema(
         tags=[TAG],
         summary="导入考勤机记录（CSV 或 .xlsx；全部或全不导入）",
-        request={"multipart/form-data": ImportIn},
+        request={"multipart/form-data": AttendanceImportIn},
         responses={201: ImportOut, **ERRORS},
     )
     def post(self, request):
         _user(request)
-        data = params.validated(ImportIn, request.data)
+        data = params.validated(AttendanceImportIn, request.data)
         upload = data["file"]
         if upload.size > services.IMPORT_BYTES_MAX:
             raise ValidationFailed("文件超过 20 MB", code="file_too_large")
