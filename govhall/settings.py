@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "govhall.calendar",
     "govhall.org",
     "govhall.catalog",
+    "govhall.finder",
     "govhall.notifications",
     "govhall.cases",
     "govhall.feedback.ratings",
@@ -364,6 +365,11 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
 # same one: by default files under var/cache (shared by the workers of one host, e.g.
 # `make run`'s gunicorn workers); several hosts share Redis,
 # CACHE_URL=redis://127.0.0.1:6379/1 (docs/security.md). Tests use local memory.
+# The finder's model threads (OpenMP) per process: 1 keeps a web worker to one core
+# while it embeds a query; 0 lets the model take every core (manage.py reindex_finder
+# sets it so). docs/finder.md.
+GOVHALL_FINDER_THREADS = env.int("GOVHALL_FINDER_THREADS", default=1)
+
 CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 # 办件进度查询 (cases_public:progress): per client address, every query; per 受理编号,
 # the wrong phone tails. django-ratelimit rates: "<count>/<period>", period s/m/h/d

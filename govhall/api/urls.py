@@ -18,6 +18,7 @@ urlpatterns = [
     path("redoc/", views.RedocView.as_view(url_name="api:schema"), name="redoc"),
     path("v1/", include("govhall.org.api")),
     path("v1/", include("govhall.org.task_api")),
+    path("v1/", include("govhall.finder.api")),  # before items/<code>/
     path("v1/", include("govhall.catalog.api")),
     path("v1/", include("govhall.calendar.api")),
     path("v1/", include("govhall.cases.api")),

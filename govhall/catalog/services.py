@@ -21,6 +21,7 @@ from govhall.org import permissions
 from govhall.org.models import Department
 
 from . import selectors
+from .signals import announce_published
 from .models import (
     FEE_AMOUNT_MAX,
     FEE_LINE_FIELDS,
@@ -368,6 +369,7 @@ def publish(
         },
         reason=change_note,
     )
+    announce_published([version.pk])
     return version
 
 
@@ -838,6 +840,7 @@ def import_items(
             )
         )
     AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    announce_published(version_objs)
     if progress:
         progress(len(new_items) - 2 * (len(new_items) // 3))
     return counts

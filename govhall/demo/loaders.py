@@ -669,6 +669,14 @@ def load_later_messages(ctx: DemoContext) -> dict[str, int]:
     return deliver_later_messages()
 
 
+def load_finder_index(ctx: DemoContext) -> dict[str, int]:
+    """检索向量 of every published guide (the worker would encode them after the
+    load's commit; done here so the portal's finder answers by meaning at once)."""
+    from govhall.finder import services as finder_services
+
+    return {"finder_vectors": finder_services.index_missing()}
+
+
 LOADERS = [
     load_organisation,
     load_catalogue,
@@ -689,6 +697,7 @@ LOADERS = [
     load_lists_publication,
     load_demo_staff,
     load_later_messages,
+    load_finder_index,
 ]
 
 # The organisation and catalogue are loaded as of DEMO_DAYS_BACK days ago, so the

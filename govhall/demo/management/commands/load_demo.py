@@ -66,6 +66,7 @@ LABELS = {
     "expired": "到期证照",
     "reminded": "到期提醒",
     "in_force": "有效证照",
+    "finder_vectors": "检索向量（事项智能检索）",
 }
 
 
