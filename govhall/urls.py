@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/governance/", include("govhall.governance.urls")),
     path("staff/licences/", include("govhall.licences.urls")),
     path("staff/hall/", include("govhall.hall.urls")),
+    path("staff/finder/", include("govhall.finder.urls")),
     path("staff/people/", include("govhall.staff.urls")),
     path("cases/", include("govhall.cases.public_urls")),
     path("feedback/ratings/", include("govhall.feedback.ratings.public_urls")),

@@ -22,6 +22,8 @@ from govhall.core import clock, web
 from govhall.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from govhall.core.selectors import history_for
 from govhall.core.validators import mask_id_number, mask_phone
+from govhall.finder import pages as finder_pages
+from govhall.finder import selectors as finder_selectors
 from govhall.org import permissions as org_permissions
 from govhall.org import selectors as org_selectors
 from govhall.org.models import Role
@@ -115,14 +117,20 @@ def desk(request):
     """Screen 1: find the item in the current catalogue (accepting only)."""
     _centre_of(request)
     form = ItemSearchForm(request.GET or None)
-    versions, found_bundles = [], []
-    q = request.GET.get("q", "").strip()[:100]
+    versions, found_bundles, query_error = [], [], ""
+    q = request.GET.get("q", "").strip()
     if q:
-        versions = list(
-            catalog_selectors.search_items(q=q, accepting_only=True).select_related(
-                "item__department"
-            )[:30]
-        )
+        # the finder (the portal's and the kiosk's answer too), accepting items only;
+        # each version carries why it matched (``match_reasons``)
+        try:
+            finding = finder_selectors.find(q=q, channel="desk", accepting_only=True, limit=30)
+        except ValidationFailed as exc:
+            query_error = exc.message
+        else:
+            for hit in finding.hits:
+                hit.version.match_reasons = finder_pages.reason_lines(hit.reasons)
+                versions.append(hit.version)
+        q = q[:100]
         found_bundles = list(selectors.search_bundles(q=q)[:10])
     found = desk_sources.lookup(request)
     prefill = found[1] if found else None
@@ -139,6 +147,7 @@ def desk(request):
             "suggested": bool(suggested) and not versions,
             "bundles": found_bundles,
             "q": q,
+            "query_error": query_error,
             "prefill": prefill,
         },
     )

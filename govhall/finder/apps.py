@@ -7,4 +7,4 @@ class FinderConfig(AppConfig):
     verbose_name = "事项智能检索"
 
     def ready(self):
-        from . import receivers  # noqa: F401 - encode guides when they are published
+        from . import nav, receivers  # noqa: F401 - the staff nav; encode guides when published

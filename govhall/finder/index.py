@@ -40,6 +40,14 @@ class Index:
     pinyin_full: list[tuple[str, int, str]] = field(default_factory=list)
     pinyin_initials: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     name_bigrams: dict[str, list[int]] = field(default_factory=dict)
+    # 全拼 → [(row, term)] (homophone typos: 社保咔 reads as 社保卡); per row the name's
+    # 全拼 and 首字母 (jiehundengji, jhdj are inside 内地居民结婚登记's)
+    pinyin_exact: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
+    name_pinyin: list[tuple[str, str]] = field(default_factory=list)
+    # BM25 over character pairs of every field (conditions and materials included):
+    # pair → (rows, weights), precomputed; pairs in more than a third of the guides
+    # (申请, 登记 …) are left out, they tell nothing apart.
+    bm25: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -119,6 +127,7 @@ def build(key: tuple | None = None) -> Index:
     initials = defaultdict(list)
     bigrams = defaultdict(list)
     full = []
+    exact = defaultdict(list)
     for row, r in enumerate(rows):
         entry = stored.get(r["pk"])
         if entry and entry[3] == embedding.MODEL_NAME:
@@ -131,22 +140,29 @@ def build(key: tuple | None = None) -> Index:
             version_terms = text.terms(
                 name=r["name"], keywords=r["keywords"], result=r["result_name"]
             )
+        name_pinyin = ("", "")
         for term, kind, pinyin, first in version_terms:
             terms[term].append((row, kind))
             if pinyin:
                 full.append((pinyin, row, term))
+                exact[pinyin].append((row, term, kind))
+                if kind == "name":
+                    name_pinyin = (pinyin, first)
             if len(first) >= 3:
                 initials[first].append((row, term))
+        index.name_pinyin.append(name_pinyin)
         codes[r["item__implementation_code"]].append(row)
         codes[r["item__basic_code"]].append(row)
         name = text.compact(text.normalise(r["name"]))
         for gram in {name[i : i + 2] for i in range(len(name) - 1)}:
             bigrams[gram].append(row)
     full.sort()
+    index.bm25 = _bm25(index.fields)
     index.terms = dict(terms)
     index.codes_map = dict(codes)
     index.pinyin_full = full
     index.pinyin_initials = dict(initials)
+    index.pinyin_exact = dict(exact)
     index.name_bigrams = dict(bigrams)
     return index
 
@@ -162,3 +178,49 @@ def pinyin_prefixed(index: Index, prefix: str) -> list[tuple[str, int, str]]:
         if len(out) > 500:
             break
     return out
+
+
+BM25_K1 = 1.2
+BM25_B = 0.75
+
+
+def _bm25(fields: list[dict]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    n = len(fields)
+    counts: list[dict[str, int]] = []
+    lengths = np.zeros(n, dtype=np.float32)
+    df: dict[str, int] = defaultdict(int)
+    for row, f in enumerate(fields):
+        grams = text.bigrams(" ".join(v for v in f.values() if v))
+        tf: dict[str, int] = defaultdict(int)
+        for gram in grams:
+            tf[gram] += 1
+        counts.append(tf)
+        lengths[row] = len(grams)
+        for gram in tf:
+            df[gram] += 1
+    average = float(lengths.mean()) if n else 1.0
+    postings: dict[str, tuple[list, list]] = {}
+    for row, tf in enumerate(counts):
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[row] / (average or 1.0))
+        for gram, f in tf.items():
+            if df[gram] > max(3, n / 3):
+                continue
+            idf = np.log(1 + (n - df[gram] + 0.5) / (df[gram] + 0.5))
+            entry = postings.setdefault(gram, ([], []))
+            entry[0].append(row)
+            entry[1].append(idf * f * (BM25_K1 + 1) / (f + norm))
+    return {
+        g: (np.array(rows, dtype=np.int32), np.array(w, dtype=np.float32))
+        for g, (rows, w) in postings.items()
+    }
+
+
+def bm25_scores(index: Index, query: str) -> np.ndarray:
+    """BM25 of the query's character pairs per row, scaled to 0..1 by the best row."""
+    scores = np.zeros(index.size, dtype=np.float32)
+    for gram in set(text.bigrams(query)):
+        entry = index.bm25.get(gram)
+        if entry is not None:
+            np.add.at(scores, entry[0], entry[1])
+    top = float(scores.max()) if index.size else 0.0
+    return scores / top if top > 0 else scores

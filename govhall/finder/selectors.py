@@ -31,12 +31,20 @@ from govhall.catalog.selectors import ACCEPTING
 from govhall.core.errors import ValidationFailed
 
 from . import embedding, text
-from .index import Index, current, pinyin_prefixed
+from .index import Index, bm25_scores, current, pinyin_prefixed
 
 # Weights of a word hit that covers the whole query (a partial one scales down with
 # coverage ** COVERAGE_POWER). Above 1: an exact hit outranks any meaning-only hit.
-WEIGHTS = {"code": 3.0, "name": 2.4, "keywords": 2.0, "result": 1.5, "pinyin": 1.8}
-COVERAGE_POWER = 1.5
+WEIGHTS = {
+    "code": 3.0,
+    "name": 2.4,
+    "stem": 2.1,
+    "keywords": 2.0,
+    "result": 1.5,
+    "pinyin": 1.8,
+    "sound": 1.4,
+}
+COVERAGE_POWER = 2.0
 NAME_CONTAINS = 2.0  # the query is part of a name (食品经营 → 食品经营许可)
 SIMILAR_NAME = 0.9  # most of a short query's character pairs are in a name (typos)
 # Cosine similarity of e5 → a 0..1 meaning score: below SIM_FLOOR counts as 0.
@@ -46,6 +54,7 @@ SIM_SHOWN = 0.845  # a meaning-only hit must reach this to be shown at all
 WORDS_SHOWN = 0.25  # a word hit below this (a generic word in a sentence) needs meaning
 BAND = 0.45  # shown only within this of the best score
 LIMIT_MAX = 50
+BM25_WEIGHT = 0.3  # the guide's own words (conditions, materials too), best row = 1
 
 
 @dataclass(frozen=True)
@@ -103,10 +112,12 @@ class Finding:
 LABELS = {
     "code": "事项编码",
     "name": "事项名称",
+    "stem": "事项名称",
     "keywords": "俗称/关键词",
     "result": "办理结果",
     "pinyin": "拼音",
     "similar": "名称相近",
+    "sound": "读音相近",
     "meaning": "意思相近",
 }
 
@@ -173,27 +184,72 @@ def _word_hits(index: Index, query: str) -> dict[int, list[tuple[float, Reason]]
                     hits[row].append((weight, Reason("similar", LABELS["similar"], "")))
     latin = text.latin_words(query)
     if latin:
-        letters = sum(len(w) for w in latin)
-        words = list(latin)
-        if len(latin) > 1:
-            words.append("".join(latin))  # she bao ka → shebaoka
-        for word in set(words):
-            share = min(1.0, len(word) / letters)
-            if len(word) >= 2:
-                for pinyin, row, term in pinyin_prefixed(index, word):
-                    if pinyin == word:
-                        weight = WEIGHTS["pinyin"] * share
-                    elif len(word) >= 4:
-                        weight = WEIGHTS["pinyin"] * share * 0.8 * (len(word) / len(pinyin)) ** 0.5
-                    else:
-                        continue
-                    hits[row].append((weight, Reason("pinyin", LABELS["pinyin"], term)))
-            if len(word) >= 3:
-                for row, term in index.pinyin_initials.get(word, ()):
-                    hits[row].append(
-                        (WEIGHTS["pinyin"] * share * 0.9, Reason("pinyin", LABELS["pinyin"], term))
-                    )
+        _pinyin_hits(index, hits, latin)
+    if text.has_han(compact):
+        _homophone_hits(index, hits, compact)
     return hits
+
+
+def _pinyin_hits(index: Index, hits, latin: list[str]) -> None:
+    """Latin letters as pinyin: a term's 全拼 (or its first four letters or more), a
+    term's 首字母 (three letters or more), or a piece of a name's 全拼 / 首字母."""
+    letters = sum(len(w) for w in latin)
+    words = set(latin)
+    if len(latin) > 1:
+        words.add("".join(latin))  # she bao ka → shebaoka
+    weight_of = WEIGHTS["pinyin"]
+    for word in words:
+        share = min(1.0, len(word) / letters)
+        found: dict[int, tuple[float, str]] = {}
+
+        def keep(row, weight, term, found=found):
+            if weight > found.get(row, (0.0, ""))[0]:
+                found[row] = (weight, term)
+
+        if len(word) >= 2:
+            for pinyin, row, term in pinyin_prefixed(index, word):
+                if pinyin == word:
+                    keep(row, weight_of * share, term)
+                elif len(word) >= 4:
+                    keep(row, weight_of * share * 0.8 * (len(word) / len(pinyin)) ** 0.5, term)
+        if len(word) >= 3:
+            for row, term in index.pinyin_initials.get(word, ()):
+                keep(row, weight_of * share * 0.9, term)
+        if len(word) >= 3:
+            for row, (full, initials) in enumerate(index.name_pinyin):
+                if len(word) >= 4 and word in full:
+                    keep(row, weight_of * share * 0.85, index.names[row])
+                elif word in initials:
+                    keep(row, weight_of * share * 0.75, index.names[row])
+        for row, (weight, term) in found.items():
+            hits[row].append((weight, Reason("pinyin", LABELS["pinyin"], term)))
+
+
+def _homophone_hits(index: Index, hits, compact: str) -> None:
+    """同音错字: pieces of the query read in pinyin that sound like a term or a name
+    (社保咔 → 社保卡, 身分证 → 身份证, 结昏登记 → 内地居民结婚登记). Three characters or
+    more (two when that is the whole query); a piece spelt right is already a word hit."""
+    sounds = text.syllables(compact)
+    length = len(compact)
+    shortest = 2 if length <= 3 else 3
+    for size in range(min(length, 8), shortest - 1, -1):
+        for start in range(length - size + 1):
+            piece = compact[start : start + size]
+            if piece in index.terms:
+                continue
+            spoken = "".join(sounds[start : start + size])
+            for row, term, kind in index.pinyin_exact.get(spoken, ()):
+                if term != piece:
+                    weight = WEIGHTS["sound"] * min(1.0, size / length) ** COVERAGE_POWER
+                    weight *= WEIGHTS[kind] / WEIGHTS["name"] if kind in ("name", "stem") else 1
+                    hits[row].append((weight, Reason("sound", LABELS["sound"], term)))
+    if 3 <= length <= 8:
+        spoken = "".join(sounds)
+        for row, (full, _initials) in enumerate(index.name_pinyin):
+            if spoken in full and compact not in index.names[row]:
+                hits[row].append(
+                    (WEIGHTS["sound"] * 0.9, Reason("sound", LABELS["sound"], index.names[row]))
+                )
 
 
 def _meaning_reason(fields: dict, query: str) -> Reason:
@@ -228,7 +284,7 @@ def rank(
     for row, found in words.items():
         weights = sorted((w for w, _ in found), reverse=True)
         lexical[row] = weights[0] + 0.1 * min(1.0, sum(weights[1:]))
-    scores = scores + lexical
+    scores = scores + lexical + BM25_WEIGHT * bm25_scores(index, query)
     eligible = (lexical >= WORDS_SHOWN) | (similarity >= SIM_SHOWN)
     if not eligible.any():
         return []
@@ -268,7 +324,7 @@ def find(
     from . import services
 
     raw = clean_query(q)
-    query = text.normalise(raw)
+    query = text.with_english(text.normalise(raw))
     limit = max(1, min(int(limit), LIMIT_MAX))
     finding = Finding(query=raw, used_meaning=use_meaning)
     if not query:

@@ -81,6 +81,66 @@ def pinyin_forms(term: str) -> tuple[str, str]:
     return "".join(syllables), "".join(s[0] for s in syllables)
 
 
+def syllables(value: str) -> list[str]:
+    """The 全拼 of each character (a character that is not Chinese: itself)."""
+    return [
+        re.sub(r"[^a-z0-9]", "", p.lower()) or c
+        for c, p in zip(value, lazy_pinyin(list(value)), strict=False)
+    ]
+
+
+# English words as people mix them into a query (ID card丢了, business license), with
+# the Chinese the catalogue uses: added to the query before it is matched, so the words
+# and the model both see them. Longer phrases first.
+ENGLISH = {
+    "business license": "营业执照",
+    "business licence": "营业执照",
+    "id card": "身份证",
+    "identity card": "身份证",
+    "residence permit": "居住证",
+    "no criminal record": "无犯罪记录证明",
+    "criminal record": "无犯罪记录证明",
+    "teacher certification": "教师资格",
+    "teacher certificate": "教师资格",
+    "social security card": "社会保障卡",
+    "social security": "社保",
+    "medical insurance": "医疗保险",
+    "driving license": "驾驶证",
+    "driver license": "驾驶证",
+    "driver's license": "驾驶证",
+    "birth certificate": "出生证明",
+    "marriage": "结婚登记",
+    "coffee shop": "咖啡店 餐饮",
+    "milk tea": "奶茶店 餐饮",
+    "restaurant": "饭店 餐饮",
+    "hotel": "宾馆",
+    "pharmacy": "药店",
+    "eia": "环评",
+    "pension": "养老金",
+    "unemployment": "失业",
+    "company": "公司",
+    "license": "许可证",
+    "licence": "许可证",
+    "permit": "许可",
+    "id": "身份证",
+    "wifi": "",
+    "app": "",
+}
+_ENGLISH_RE = re.compile(
+    r"(?<![a-z])("
+    + "|".join(re.escape(k) for k in sorted(ENGLISH, key=len, reverse=True))
+    + r")(?![a-z])"
+)
+
+
+def with_english(value: str) -> str:
+    """``value`` with the Chinese of the English words it holds appended (one pass:
+    "id card丢了" → "id card丢了 身份证")."""
+    added = [ENGLISH[m.group(1)] for m in _ENGLISH_RE.finditer(value)]
+    added = [a for a in added if a]
+    return f"{value} {' '.join(added)}" if added else value
+
+
 def name_parts(name: str) -> list[str]:
     """The name and, when it has a bracketed part, the name before it and the part:
     户口注销（死亡） → [户口注销（死亡）, 户口注销, 死亡] — people type either."""
@@ -102,9 +162,7 @@ FIELD_LABELS = {
     "conditions": "申请条件",
     "materials": "申请材料",
 }
-# Characters of a passage (about 250 model tokens); longer conditions are cut, which
-# keeps the index of 10,000 guides within the time the issue sets.
-PASSAGE_LIMIT = 320
+PASSAGE_LIMIT = 200  # characters of a passage at most
 
 
 def guide_fields(
@@ -122,17 +180,35 @@ def guide_fields(
     }
 
 
+# The fields the model reads. Conditions, materials and the department are matched by
+# their words (BM25 in ``index``) but not encoded: with them a passage is ~126 model
+# tokens and 10,000 guides take ~14 minutes to encode on two cores; without them ~46
+# tokens and ~4 minutes, for the same top-5 on the evaluation set (docs/finder.md).
+ENCODED = ("name", "keywords", "result", "life_events")
+
+
 def passage(fields: dict[str, str]) -> str:
     """One text for the model: labelled fields, the name first (it weighs most)."""
-    text = "；".join(f"{FIELD_LABELS[k]}：{v}" for k, v in fields.items() if v)
+    text = "；".join(f"{FIELD_LABELS[k]}：{fields[k]}" for k in ENCODED if fields.get(k))
     return text[:PASSAGE_LIMIT]
+
+
+def bigrams(value: str) -> list[str]:
+    """Pairs of adjacent characters of the Chinese (and other) text, spaces dropped."""
+    value = compact(normalise(value))
+    return [value[i : i + 2] for i in range(len(value) - 1)]
 
 
 def terms(*, name: str, keywords: str, result: str) -> list[list[str]]:
     """The lexical terms of a guide, with their pinyin: [term, field, 全拼, 首字母]."""
     seen: set[str] = set()
     out = []
-    candidates = [(compact(normalise(p)), "name") for p in name_parts(name.strip())]
+    # the name itself; its parts (户口注销, 死亡 of 户口注销（死亡）) weigh a little less,
+    # so 食品经营许可 puts the item of that name before 食品经营许可（变更）
+    parts = name_parts(name.strip())
+    candidates = [
+        (compact(normalise(p)), "name" if i == 0 else "stem") for i, p in enumerate(parts)
+    ]
     candidates += [(k, "keywords") for k in normalise(keywords).split()]
     if result:
         candidates.append((compact(normalise(result)), "result"))

@@ -11,6 +11,7 @@ from collections import defaultdict
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from govhall.catalog.models import Item
 from govhall.core import clock
 from govhall.org.models import Centre, Window, WindowType
 
@@ -47,6 +48,45 @@ def category(*, centre: Centre, pk) -> Category | None:
     if not isinstance(pk, int):
         return None
     return Category.objects.filter(centre=centre, pk=pk, is_active=True).first()
+
+
+def categories_for_items(*, centre: Centre, items: list) -> list[dict]:
+    """The active categories of ``centre`` that serve ``items`` (the finder's hits,
+    best first): a category listing the item (按事项), of its department (按部门) or
+    of one of its 主题 (按主题). Each ``{"c": category, "items": [names]}``, in the
+    order of the first item each serves, then the category's own order."""
+    if not items:
+        return []
+    item_ids = [i.pk for i in items]
+    department_ids = {i.department_id for i in items}
+    events: dict[int, set[int]] = defaultdict(set)
+    for item_id, event_id in Item.life_events.through.objects.filter(
+        item_id__in=item_ids
+    ).values_list("item_id", "lifeevent_id"):
+        events[event_id].add(item_id)
+    listed: dict[int, set[int]] = defaultdict(set)
+    for category_id, item_id in Category.items.through.objects.filter(
+        category__centre=centre, item_id__in=item_ids
+    ).values_list("category_id", "item_id"):
+        listed[category_id].add(item_id)
+    cats = categories(centre=centre).filter(
+        Q(pk__in=list(listed))
+        | Q(department_id__in=department_ids)
+        | Q(life_event_id__in=list(events))
+    )
+    rank = {pk: n for n, pk in enumerate(item_ids)}
+    out = []
+    for c in cats:
+        served = set(listed.get(c.pk, ()))
+        if c.department_id:
+            served |= {i.pk for i in items if i.department_id == c.department_id}
+        if c.life_event_id:
+            served |= events.get(c.life_event_id, set())
+        if served:
+            names = [i for i in items if i.pk in served]
+            out.append({"c": c, "items": names, "rank": min(rank[i] for i in served)})
+    out.sort(key=lambda r: (r["rank"], r["c"].order, r["c"].prefix))
+    return out
 
 
 def ticket(*, pk) -> Ticket | None:

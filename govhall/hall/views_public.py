@@ -30,7 +30,9 @@ from django.views.decorators.cache import never_cache
 
 from govhall.core import clock, web
 from govhall.core.actors import Applicant
-from govhall.core.errors import DomainError
+from govhall.core.errors import DomainError, ValidationFailed
+from govhall.finder import selectors as finder_selectors
+from govhall.org import site as org_site
 from govhall.org.models import Window
 
 from . import selectors, services, throttle
@@ -138,9 +140,37 @@ def kiosk(request, code: str):
             "error": error,
             "open": services.hall_open_on(centre=centre, day=clock.today()),
             "policy": selectors.policy_values(),
+            "finder": _finder(request, centre) if request.method == "GET" else None,
         },
         status=status,
     )
+
+
+def _finder(request, centre) -> dict | None:
+    """说说您要办什么 on the machine (``?q=``): the finder's hits (channel 取号机) and
+    the categories that serve them, each a button to take a ticket in it; nothing
+    found, or no category for what was found → the 咨询台 and the phones."""
+    q = request.GET.get("q", "").strip()
+    if not q:
+        return None
+    out = {"q": q, "error": "", "rows": [], "items": []}
+    try:
+        finding = finder_selectors.find(q=q, channel="kiosk", limit=10)
+    except ValidationFailed as exc:
+        out["error"] = exc.message
+        return out
+    items = list({h.item.pk: h.item for h in finding.hits}.values())
+    counts = selectors.waiting_counts(centre=centre)
+    rows = selectors.categories_for_items(centre=centre, items=items)
+    names = {h.item.pk: h.version.name for h in reversed(finding.hits)}
+    for row in rows:
+        row["waiting"] = counts.get(row["c"].pk, 0)
+        row["names"] = [names[i.pk] for i in row["items"]]
+    out["rows"] = rows
+    out["items"] = [h.version.name for h in finding.hits[:3]]
+    if not rows:
+        out["phone"] = centre.phone or org_site.county_centre_phone()
+    return out
 
 
 def ticket(request, code: str, pk: int):

@@ -18,6 +18,18 @@ def county_centre_name() -> str | None:
     )
 
 
+def county_centre_phone() -> str:
+    """The 咨询电话 of the active county-level centre ("" when none): what the finder's
+    pages offer when a search finds nothing."""
+    return (
+        Centre.objects.filter(level=Level.COUNTY, parent__isnull=True, is_active=True)
+        .order_by("code")
+        .values_list("phone", flat=True)
+        .first()
+        or ""
+    )
+
+
 CENTRE_SUFFIXES = ("政务服务中心", "行政审批服务中心", "便民服务中心")
 
 

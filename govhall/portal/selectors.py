@@ -26,6 +26,7 @@ from govhall.catalog.models import (
 from govhall.core import clock
 from govhall.core.errors import NotFound
 from govhall.org import selectors as org_selectors
+from govhall.org import site as org_site
 from govhall.org.models import Centre, Level
 
 
@@ -111,6 +112,59 @@ def catalogue(
     return catalog_selectors.search_items(
         q=q, department_id=department_id, type=type, life_event=life_event, level=level
     )
+
+
+@dataclass
+class Found:
+    """事项目录 for a query: the finder's answer (``finding``) and its hits that pass
+    the page's filters, best first (``hits``)."""
+
+    finding: object
+    hits: list
+    filtered: bool = False  # the filters left out some of the finder's hits
+
+
+FIND_LIMIT = 20
+
+
+def find_items(
+    *,
+    q: str,
+    department_id: int | None = None,
+    type: str = "",
+    life_event: str = "",
+    level: str = "",
+) -> Found:
+    """事项目录 searched by the finder (说说您要办什么, ``channel="portal"``), its
+    hits kept when they pass the department / type / life event / level filters.
+
+    Raises ``ValidationFailed`` (``query_too_long``) for a query over 100 characters.
+    """
+    from govhall.finder import pages as finder_pages
+    from govhall.finder import selectors as finder_selectors
+
+    filters = {"department_id": department_id, "type": type, "life_event": life_event}
+    filters["level"] = level if level in Level.values else ""
+    narrowed = any(filters.values())
+    finding = finder_selectors.find(
+        q=q, channel="portal", limit=finder_selectors.LIMIT_MAX if narrowed else FIND_LIMIT
+    )
+    hits = finding.hits
+    if narrowed and hits:
+        allowed = set(
+            catalog_selectors.search_items(**filters)
+            .filter(pk__in=[h.version.pk for h in hits])
+            .values_list("pk", flat=True)
+        )
+        hits = [h for h in hits if h.version.pk in allowed]
+    for hit in hits:
+        hit.why = finder_pages.reason_lines(hit.reasons)
+    return Found(finding=finding, hits=hits[:FIND_LIMIT], filtered=len(hits) < len(finding.hits))
+
+
+def consultation_phone() -> str:
+    """The county centre's 咨询电话 (shown when a search finds nothing)."""
+    return org_site.county_centre_phone()
 
 
 def negative_list_count() -> int:

@@ -14,7 +14,8 @@ from django.shortcuts import render
 
 from govhall.catalog import files as catalog_files
 from govhall.catalog.models import ItemType
-from govhall.core.errors import NotFound
+from govhall.core.errors import NotFound, ValidationFailed
+from govhall.finder import services as finder_services
 from govhall.org import selectors as org_selectors
 from govhall.org.models import Level
 
@@ -49,19 +50,29 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 def item_list(request):
-    """事项目录: substring search ``q`` plus department / type / life event / level filters."""
+    """事项目录: with ``q``, the finder's answer (说说您要办什么) — each hit with why it
+    matched and its 主题, or, when nothing matches, the consultation phone and 12345
+    instead of unrelated items; without ``q``, the catalogue browsed. The department
+    / type / life event / level filters apply to both."""
     params = request.GET
-    q = params.get("q", "").strip()[:100]
+    q = params.get("q", "").strip()
     department_id = _int_or_none(params.get("department"))
     type_ = params.get("type", "")
     type_ = type_ if type_ in ItemType.values else ""
     level = params.get("level", "")
     level = level if level in Level.values else ""
     life_event = params.get("life_event", "")[:50]
-    versions = selectors.catalogue(
-        q=q, department_id=department_id, type=type_, life_event=life_event, level=level
-    )
-    page = Paginator(versions, PAGE_SIZE).get_page(params.get("page"))
+    filters = {"department_id": department_id, "type": type_, "life_event": life_event}
+    filters["level"] = level
+    found, error, page = None, "", None
+    if q:
+        try:
+            found = selectors.find_items(q=q, **filters)
+        except ValidationFailed as exc:
+            error = exc.message
+    else:
+        versions = selectors.catalogue(**filters)
+        page = Paginator(versions, PAGE_SIZE).get_page(params.get("page"))
     query = params.copy()
     query.pop("page", None)
     return render(
@@ -69,7 +80,10 @@ def item_list(request):
         "portal/item_list.html",
         {
             "page": page,
+            "found": found,
+            "error": error,
             "q": q,
+            "phone": selectors.consultation_phone() if found and not found.hits else "",
             "filters": {
                 "department": department_id,
                 "type": type_,
@@ -91,6 +105,8 @@ def item_detail(request, code: str, number: int | None = None):
         guide = selectors.guide(code=code, number=number)
     except NotFound as exc:
         return not_found(request, exc.message)
+    if request.GET.get("fq"):  # opened from the finder's results: the search log says so
+        finder_services.record_opened(search_id=request.GET["fq"], item=guide.item)
     return render(request, "portal/item_detail.html", {"guide": guide, "v": guide.version})
 
 

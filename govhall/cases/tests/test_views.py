@@ -59,6 +59,25 @@ def test_window_desk_search_apply_notice_in_three_screens(client, hall):
     assert "承诺办结期限" in html and "承办人：市场首代" in html
 
 
+def test_window_desk_item_search_is_the_finder_with_its_reasons(client, hall):
+    """The desk asks the finder (channel 窗口, accepting items only) and shows why
+    each item matched; the search is logged without the applicant."""
+    from govhall.catalog import services as catalog_services
+    from govhall.finder.models import Search
+
+    client.force_login(hall.staff.clerk.user)
+    html = client.get(reverse("cases:desk"), {"q": "食品经营"}).content.decode()
+    assert "食品经营许可" in html and "匹配：事项名称：食品经营" in html
+    assert Search.objects.get().channel == "desk"
+    catalog_services.change_item_flags(
+        actor=hall.root, item=hall.market_item, reason="系统升级", status="suspended"
+    )
+    html = client.get(reverse("cases:desk"), {"q": "食品经营"}).content.decode()
+    assert "没有找到可受理的事项“食品经营”" in html  # suspended: not accepted now
+    html = client.get(reverse("cases:desk"), {"q": "食" * 101}).content.decode()
+    assert "检索内容最多100个字" in html
+
+
 def test_window_desk_correction_lists_every_missing_material_at_once(client, hall):
     client.force_login(hall.staff.clerk.user)
     version = hall.market_item.versions.get()

@@ -44,6 +44,43 @@ def test_kiosk_lists_categories_grouped_with_waiting_counts(hall, client):
     assert "预约签到" in page
 
 
+def test_kiosk_finds_what_to_do_and_offers_the_categories_that_serve_it(hall, client):
+    """说说您要办什么: the finder's hits → the categories serving their items (by the
+    item, its department or its 主题), each a button that takes a ticket in it."""
+    from govhall.catalog.models import LifeEvent
+    from govhall.finder.models import Search
+
+    event = LifeEvent.objects.create(code="start-up", name="开办企业", audience="company")
+    hall.org.market_item.life_events.add(event)
+    startup = services.save_category(
+        actor=hall.admin,
+        centre=hall.centre,
+        data={"prefix": "D", "name": "开办企业一件事", "kind": "life_event", "life_event": event},
+    )
+    page = client.get(_kiosk(hall), {"q": "食品经营"}).content.decode()
+    assert 'id="kiosk-found"' in page and "您要办的“食品经营”，请在这里取号" in page
+    found = page[page.index('id="kiosk-found"') : page.index("① 填写")]
+    assert f'name="category" value="{hall.market.pk}"' in found  # 市场监管: item and department
+    assert f'name="category" value="{startup.pk}"' in found  # its 主题
+    assert f'value="{hall.health.pk}"' not in found and f'value="{hall.general.pk}"' not in found
+    assert "可办：食品经营许可" in found
+    assert Search.objects.get().channel == "kiosk"
+    r = client.post(_kiosk(hall), {"category": hall.market.pk})
+    assert r.status_code == 302 and Ticket.objects.get().category == hall.market
+
+
+def test_kiosk_finding_nothing_sends_to_the_desk_and_the_phones(hall, client):
+    hall.centre.phone = "0477-7201234"
+    hall.centre.save(update_fields=["phone"])
+    page = client.get(_kiosk(hall), {"q": "护照"}).content.decode()
+    assert "没有找到与“护照”对应的取号业务" in page
+    assert "请到咨询台" in page and "0477-7201234" in page and "12345" in page
+    assert 'class="kiosk-cat kiosk-cat-found"' not in page
+    page = client.get(_kiosk(hall), {"q": "护" * 101}).content.decode()
+    assert "检索内容最多100个字" in page
+    assert 'id="kiosk-q"' in client.get(_kiosk(hall)).content.decode()
+
+
 def test_taking_a_ticket_shows_the_80mm_ticket(hall, client):
     client.post(_kiosk(hall), {"category": hall.general.pk})
     r = client.post(_kiosk(hall), {"category": hall.general.pk, "phone": "13900001234"})

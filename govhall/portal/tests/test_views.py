@@ -7,12 +7,17 @@ import pytest
 from govhall.catalog import selectors as catalog_selectors
 from govhall.catalog import services as catalog_services
 from govhall.catalog.models import HandlingForm, ItemVersion
-from govhall.org.models import Department
+from govhall.finder.models import Search
+from govhall.org.models import Centre, Department
 from govhall.portal import views
 from govhall.testing.factories import default_steps
 
 
 def _names(response) -> list[str]:
+    """The names listed: the finder's hits with ``q``, else the page browsed."""
+    found = response.context["found"]
+    if found is not None:
+        return [h.version.name for h in found.hits]
     return [v.name for v in response.context["page"]]
 
 
@@ -21,32 +26,81 @@ def _guide_url(item) -> str:
 
 
 @pytest.mark.parametrize(
-    ("query", "expected"),
+    ("query", "expected", "reason"),
     [
-        ("户口", ["户口迁移登记"]),
-        ("社保", ["企业职工参保登记"]),  # only in the keywords (俗称)
-        ("营业", ["个体工商户营业执照核发"]),
+        ("户口", ["户口迁移登记"], "事项名称：户口"),
+        ("社保", ["企业职工参保登记"], "俗称/关键词：社保"),  # only in the keywords (俗称)
+        ("营业", ["个体工商户营业执照核发"], "事项名称：营业"),
     ],
 )
-def test_two_character_queries_find_the_right_items_only(client, catalogue, query, expected):
+def test_two_character_queries_find_the_right_items_only(
+    client, catalogue, query, expected, reason
+):
+    """The finder answers ``q`` (no vectors here: its words, not its meaning)."""
     response = client.get("/items/", {"q": query})
     assert response.status_code == 200
     assert _names(response) == expected
     html = response.content.decode()
-    assert "共找到 <strong>1</strong> 个事项" in html
+    assert "为您找到 <strong>1</strong> 个相关事项" in html
     assert f'value="{query}"' in html
+    assert "为什么匹配：" in html and reason in html
 
 
-def test_query_also_matches_the_department_name(client, catalogue):
-    response = client.get("/items/", {"q": "卫生"})
-    # 公共场所卫生许可 by name, 放射诊疗许可 because 卫生健康委员会 implements it
-    assert _names(response) == ["公共场所卫生许可", "放射诊疗许可"]
+def test_query_matches_names_and_the_department_is_a_filter(client, catalogue):
+    # 卫生 is in 公共场所卫生许可's name; 放射诊疗许可 (卫生健康委员会) no longer
+    # matches by its department's name: the department is the filter's business
+    assert _names(client.get("/items/", {"q": "卫生"})) == ["公共场所卫生许可"]
+    health = catalogue.county.health.pk
+    licences = set(_names(client.get("/items/", {"q": "许可"})))
+    assert {"公共场所卫生许可", "放射诊疗许可", "食品经营许可"} <= licences
+    narrowed = client.get("/items/", {"q": "许可", "department": health})
+    assert set(_names(narrowed)) == {"公共场所卫生许可", "放射诊疗许可"}
+    assert "已按筛选条件过滤" in narrowed.content.decode()
 
 
-def test_query_with_no_match_says_so(client, catalogue):
+def test_query_with_no_match_says_so_and_offers_the_phones(client, catalogue):
+    Centre.objects.filter(level="county").update(phone="0477-7201234")
     response = client.get("/items/", {"q": "护照"})
     assert _names(response) == []
-    assert "没有找到符合条件的事项" in response.content.decode()
+    html = response.content.decode()
+    assert "没有找到与“护照”相符的事项" in html
+    assert "0477-7201234" in html and "12345" in html and "政务服务便民热线" in html
+    assert 'class="result-item' not in html  # no list of unrelated items
+    # the filters leave nothing: said so, with the way back
+    narrowed = client.get("/items/", {"q": "户口", "type": "licensing"})
+    assert _names(narrowed) == []
+    html = narrowed.content.decode()
+    assert "没有找到与“户口”相符的事项（在所选的筛选条件下）" in html
+    assert 'href="/items/?q=%E6%88%B7%E5%8F%A3"' in html
+
+
+def test_results_offer_their_life_events_and_the_log_records_the_guide_opened(client, catalogue):
+    response = client.get("/items/", {"q": "营业"})
+    html = response.content.decode()
+    assert "您要办的可能属于：" in html
+    assert 'href="/items/?life_event=start-up">开办企业</a>' in html
+    search_id = response.context["found"].finding.search_id
+    search = Search.objects.get(pk=search_id)
+    assert search.channel == "portal" and search.found and search.text == "营业"
+    guide = f"/items/{catalogue.business.implementation_code}/?fq={search_id}"
+    assert f'href="{guide}"' in html
+    assert client.get(guide).status_code == 200
+    search.refresh_from_db()
+    assert search.opened_item == catalogue.business and search.opened_at is not None
+    # a forged or foreign id is ignored, and the first guide opened stays
+    assert client.get(_guide_url(catalogue.hukou) + "?fq=abc").status_code == 200
+    assert client.get(_guide_url(catalogue.hukou) + f"?fq={search_id}").status_code == 200
+    search.refresh_from_db()
+    assert search.opened_item == catalogue.business
+
+
+def test_a_query_over_100_characters_is_refused_with_its_message(client, catalogue):
+    response = client.get("/items/", {"q": "户" * 101})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "检索内容最多100个字，请说得简短些" in html
+    assert not Search.objects.exists()
+    assert 'maxlength="100"' in html
 
 
 def test_result_shows_department_type_case_type_limit_and_badge(client, catalogue):
@@ -98,7 +152,8 @@ def test_pagination_keeps_the_filters(client, catalogue, monkeypatch):
 def test_home_browses_by_department_type_and_life_event(client, catalogue):
     response = client.get("/")
     html = response.content.decode()
-    assert 'placeholder="搜索事项，如：户口、社保、营业"' in html
+    assert 'placeholder="说说您要办什么，如：想开一家奶茶店"' in html
+    assert 'id="home-q" maxlength="100"' in html
     departments = {f.label: f.count for f in response.context["departments"]}
     assert departments["测试县公安局"] == 2
     assert departments["测试县市场监督管理局"] == 2
