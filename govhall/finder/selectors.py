@@ -289,7 +289,7 @@ def rank(
     if not eligible.any():
         return []
     scores_shown = np.where(eligible, scores, -1.0)
-    order = np.argsort(-scores_shown)[:LIMIT_MAX]
+    order = np.argsort(-scores_shown, kind="stable")[:LIMIT_MAX]
     best = scores_shown[order[0]]
     out = []
     for row in order:

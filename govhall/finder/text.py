@@ -189,7 +189,11 @@ ENCODED = ("name", "keywords", "result", "life_events")
 
 def passage(fields: dict[str, str]) -> str:
     """One text for the model: labelled fields, the name first (it weighs most)."""
-    text = "；".join(f"{FIELD_LABELS[k]}：{fields[k]}" for k in ENCODED if fields.get(k))
+    keys = list(ENCODED)
+    name, result = fields.get("name", ""), fields.get("result", "")
+    if result and (name in result or result in name):
+        keys.remove("result")  # 食品经营许可证 says nothing 食品经营许可 does not
+    text = "；".join(f"{FIELD_LABELS[k]}：{fields[k]}" for k in keys if fields.get(k))
     return text[:PASSAGE_LIMIT]
 
 

@@ -23,6 +23,7 @@ from .models import (
     Call,
     CallKind,
     Category,
+    CategoryKind,
     Slot,
     SlotKind,
     Ticket,
@@ -52,40 +53,45 @@ def category(*, centre: Centre, pk) -> Category | None:
 
 def categories_for_items(*, centre: Centre, items: list) -> list[dict]:
     """The active categories of ``centre`` that serve ``items`` (the finder's hits,
-    best first): a category listing the item (按事项), of its department (按部门) or
-    of one of its 主题 (按主题). Each ``{"c": category, "items": [names]}``, in the
-    order of the first item each serves, then the category's own order."""
+    best first). A category that lists items serves those; one that lists none
+    serves its department's (按部门) or its 主题's (按主题) items. Items no category
+    serves go to the first 综合业务 category (无差别受理), when there is one.
+
+    Each ``{"c": category, "items": [Item, …]}``, in the order of the best item it
+    serves, then the category's own order."""
     if not items:
         return []
     item_ids = [i.pk for i in items]
-    department_ids = {i.department_id for i in items}
     events: dict[int, set[int]] = defaultdict(set)
     for item_id, event_id in Item.life_events.through.objects.filter(
         item_id__in=item_ids
     ).values_list("item_id", "lifeevent_id"):
         events[event_id].add(item_id)
+    cats = list(categories(centre=centre).annotate(listed=Count("items")))
     listed: dict[int, set[int]] = defaultdict(set)
     for category_id, item_id in Category.items.through.objects.filter(
-        category__centre=centre, item_id__in=item_ids
+        category__in=[c.pk for c in cats if c.listed], item_id__in=item_ids
     ).values_list("category_id", "item_id"):
         listed[category_id].add(item_id)
-    cats = categories(centre=centre).filter(
-        Q(pk__in=list(listed))
-        | Q(department_id__in=department_ids)
-        | Q(life_event_id__in=list(events))
-    )
     rank = {pk: n for n, pk in enumerate(item_ids)}
-    out = []
+    out, covered = [], set()
     for c in cats:
-        served = set(listed.get(c.pk, ()))
-        if c.department_id:
-            served |= {i.pk for i in items if i.department_id == c.department_id}
-        if c.life_event_id:
-            served |= events.get(c.life_event_id, set())
+        if c.listed:
+            served = listed.get(c.pk, set())
+        elif c.kind == CategoryKind.DEPARTMENT and c.department_id:
+            served = {i.pk for i in items if i.department_id == c.department_id}
+        elif c.kind == CategoryKind.LIFE_EVENT and c.life_event_id:
+            served = events.get(c.life_event_id, set())
+        else:
+            continue
         if served:
-            names = [i for i in items if i.pk in served]
-            out.append({"c": c, "items": names, "rank": min(rank[i] for i in served)})
-    out.sort(key=lambda r: (r["rank"], r["c"].order, r["c"].prefix))
+            covered |= served
+            out.append({"c": c, "items": [i for i in items if i.pk in served]})
+    left = [i for i in items if i.pk not in covered]
+    general = next((c for c in cats if c.kind == CategoryKind.GENERAL and not c.listed), None)
+    if left and general is not None:
+        out.append({"c": general, "items": left})
+    out.sort(key=lambda r: (min(rank[i.pk] for i in r["items"]), r["c"].order, r["c"].prefix))
     return out
 
 

@@ -12,7 +12,14 @@ from django.urls import reverse
 
 from govhall.core import clock
 from govhall.hall import services
-from govhall.hall.models import Appointment, AppointmentState, Priority, Slot, Ticket
+from govhall.hall.models import (
+    Appointment,
+    AppointmentState,
+    Category,
+    Priority,
+    Slot,
+    Ticket,
+)
 from govhall.testing.factories import make_id_number
 
 
@@ -67,6 +74,12 @@ def test_kiosk_finds_what_to_do_and_offers_the_categories_that_serve_it(hall, cl
     assert Search.objects.get().channel == "kiosk"
     r = client.post(_kiosk(hall), {"category": hall.market.pk})
     assert r.status_code == 302 and Ticket.objects.get().category == hall.market
+    # no category of its own left: 综合业务 (无差别受理) takes it
+    Category.objects.filter(pk__in=[hall.market.pk, startup.pk]).update(is_active=False)
+    page = client.get(_kiosk(hall), {"q": "食品经营"}).content.decode()
+    found = page[page.index('id="kiosk-found"') : page.index("① 填写")]
+    assert f'name="category" value="{hall.general.pk}"' in found and "可办：食品经营许可" in found
+    assert f'value="{hall.health.pk}"' not in found
 
 
 def test_kiosk_finding_nothing_sends_to_the_desk_and_the_phones(hall, client):

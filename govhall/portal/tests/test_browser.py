@@ -16,11 +16,11 @@ def test_search_with_two_characters_and_open_the_guide(browser_page, catalogue):
     page.fill("#home-q", "营业")
     page.press("#home-q", "Enter")
     page.wait_for_url("**/items/?q=*")
-    assert "共找到 1 个事项" in page.inner_text("#result-count")
+    assert "为您找到 1 个相关事项" in page.inner_text("#result-count")
     page.screenshot(path="/tmp/portal_results.png", full_page=True)
 
     page.click("text=个体工商户营业执照核发")
-    page.wait_for_url(f"**/items/{catalogue.business.implementation_code}/")
+    page.wait_for_url(f"**/items/{catalogue.business.implementation_code}/?fq=*")
     assert page.inner_text("#guide-title") == "个体工商户营业执照核发"
     materials = page.inner_text("#materials")
     assert "个体工商户开业登记申请书" in materials and "经营场所使用证明" in materials
@@ -61,7 +61,7 @@ def test_a_citizen_applies_online_on_a_phone(browser_page, catalogue, tmp_path):
     page.wait_for_url("**/items/?q=*")
     _no_sideways_scroll(page)
     page.click("text=个体工商户营业执照核发")
-    page.wait_for_url(f"**/items/{catalogue.business.implementation_code}/")
+    page.wait_for_url(f"**/items/{catalogue.business.implementation_code}/?fq=*")
     _no_sideways_scroll(page)
     name_cell = page.locator("#materials tbody tr").first.locator("td").nth(1)
     assert name_cell.get_attribute("data-label") == "材料名称"
