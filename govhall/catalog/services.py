@@ -21,7 +21,6 @@ from govhall.org import permissions
 from govhall.org.models import Department
 
 from . import selectors
-from .signals import announce_published
 from .models import (
     FEE_AMOUNT_MAX,
     FEE_LINE_FIELDS,
@@ -42,6 +41,7 @@ from .models import (
     VersionStatus,
 )
 from .selectors import guide_children_key
+from .signals import announce_published
 from .validation import (
     validate_codes,
     validate_filing_kind,
