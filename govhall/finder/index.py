@@ -217,10 +217,13 @@ def _bm25(fields: list[dict]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 def bm25_scores(index: Index, query: str) -> np.ndarray:
     """BM25 of the query's character pairs per row, scaled to 0..1 by the best row."""
-    scores = np.zeros(index.size, dtype=np.float32)
-    for gram in set(text.bigrams(query)):
-        entry = index.bm25.get(gram)
-        if entry is not None:
-            np.add.at(scores, entry[0], entry[1])
-    top = float(scores.max()) if index.size else 0.0
+    entries = [e for g in set(text.bigrams(query)) if (e := index.bm25.get(g)) is not None]
+    if not entries or not index.size:
+        return np.zeros(index.size, dtype=np.float32)
+    scores = np.bincount(
+        np.concatenate([e[0] for e in entries]),
+        weights=np.concatenate([e[1] for e in entries]),
+        minlength=index.size,
+    )
+    top = float(scores.max())
     return scores / top if top > 0 else scores

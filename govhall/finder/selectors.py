@@ -170,12 +170,12 @@ def _word_hits(index: Index, query: str) -> dict[int, list[tuple[float, Reason]]
                     weight = NAME_CONTAINS * (0.5 + 0.5 * length / len(name))
                     hits[row].append((weight, Reason("name", LABELS["name"], compact)))
         # most of a short query's pairs in one name: a typo (营业执招, 结昏登记)
-        if 3 <= length <= 12:
+        if 3 <= length <= 8:
             counts: Counter = Counter()
             unique = set(grams)
             for gram in unique:
                 rows = index.name_bigrams.get(gram, [])
-                if len(rows) <= 3000:
+                if len(rows) <= 1000:
                     counts.update(rows)
             need = max(2, int(0.6 * len(unique) + 0.999))
             for row, shared in counts.items():
@@ -267,45 +267,59 @@ def _meaning_reason(fields: dict, query: str) -> Reason:
     )
 
 
-def rank(
-    index: Index, query: str, *, use_meaning: bool = True
-) -> list[tuple[int, float, float, list[Reason]]]:
-    """(row, score, cosine, reasons) of the rows shown for ``query``, best first."""
+@dataclass
+class Ranking:
+    """The rows shown for a query, best first, as (row, score, cosine); the reasons are
+    worked out only for the rows a caller keeps (:meth:`reasons`)."""
+
+    query: str
+    rows: list[tuple[int, float, float]]
+    words: dict[int, list[tuple[float, Reason]]]
+    meaning: np.ndarray
+    fields: list[dict]
+
+    def reasons(self, row: int) -> list[Reason]:
+        reasons: list[Reason] = []
+        for _, reason in sorted(self.words.get(row, []), key=lambda x: -x[0]):
+            # 出生证 after 出生证明 of the same field says nothing new
+            if not any(r.label == reason.label and reason.words in r.words for r in reasons):
+                reasons.append(reason)
+        if self.meaning[row] > 0.25 and len(reasons) < 3:
+            reasons.append(_meaning_reason(self.fields[row], self.query))
+        return reasons[:3]
+
+
+def rank(index: Index, query: str, *, use_meaning: bool = True) -> Ranking:
+    """The rows shown for ``query``, best first (at most ``LIMIT_MAX``)."""
+    empty = Ranking(query, [], {}, np.zeros(0), [])
     if not index.size:
-        return []
+        return empty
     words = _word_hits(index, query)
     if use_meaning and index.has_vector.any():
         similarity = index.matrix @ embedding.encode_query(query)
     else:
         similarity = np.zeros(index.size, dtype=np.float32)
     meaning = np.clip((similarity - SIM_FLOOR) / (SIM_CEILING - SIM_FLOOR), 0.0, 1.0)
-    scores = meaning.astype(np.float64)
     lexical = np.zeros(index.size)
     for row, found in words.items():
         weights = sorted((w for w, _ in found), reverse=True)
         lexical[row] = weights[0] + 0.1 * min(1.0, sum(weights[1:]))
-    scores = scores + lexical + BM25_WEIGHT * bm25_scores(index, query)
+    scores = meaning + lexical + BM25_WEIGHT * bm25_scores(index, query)
     eligible = (lexical >= WORDS_SHOWN) | (similarity >= SIM_SHOWN)
     if not eligible.any():
-        return []
-    scores_shown = np.where(eligible, scores, -1.0)
-    order = np.argsort(-scores_shown, kind="stable")[:LIMIT_MAX]
-    best = scores_shown[order[0]]
-    out = []
-    for row in order:
-        score = scores_shown[row]
-        if score < 0 or score < best - BAND:
-            break
-        reasons = []
-        seen = set()
-        for _, reason in sorted(words.get(row, []), key=lambda x: -x[0]):
-            if (reason.field, reason.words) not in seen:
-                seen.add((reason.field, reason.words))
-                reasons.append(reason)
-        if meaning[row] > 0.25 and len(reasons) < 3:
-            reasons.append(_meaning_reason(index.fields[row], query))
-        out.append((int(row), float(score), float(similarity[row]), reasons[:3]))
-    return out
+        return empty
+    scores = np.where(eligible, scores, -1.0)
+    count = min(LIMIT_MAX, int(eligible.sum()))
+    top = np.argpartition(-scores, count - 1)[:count]
+    # best first; equal scores in catalogue order, so every database gives one order
+    order = top[np.lexsort((top, -scores[top]))]
+    best = scores[order[0]]
+    rows = [
+        (int(row), float(scores[row]), float(similarity[row]))
+        for row in order
+        if scores[row] >= best - BAND
+    ]
+    return Ranking(query, rows, words, meaning, index.fields)
 
 
 def find(
@@ -330,8 +344,8 @@ def find(
     if not query:
         return finding
     index = current()
-    ranked = rank(index, query, use_meaning=use_meaning)
-    wanted = [int(index.version_ids[row]) for row, *_ in ranked]
+    ranking = rank(index, query, use_meaning=use_meaning)
+    wanted = [int(index.version_ids[row]) for row, *_ in ranking.rows]
     versions = ItemVersion.objects.filter(pk__in=wanted).select_related("item__department")
     if accepting_only:
         versions = versions.filter(ACCEPTING)
@@ -339,9 +353,10 @@ def find(
         Prefetch("item__life_events", queryset=LifeEvent.objects.order_by("audience", "order"))
     )
     by_id = {v.pk: v for v in versions}
-    for row, score, similarity, reasons in ranked:
+    for row, score, similarity in ranking.rows:
         version = by_id.get(int(index.version_ids[row]))
         if version is not None:
+            reasons = ranking.reasons(row)
             finding.hits.append(Hit(version, round(score, 4), round(similarity, 4), reasons))
         if len(finding.hits) >= limit:
             break
