@@ -673,8 +673,9 @@ def load_finder_index(ctx: DemoContext) -> dict[str, int]:
     """检索向量 of every published guide (the worker would encode them after the
     load's commit; done here so the portal's finder answers by meaning at once)."""
     from govhall.finder import services as finder_services
+    from govhall.finder.demo import load_demo_searches
 
-    return {"finder_vectors": finder_services.index_missing()}
+    return {"finder_vectors": finder_services.index_missing(), **load_demo_searches()}
 
 
 LOADERS = [

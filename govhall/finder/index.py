@@ -16,9 +16,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Count, Max
+from django.db.models import Max
 
 from govhall.catalog import selectors as catalog_selectors
+from govhall.catalog.models import ItemVersion, VersionStatus
 from govhall.core import clock
 
 from . import embedding, text
@@ -59,15 +60,15 @@ _current: Index | None = None
 
 
 def _key() -> tuple:
-    stats = GuideVector.objects.aggregate(n=Count("pk"), last=Max("pk"), at=Max("encoded_at"))
-    published = catalog_selectors.current_versions().aggregate(n=Count("pk"), last=Max("pk"))
+    """What the index depends on, in two index-only reads: the last published version
+    and the last vector written (a new version, a successor closing the old one, an
+    encoding or a re-index all raise one of them), and the day (versions take effect
+    on their date)."""
+    published = ItemVersion.objects.filter(status=VersionStatus.PUBLISHED)
     return (
         clock.today(),
-        stats["n"],
-        stats["last"],
-        stats["at"],
-        published["n"],
-        published["last"],
+        published.aggregate(last=Max("pk"))["last"],
+        GuideVector.objects.aggregate(last=Max("pk"))["last"],
     )
 
 
@@ -190,7 +191,8 @@ def _bm25(fields: list[dict]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     lengths = np.zeros(n, dtype=np.float32)
     df: dict[str, int] = defaultdict(int)
     for row, f in enumerate(fields):
-        grams = text.bigrams(" ".join(v for v in f.values() if v))
+        # field by field, in one order (PostgreSQL's jsonb keeps its own key order)
+        grams = [g for key in text.FIELD_LABELS for g in text.bigrams(f.get(key) or "")]
         tf: dict[str, int] = defaultdict(int)
         for gram in grams:
             tf[gram] += 1

@@ -198,9 +198,9 @@ def passage(fields: dict[str, str]) -> str:
 
 
 def bigrams(value: str) -> list[str]:
-    """Pairs of adjacent characters of the Chinese (and other) text, spaces dropped."""
-    value = compact(normalise(value))
-    return [value[i : i + 2] for i in range(len(value) - 1)]
+    """Pairs of adjacent characters within each word (a space or punctuation ends a
+    word: 餐饮 饭店 gives 餐饮, 饭店 and not 饮饭)."""
+    return [w[i : i + 2] for w in normalise(value).split() for i in range(len(w) - 1)]
 
 
 def terms(*, name: str, keywords: str, result: str) -> list[list[str]]:

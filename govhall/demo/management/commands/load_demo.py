@@ -67,6 +67,7 @@ LABELS = {
     "reminded": "到期提醒",
     "in_force": "有效证照",
     "finder_vectors": "检索向量（事项智能检索）",
+    "searches": "检索记录",
 }
 
 
