@@ -225,6 +225,43 @@ def _expiring_licences(today) -> list[str]:
     return numbers
 
 
+def _case_in_letter_month(today) -> list[str]:
+    """One licence certified in the month before last, when the demo's guides were
+    already in force then, so that month has pushes and its 书面函告 is made whatever
+    day the demo is loaded (the demo cases are random and may leave it empty)."""
+    month = services.previous_month(services.previous_month(today))
+    day = services.previous_month(today) - dt.timedelta(days=1)
+    item = (
+        Item.objects.filter(linkage__isnull=False)
+        .exclude(linkage__licence_name__contains="通行证")
+        .order_by("pk")
+        .first()
+    )
+    centre = Centre.objects.filter(level=Level.COUNTY).order_by("parent_id", "pk").first()
+    clerk = Staff.objects.filter(centre=centre, role=Role.WINDOW_CLERK, is_active=True).first()
+    if item is None or centre is None or clerk is None:
+        return []
+    first_valid = item.versions.filter(status="published").order_by("valid_from").first().valid_from
+    while day >= max(month, first_valid) and not calendar.is_workday(day=day):
+        day -= dt.timedelta(days=1)
+    if day < max(month, first_valid):
+        return []
+    number = f"HG{day:%Y%m%d}01"
+    try:
+        _walk_case(
+            item=item,
+            centre=centre,
+            clerk=clerk,
+            chief=_chief(item.department),
+            applicant=_applicant(9103, "乔志刚", "13947709103"),
+            start=day,
+            number=number,
+        )
+    except DomainError:
+        return []
+    return [number]
+
+
 def _statuses(rng, admin) -> dict[str, int]:
     """变更, 延续, 撤销 and 注销 on request of four licences of the approval bureau."""
     candidates = list(
@@ -485,6 +522,7 @@ def load_demo_licences() -> dict[str, int]:
             )
             out["liaisons"] = 1
     out["expiring"] = len(_expiring_licences(today))
+    in_letter_month = len(_case_in_letter_month(today))
     out["pushes"] = _push_past_decisions(rng)
     out.update(_acknowledge(rng))
     out.update(_statuses(rng, admin))
@@ -493,7 +531,7 @@ def load_demo_licences() -> dict[str, int]:
     refused = _refused_tolerance()
     refused.pop("_reason", None)
     out.update(refused)
-    out["licence_cases"] = out["expiring"] + (1 if refused else 0)
+    out["licence_cases"] = out["expiring"] + in_letter_month + (1 if refused else 0)
     # The letters: October's as the first working day of November made it, then this
     # morning's run (过期, 到期提醒, warnings, November's letter).
     before = services.previous_month(services.previous_month(today))
