@@ -36,12 +36,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.forms.forms import NON_FIELD_ERRORS
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from . import audit, history
@@ -395,3 +397,16 @@ def history_rows(entries) -> list:
         entry.action_label = audit.label_of(entry.action)
     history.change_rows(rows)
     return rows
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(workbook, *, filename: str) -> HttpResponse:
+    """An openpyxl ``workbook`` as a download named ``filename`` (ASCII: the name is
+    in the header as it is)."""
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

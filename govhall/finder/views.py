@@ -8,11 +8,8 @@ Thin: the rules and reads are in ``pages``; the write is ``services.add_keyword`
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -136,16 +133,7 @@ def export(request):
     )
     meta.column_dimensions["A"].width = 16
     meta.column_dimensions["B"].width = 70
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="finder-searches-{clock.today():%Y%m%d}.xlsx"'
-    )
-    return response
+    return web.xlsx_response(wb, filename=f"finder-searches-{clock.today():%Y%m%d}.xlsx")
 
 
 @web.staff_page

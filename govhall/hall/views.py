@@ -7,10 +7,8 @@ are the services' and ``roles``'; a refused action is a Chinese message."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -670,13 +668,4 @@ def statistics_export(request):
     meta.append(["统计范围", f"{start.isoformat()} 至 {end.isoformat()}"])
     meta.append(["说明", "等候时长 = 首次叫号 − 取号；办理时长 = 办结 − 开始办理（分钟）"])
     meta.column_dimensions["B"].width = 60
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="hall-statistics-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
-    )
-    return response
+    return web.xlsx_response(wb, filename=f"hall-statistics-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
