@@ -51,7 +51,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 def item_list(request):
     """事项目录: with ``q``, the finder's answer (说说您要办什么) — each hit with why it
-    matched and its 主题, or, when nothing matches, the consultation phone and 12345
+    matched and its 主题, and the consultation phone and 12345 (alone when nothing matches)
     instead of unrelated items; without ``q``, the catalogue browsed. The department
     / type / life event / level filters apply to both."""
     params = request.GET
@@ -83,7 +83,7 @@ def item_list(request):
             "found": found,
             "error": error,
             "q": q,
-            "phone": selectors.consultation_phone() if found and not found.hits else "",
+            "phone": selectors.consultation_phone() if found else "",
             "filters": {
                 "department": department_id,
                 "type": type_,

@@ -58,6 +58,14 @@ def test_query_matches_names_and_the_department_is_a_filter(client, catalogue):
     assert "已按筛选条件过滤" in narrowed.content.decode()
 
 
+def test_a_result_list_still_offers_the_phones_under_it(client, catalogue):
+    # the threshold cannot tell every near miss (护照 near 居住证): the way out is always shown
+    Centre.objects.filter(level="county").update(phone="0477-7201234")
+    html = client.get("/items/", {"q": "营业"}).content.decode()
+    tail = html[html.index('id="not-this"') :]
+    assert "0477-7201234" in tail and "12345" in tail
+
+
 def test_query_with_no_match_says_so_and_offers_the_phones(client, catalogue):
     Centre.objects.filter(level="county").update(phone="0477-7201234")
     response = client.get("/items/", {"q": "护照"})
