@@ -369,6 +369,8 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
 # while it embeds a query; 0 lets the model take every core (manage.py reindex_finder
 # sets it so). docs/finder.md.
 GOVHALL_FINDER_THREADS = env.int("GOVHALL_FINDER_THREADS", default=1)
+# Anonymous searches (portal, kiosk, API) per client address (govhall/finder/throttle.py).
+GOVHALL_FINDER_RATE_PER_ADDRESS = env("GOVHALL_FINDER_RATE_PER_ADDRESS", default="300/10m")
 
 CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 # 办件进度查询 (cases_public:progress): per client address, every query; per 受理编号,

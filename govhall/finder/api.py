@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.urls import path, reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,11 +15,17 @@ from govhall.api import params
 from govhall.api.errors import error_responses
 from govhall.core.errors import ValidationFailed
 
-from . import selectors
+from . import selectors, throttle
 from .models import Channel
 
 TAG = "事项目录"
 HOTLINE = "12345"
+
+
+class Throttled(exceptions.APIException):
+    status_code = 429
+    default_code = throttle.CODE
+    default_detail = throttle.MESSAGE
 
 
 class FindReasonSerializer(serializers.Serializer):
@@ -81,7 +87,8 @@ class FindApi(APIView):
             **error_responses(
                 **{
                     "400": "query_required：缺少 q；query_too_long：超过100字；"
-                    "invalid_filter：参数取值无效"
+                    "invalid_filter：参数取值无效",
+                    "429": "finder_throttled：同一地址查询过于频繁",
                 }
             ),
         },
@@ -89,6 +96,8 @@ class FindApi(APIView):
     def get(self, request):
         query = request.query_params
         params.known(query, "q", "limit", "accepting", paged=False)
+        if throttle.exceeded(request):
+            raise Throttled()
         q = params.text(query, "q")
         if not q:
             raise ValidationFailed(

@@ -32,6 +32,7 @@ from govhall.core import clock, web
 from govhall.core.actors import Applicant
 from govhall.core.errors import DomainError, ValidationFailed
 from govhall.finder import selectors as finder_selectors
+from govhall.finder import throttle as finder_throttle
 from govhall.org import site as org_site
 from govhall.org.models import Window
 
@@ -154,6 +155,9 @@ def _finder(request, centre) -> dict | None:
     if not q:
         return None
     out = {"q": q, "error": "", "rows": [], "items": []}
+    if finder_throttle.exceeded(request):
+        out["error"] = finder_throttle.MESSAGE
+        return out
     try:
         finding = finder_selectors.find(q=q, channel="kiosk", limit=10)
     except ValidationFailed as exc:

@@ -16,6 +16,7 @@ from govhall.catalog import files as catalog_files
 from govhall.catalog.models import ItemType
 from govhall.core.errors import NotFound, ValidationFailed
 from govhall.finder import services as finder_services
+from govhall.finder import throttle as finder_throttle
 from govhall.org import selectors as org_selectors
 from govhall.org.models import Level
 
@@ -65,7 +66,9 @@ def item_list(request):
     filters = {"department_id": department_id, "type": type_, "life_event": life_event}
     filters["level"] = level
     found, error, page = None, "", None
-    if q:
+    if q and finder_throttle.exceeded(request):
+        error = finder_throttle.MESSAGE
+    elif q:
         try:
             found = selectors.find_items(q=q, **filters)
         except ValidationFailed as exc:

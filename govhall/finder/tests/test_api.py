@@ -40,3 +40,21 @@ def test_nothing_found_offers_the_phone_and_12345(client):
 def test_bad_input_gets_a_stable_code(client, params, code):
     response = client.get("/api/v1/items/find/", params)
     assert response.status_code == 400 and response.json()["code"] == code
+
+
+def test_an_address_that_searches_without_pause_is_refused_on_every_channel(client, settings):
+    from govhall.finder.models import Search
+
+    settings.GOVHALL_FINDER_RATE_PER_ADDRESS = "3/m"
+    for _ in range(3):
+        assert client.get("/api/v1/items/find/", {"q": "户口"}).status_code == 200
+    refused = client.get("/api/v1/items/find/", {"q": "户口"})
+    assert refused.status_code == 429 and refused.json()["code"] == "finder_throttled"
+    portal = client.get("/items/", {"q": "户口"}).content.decode()
+    assert "查询过于频繁" in portal
+    assert Search.objects.count() == 3  # the refused ones wrote nothing
+    # the window desk (signed in) is not counted
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="clerk"))
+    assert client.get("/api/v1/items/find/", {"q": "户口"}).status_code == 200
