@@ -54,6 +54,23 @@ def client_address(request) -> str:
     return get_client_ip_address(request) or ""
 
 
+def anonymous_over_rate(request, *, group: str, rate: str, exempt=()) -> bool:
+    """Counts one attempt of an anonymous caller against ``rate`` per client address
+    (django-ratelimit, ``group``); whether the address is over it. A signed-in user and
+    an address in ``exempt`` (the hall's own ticket machines) are not counted."""
+    from django_ratelimit.core import get_usage
+
+    if request.user.is_authenticated:
+        return False
+    address = client_address(request)
+    if address in set(exempt or ()):
+        return False
+    usage = get_usage(
+        request, group=group, key=lambda group, req: address, rate=rate, increment=True
+    )
+    return usage is not None and usage["should_limit"]
+
+
 def failure_limit() -> int:
     return get_failure_limit(None, {})
 

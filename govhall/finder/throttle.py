@@ -8,7 +8,6 @@ searches without pause is refused before it fills the log."""
 from __future__ import annotations
 
 from django.conf import settings
-from django_ratelimit.core import get_usage
 
 from govhall.core import security
 
@@ -19,16 +18,9 @@ MESSAGE = "查询过于频繁，请稍后再试。"
 
 def exceeded(request) -> bool:
     """Counts one search; whether this address is over the rate."""
-    if request.user.is_authenticated:
-        return False
-    address = security.client_address(request)
-    if address in set(getattr(settings, "GOVHALL_HALL_KIOSK_ADDRESSES", ()) or ()):
-        return False
-    usage = get_usage(
+    return security.anonymous_over_rate(
         request,
         group="finder.search.address",
-        key=lambda group, req: address,
         rate=getattr(settings, "GOVHALL_FINDER_RATE_PER_ADDRESS", DEFAULT_RATE),
-        increment=True,
+        exempt=getattr(settings, "GOVHALL_HALL_KIOSK_ADDRESSES", ()),
     )
-    return usage is not None and usage["should_limit"]
