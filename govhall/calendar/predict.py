@@ -117,7 +117,9 @@ def era(festival: str, year: int) -> str:
     """Which 放假办法 governs ``festival`` in ``year`` (only the festivals whose
     statutory days changed have more than one era)."""
     if festival == "春节":
-        return "1999" if year < 2008 else "2008" if year < 2014 else "2014" if year < 2025 else "2024"
+        return (
+            "1999" if year < 2008 else "2008" if year < 2014 else "2014" if year < 2025 else "2024"
+        )
     if festival == "劳动节":
         return "1999" if year < 2008 else "2008" if year < 2025 else "2024"
     return "all"
@@ -161,6 +163,8 @@ class Block(NamedTuple):
     doubtful: frozenset  # days the rules leave open (never certain)
     first: dt.date  # the window whose days the block speaks for
     last: dt.date
+    by_law: frozenset = frozenset()  # off by the 2024 放假办法 (春节 8 days from 除夕)
+    far_weekend: frozenset = frozenset()  # weekend days past the nearest free weekend
 
 
 def _days(start: dt.date, n: int) -> list[dt.date]:
@@ -206,19 +210,18 @@ def _span(start: dt.date, length: int, statutory: int, taken: set[dt.date]):
     def weekend_days(direction: int):
         x = (start if direction < 0 else end) + direction * one
         if direction < 0 and start.weekday() == 0 or direction > 0 and end.weekday() == 4:
-            x += 2 * direction * one  # the weekend touching the holiday stays off
-        elif direction < 0 and start.weekday() == 6 or direction > 0 and end.weekday() == 5:
-            x += direction * one
+            x += direction * one  # the weekend day touching the holiday stays off
         while True:
             if x.weekday() >= 5 and x not in taken:
                 yield x
             x += direction * one
 
     makeup: list[dt.date] = []
+    branch = "nearest"
     if n >= 2 and length == 7 and start.weekday() == 0:
-        makeup = [start - one, start - 2 * one][:n]
-    elif n >= 2 and length == 7 and end.weekday() == 4:
-        makeup = [end + one, end + 2 * one][:n]
+        makeup, branch = [start - one, start - 2 * one][:n], "before"
+    elif n >= 2 and end.weekday() == 4:
+        makeup, branch = [end + one, end + 2 * one][:n], "after"
     elif n > 0:
         before, after = weekend_days(-1), weekend_days(1)
         b, a = next(before), next(after)
@@ -231,7 +234,7 @@ def _span(start: dt.date, length: int, statutory: int, taken: set[dt.date]):
                 makeup.append(a)
                 a = next(after)
             side = -side
-    return rest, makeup, ("span", start.weekday(), length, n)
+    return rest, makeup, ("span", start.weekday(), length, n, branch)
 
 
 def _labour_habit(year: int, known) -> bool:
@@ -258,15 +261,43 @@ def blocks(year: int, known=None) -> list[Block]:
     merged = dt.date(year, 9, 29) <= ma <= dt.date(year, 10, 8)
     near = not merged and dt.date(year, 9, 20) <= ma < dt.date(year, 9, 29)
 
-    def add(festival, anchor_day, rest, makeup, key, doubtful=()):
+    def add(festival, anchor_day, rest, makeup, key, doubtful=(), by_law=()):
         statutory = set(statutory_days(festival, anchor_day.year))
         if festival == "国庆节" and merged:
             statutory.add(ma)
         lo = min([*rest, *makeup, anchor_day]) - 7 * one
         hi = max([*rest, *makeup, anchor_day]) + 7 * one
+        # weekend days beyond the first weekend outside the holiday and its make-up days
+        far = set()
+        span_lo, span_hi = min([*rest, *makeup]), max([*rest, *makeup])
+        for direction, edge in ((-1, span_lo), (1, span_hi)):
+            x, seen_weekend = edge + direction * one, False
+            while lo <= x <= hi:
+                if x.weekday() >= 5:
+                    if seen_weekend and x.weekday() == (5 if direction > 0 else 6):
+                        far.add(x)
+                    elif seen_weekend == "done":
+                        far.add(x)
+                    seen_weekend = seen_weekend or True
+                    if direction > 0 and x.weekday() == 6 or direction < 0 and x.weekday() == 5:
+                        seen_weekend = "done"
+                x += direction * one
+        if key[0] == "labour-one":
+            far = set()
         out.append(
-            Block(festival, key, anchor_day, frozenset(rest), frozenset(makeup),
-                  frozenset(statutory), frozenset(doubtful), lo, hi)
+            Block(
+                festival,
+                key,
+                anchor_day,
+                frozenset(rest),
+                frozenset(makeup),
+                frozenset(statutory),
+                frozenset(doubtful),
+                lo,
+                hi,
+                frozenset(by_law),
+                frozenset(far),
+            )
         )
         taken.update(rest)
 
@@ -289,14 +320,29 @@ def blocks(year: int, known=None) -> list[Block]:
         # 2015–2023 started on 除夕, 2014 and 2024 on 初一: the days on which the two
         # layouts differ stay open
         alt_rest, alt_makeup, _ = _span(eve + one, length, 3, taken)
-        main = {d: _as_rest(HOLIDAY if d in rest else MAKEUP if d in makeup else
-                            WEEKEND if d.weekday() >= 5 else WORKDAY) for d in _days(eve - 14 * one, 36)}
+        main = {
+            d: _as_rest(
+                HOLIDAY
+                if d in rest
+                else MAKEUP
+                if d in makeup
+                else WEEKEND
+                if d.weekday() >= 5
+                else WORKDAY
+            )
+            for d in _days(eve - 14 * one, 36)
+        }
         for d, kind in main.items():
-            alt = HOLIDAY if d in alt_rest else MAKEUP if d in alt_makeup else (
-                WEEKEND if d.weekday() >= 5 else WORKDAY)
+            alt = (
+                HOLIDAY
+                if d in alt_rest
+                else MAKEUP
+                if d in alt_makeup
+                else (WEEKEND if d.weekday() >= 5 else WORKDAY)
+            )
             if _as_rest(alt) != kind:
                 doubtful.append(d)
-    add("春节", eve, rest, makeup, key, doubtful)
+    add("春节", eve, rest, makeup, key, doubtful, by_law=rest if sf_era == "2024" else ())
     # 劳动节
     may1 = dt.date(year, 5, 1)
     if _labour_habit(year, known):
@@ -319,6 +365,55 @@ def blocks(year: int, known=None) -> list[Block]:
     return out
 
 
+def _known_blocks(known) -> list[Block]:
+    """The rules' layout of every known year since 2008 (cached per ``known``)."""
+    key = id(known)
+    cached = _BLOCKS_CACHE.get(key)
+    if cached is None or cached[0] is not known:
+        laid = [
+            b
+            for y in sorted(known)
+            if y >= LUNAR_FROM
+            for b in blocks(y, known)
+            if b.anchor.year == y
+        ]
+        cached = _BLOCKS_CACHE[key] = (known, laid)
+        if len(_BLOCKS_CACHE) > 64:
+            _BLOCKS_CACHE.clear()
+    return cached[1]
+
+
+_BLOCKS_CACHE: dict = {}
+
+
+def _window(b: Block) -> list[dt.date]:
+    return _days(b.first, (b.last - b.first).days + 1)
+
+
+def _always_rest(block: Block, known) -> set[int]:
+    """Offsets of a long holiday that were a day off in every known year since 2010
+    laid out the same way (same festival, same length; at least two years)."""
+    if block.key[0] != "span":
+        return set()
+    same = [
+        b
+        for b in _known_blocks(known)
+        if b.anchor.year >= GROW_FROM
+        and b.festival == block.festival
+        and b.key[0] == "span"
+        and b.key[2] == block.key[2]
+    ]
+    if len(same) < 2:
+        return set()
+    out = set()
+    for d in block.rest:
+        off = (d - block.anchor).days
+        kinds = [_real_kind(known, b.anchor + dt.timedelta(days=off)) for b in same]
+        if all(k is not None and _as_rest(k) == "rest" for k in kinds):
+            out.add(off)
+    return out
+
+
 def _kind_in(block: Block, day: dt.date) -> str:
     if day in block.rest:
         return HOLIDAY
@@ -328,25 +423,32 @@ def _kind_in(block: Block, day: dt.date) -> str:
 
 
 def _confirmed(block: Block, known) -> set[int] | None:
-    """Offsets (from the anchor) on which the most recent known year in the same
-    situation was laid out right by the rules; None when no known year was."""
-    for y in sorted(known, reverse=True):
-        if y < LUNAR_FROM:
-            break
-        for b in blocks(y, known):
-            if b.anchor.year != y or b.key != block.key:
-                continue
-            if block.key[0] == "labour-one" and b.festival != block.festival:
-                continue
-            days = _days(b.first, (b.last - b.first).days + 1)
-            reals = [_real_kind(known, d) for d in days]
-            if any(r is None for r in reals):
-                continue
-            return {
-                (d - b.anchor).days
-                for d, r in zip(days, reals, strict=True)
-                if _as_rest(r) == _as_rest(_kind_in(b, d))
-            }
+    """Offsets (from the anchor) that the rules laid out right in the most recent known
+    year in the same situation. For a long holiday never seen in this situation: its
+    weekend days, when the make-up rule (same branch, same number of make-up days)
+    placed every make-up day right the last time it was used. None: nothing known."""
+    laid = [
+        b
+        for b in reversed(_known_blocks(known))
+        if all(_real_kind(known, d) is not None for d in (b.first, b.last))
+    ]
+    for b in laid:
+        if b.key != block.key or block.key[0] == "labour-one" and b.festival != block.festival:
+            continue
+        return {
+            (d - b.anchor).days
+            for d in _window(b)
+            if _as_rest(_real_kind(known, d)) == _as_rest(_kind_in(b, d))
+        }
+    if block.key[0] != "span":
+        return None
+    for b in laid:
+        if b.key[0] != "span" or b.key[3:] != block.key[3:]:
+            continue
+        weekend = [d for d in _window(b) if d.weekday() >= 5 and d not in b.rest]
+        if all(_as_rest(_real_kind(known, d)) == _as_rest(_kind_in(b, d)) for d in weekend):
+            return {(d - block.anchor).days for d in _window(block) if d.weekday() >= 5}
+        return set()
     return None
 
 
@@ -393,17 +495,23 @@ def _predict(year: int, known) -> list[PredictedDay]:
     proposals: dict[dt.date, list[tuple[str, str, bool, bool]]] = {}
     for block in blocks(year, known):
         good = _confirmed(block, known)
+        always = _always_rest(block, known)
         d = block.first
         while d <= block.last:
             if d.year == year:
                 kind = _kind_in(block, d)
                 asserted = kind in (HOLIDAY, MAKEUP)
-                if d in block.statutory:
+                off = (d - block.anchor).days
+                if d in block.statutory or d in block.by_law:
                     certain = True
-                elif d in block.doubtful:
-                    certain = False
+                elif d in block.doubtful or block.key[0] == "labour-one" and d.weekday() >= 5:
+                    certain = False  # 劳动节 turned from one day into five in 2019–2020
+                elif kind == HOLIDAY and off in always:
+                    certain = True  # off in every known year since 2010
+                elif kind == WEEKEND and d in block.far_weekend:
+                    certain = True  # make-up days never go past the nearest free weekend
                 else:
-                    certain = good is not None and (d - block.anchor).days in good
+                    certain = good is not None and off in good
                 name = block.festival if asserted else ""
                 proposals.setdefault(d, []).append((kind, name, certain, asserted))
             d += dt.timedelta(days=1)
