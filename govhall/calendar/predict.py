@@ -198,10 +198,12 @@ def _one_day(festival: str, d: dt.date, *, near_national: bool = False, key_pref
     return rest, makeup, (key_prefix, w)
 
 
-def _span(start: dt.date, length: int, statutory: int, taken: set[dt.date]):
+def _span(start: dt.date, length: int, statutory: int, taken: set[dt.date], *, six_days=False):
     """A long holiday of ``length`` days from ``start``; the working days it swallows
-    beyond the statutory ones are made up on the nearest weekend days (both on the
-    weekend just before a Monday start / just after a Friday end)."""
+    beyond the statutory ones are made up on the nearest weekend days, one on each side
+    (before 2025: both on the weekend just before a Monday start of a 7-day holiday /
+    just after a Friday end — 7 working days in a row, which the 2024 放假办法 forbids:
+    ``six_days``, at most 6 in a row)."""
     rest = _days(start, length)
     end = rest[-1]
     n = sum(x.weekday() < 5 for x in rest) - statutory
@@ -218,9 +220,9 @@ def _span(start: dt.date, length: int, statutory: int, taken: set[dt.date]):
 
     makeup: list[dt.date] = []
     branch = "nearest"
-    if n >= 2 and length == 7 and start.weekday() == 0:
+    if n >= 2 and length == 7 and start.weekday() == 0 and not six_days:
         makeup, branch = [start - one, start - 2 * one][:n], "before"
-    elif n >= 2 and end.weekday() == 4:
+    elif n >= 2 and end.weekday() == 4 and not six_days:
         makeup, branch = [end + one, end + 2 * one][:n], "after"
     elif n > 0:
         before, after = weekend_days(-1), weekend_days(1)
@@ -310,11 +312,12 @@ def blocks(year: int, known=None) -> list[Block]:
     if year >= LUNAR_FROM and not merged:
         rest, makeup, key = _one_day("中秋节", ma, near_national=near)
         add("中秋节", ma, rest, makeup, key)
+    six = era("春节", year) == "2024"  # 放假办法 2024: at most 6 working days in a row
     # 春节: from 除夕, 7 days (8 from 2025, 放假办法 2024)
     eve = anchor("春节", year) - one
     sf_era = era("春节", year)
     length = 8 if sf_era == "2024" else 7
-    rest, makeup, key = _span(eve, length, _statutory_count("春节", year), taken)
+    rest, makeup, key = _span(eve, length, _statutory_count("春节", year), taken, six_days=six)
     doubtful = []
     if sf_era == "2014":
         # 2015–2023 started on 除夕, 2014 and 2024 on 初一: the days on which the two
@@ -347,7 +350,7 @@ def blocks(year: int, known=None) -> list[Block]:
     may1 = dt.date(year, 5, 1)
     if _labour_habit(year, known):
         start = may1 - one * {6: 1, 0: 2}.get(may1.weekday(), 0)
-        rest, makeup, key = _span(start, 5, _statutory_count("劳动节", year), taken)
+        rest, makeup, key = _span(start, 5, _statutory_count("劳动节", year), taken, six_days=six)
         add("劳动节", start, rest, makeup, key)
     else:
         rest, makeup, key = _one_day("劳动节", may1, key_prefix="labour-one")
@@ -356,11 +359,11 @@ def blocks(year: int, known=None) -> list[Block]:
     oct1 = dt.date(year, 10, 1)
     if merged:
         start = min(oct1, ma)
-        rest, makeup, key = _span(start, 8, 4, taken)
+        rest, makeup, key = _span(start, 8, 4, taken, six_days=six)
     else:
         count = 3 + (1 if near and ma.weekday() >= 5 else 0)
         start = oct1
-        rest, makeup, key = _span(start, 7, count, taken)
+        rest, makeup, key = _span(start, 7, count, taken, six_days=six)
     add("国庆节", start, rest, makeup, key)
     return out
 
@@ -506,6 +509,8 @@ def _predict(year: int, known) -> list[PredictedDay]:
                     certain = True
                 elif d in block.doubtful or block.key[0] == "labour-one" and d.weekday() >= 5:
                     certain = False  # 劳动节 turned from one day into five in 2019–2020
+                elif kind == WORKDAY:
+                    certain = True  # counted as worked whatever happens
                 elif kind == HOLIDAY and off in always:
                     certain = True  # off in every known year since 2010
                 elif kind == WEEKEND and d in block.far_weekend:
@@ -538,3 +543,20 @@ def _merge(day: dt.date, proposals: list[tuple[str, str, bool, bool]]) -> Predic
     if doubt:
         return PredictedDay(day, doubt[0][0], doubt[0][1], False)
     return PredictedDay(day, base.kind, "", True)
+
+
+# --- what the table stores for a year without a schedule ---------------------------------
+
+
+@lru_cache(maxsize=64)
+def provisional_year(year: int) -> tuple[tuple[DayRule, bool], ...]:
+    """The 推算 rows of ``year``: (the counted day — safety rule applied —, uncertain),
+    predicted from every State Council schedule ``chinesecalendar`` holds. An uncertain
+    day keeps the festival it may belong to as its name."""
+    out = []
+    for day in predict_year(year):
+        rule = counted_rule(day)
+        if not day.certain and day.name:
+            rule = rule._replace(name=day.name)
+        out.append((rule, not day.certain))
+    return tuple(out)
