@@ -482,13 +482,27 @@ def predict_year(year: int, *, known: dict[int, list[DayRule]] | None = None) ->
     """Every day of ``year``, predicted from the schedules in ``known`` (year → days).
     ``known=None``: every year ``chinesecalendar`` holds before ``year``."""
     if known is None:
-        known = {
-            y: rules.official_year(y)
-            for y in range(rules.FIRST_YEAR, year)
-            if rules.has_official_schedule(y)
-        }
-    by_date = {y: {r.date: r for r in days} for y, days in known.items() if y < year}
+        by_date = {y: days for y, days in _official_by_date().items() if y < year}
+    else:
+        by_date = {y: {r.date: r for r in days} for y, days in known.items() if y < year}
     return _predict(year, by_date)
+
+
+@lru_cache(maxsize=1)
+def _official_by_date() -> dict[int, dict[dt.date, DayRule]]:
+    """Every State Council schedule ``chinesecalendar`` holds (read once)."""
+    out = {}
+    year = rules.FIRST_YEAR
+    while rules.has_official_schedule(year):
+        out[year] = {r.date: r for r in rules.official_year(year)}
+        year += 1
+    return out
+
+
+@lru_cache(maxsize=128)
+def estimate(year: int) -> tuple[PredictedDay, ...]:
+    """``year`` predicted as if no schedule of it (or later) were known."""
+    return tuple(predict_year(year))
 
 
 _CONFIRM_CACHE: dict = {}
