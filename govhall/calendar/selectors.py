@@ -368,6 +368,18 @@ def year_days(*, year: int) -> list[rules.DayRule]:
     ]
 
 
+def uncertain_days(*, year: int) -> set[dt.date]:
+    """The 推算 days of ``year`` the predictor is not sure of (待定: counted as working
+    days), from the table or, beyond it, from the prediction."""
+    if Day.objects.filter(date__year=year).exists():
+        return set(
+            Day.objects.filter(date__year=year, uncertain=True).values_list("date", flat=True)
+        )
+    if rules.has_official_schedule(year):
+        return set()
+    return {rule.date for rule, unsure in predict.provisional_year(year) if unsure}
+
+
 def covered_years() -> list[int]:
     table = _get_table()
     last = max(table.last.year, clock.today().year + 1) if table.last else clock.today().year
