@@ -1,26 +1,18 @@
-"""Predicted years (推算): the State Council's 调休 patterns, learnt from known years.
+"""Predicted years (推算): the State Council's 调休 patterns, confirmed by known years.
 
 Pure — no models. ``predict_year(year, known=…)`` gives every day of ``year`` a kind
-(as in :mod:`rules`) and ``certain``. The rules (docs/calendar.md "推算"):
+(as in :mod:`rules`) and ``certain``; docs/calendar.md "推算" states the rules:
 
-* Each festival is a **block** around an anchor: 元旦 Jan 1, 春节 正月初一, 清明 the
-  solar term, 劳动节 May 1, 端午 lunar 5/5, 国庆 Oct 1 (with 中秋 joined when 中秋 is
-  within a week of it), 中秋 lunar 8/15 otherwise. The State Council's choice for a
-  block depends on the anchor's weekday (a Tuesday/Thursday holiday is bridged into a
-  long weekend with a make-up day, …), on the 放假办法 in force (the *era*: 2008,
-  2014, 2024 revisions) and, for 国庆, on where 中秋 falls.
-* **Same situation seen before**: the known years whose block has the same era,
-  anchor weekday (and 中秋 offset) are laid over the window around the anchor; a day
-  on which every one of them agrees is predicted so, ``certain``.
-* **Otherwise** only the law is certain: the statutory days of the era are holidays;
-  offsets that were a rest day in every known year of the era (e.g. 初一…初六) are
-  holidays; weekdays are working days; a weekend day in the window is a possible
-  make-up day → ``certain=False``.
-* Outside every window the weekend rule holds, certain. (One-off days such as the
-  2015 抗战胜利70周年纪念日 cannot be predicted; they are missed in the safe direction.)
-
-The safety rule (:func:`counted_kind`): an uncertain day counts as a **working** day,
-so a deadline computed on a prediction can only be earlier than the real one.
+* :func:`blocks` lays each festival out by the rules: statutory days per the 放假办法
+  in force (:func:`era`); one-day festivals bridged into long weekends (Tuesday →
+  Sun–Tue + Saturday worked, Thursday → Thu–Sat + Sunday worked, weekend → Monday off);
+  long holidays (春节 from 除夕, 劳动节 five days, 国庆 with 中秋 when near) made up on
+  the nearest weekend days (:func:`_span`).
+* :func:`_confirmed` / :func:`_always_rest` decide what is certain from the known
+  years only: the latest known year in the same situation laid out right by the same
+  rules, or a day off in every known year of that shape. Statutory days are certain.
+* The safety rule (:func:`counted_kind`): an uncertain day counts as a **working**
+  day, so a deadline computed on a prediction can only be earlier than the real one.
 """
 
 from __future__ import annotations
@@ -32,9 +24,6 @@ from typing import NamedTuple
 from . import rules
 from .rules import HOLIDAY, MAKEUP, WEEKEND, WORKDAY, DayRule
 
-WINDOW = 12  # days either side of a block's anchor that 调休 can touch
-SPRING_WINDOW = 14
-FESTIVALS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
 LUNAR_FROM = 2008  # 清明 / 端午 / 中秋 are holidays from the 2008 revision on
 GROW_FROM = 2010  # the years whose habits still hold (2008–09 had 国庆 from 9/29 …)
 
@@ -125,12 +114,6 @@ def era(festival: str, year: int) -> str:
     return "all"
 
 
-def _mid_autumn_offset(year: int) -> int | None:
-    """Days from Oct 1 to 中秋 when they are close enough to share one block."""
-    off = (_mid_autumn(year) - dt.date(year, 10, 1)).days
-    return off if -3 <= off <= 7 else None
-
-
 def statutory_days(festival: str, year: int) -> list[dt.date]:
     """The statutory holiday days of ``festival`` in ``year`` per the 放假办法 in force."""
     a = anchor(festival, year)
@@ -190,8 +173,6 @@ def _one_day(festival: str, d: dt.date, *, near_national: bool = False, key_pref
         rest = [d, d + one, d + 2 * one]
     else:
         rest = [d - one, d, d + one]
-    if key_prefix == "labour-one":
-        pass
     if near_national and w >= 5:  # its Monday off goes into the 国庆 block
         rest = [x for x in rest if x.weekday() >= 5]
         key_prefix = "mid-near"
@@ -455,17 +436,6 @@ def _confirmed(block: Block, known) -> set[int] | None:
     return None
 
 
-def _blocks(year: int) -> list[str]:
-    """The festivals whose block is laid out for ``year`` (中秋 joins 国庆 when near)."""
-    out = [f for f in FESTIVALS if f != "中秋节"]
-    if year >= LUNAR_FROM and _mid_autumn_offset(year) is None:
-        out.append("中秋节")
-    return out
-
-
-# --- the prediction ---------------------------------------------------------------------
-
-
 def _real_kind(known: dict[int, dict[dt.date, DayRule]], day: dt.date) -> str | None:
     rows = known.get(day.year)
     if rows is None:
@@ -505,9 +475,6 @@ def estimate(year: int) -> tuple[PredictedDay, ...]:
     return tuple(predict_year(year))
 
 
-_CONFIRM_CACHE: dict = {}
-
-
 def _predict(year: int, known) -> list[PredictedDay]:
     proposals: dict[dt.date, list[tuple[str, str, bool, bool]]] = {}
     for block in blocks(year, known):
@@ -535,11 +502,6 @@ def _predict(year: int, known) -> list[PredictedDay]:
                 proposals.setdefault(d, []).append((kind, name, certain, asserted))
             d += dt.timedelta(days=1)
     return [_merge(day, proposals.get(day, [])) for day in rules.year_days(year)]
-
-
-def _covers(known, a: dt.date, width: int) -> bool:
-    first, last = a - dt.timedelta(days=width), a + dt.timedelta(days=width)
-    return first.year in known and last.year in known
 
 
 def _merge(day: dt.date, proposals: list[tuple[str, str, bool, bool]]) -> PredictedDay:
