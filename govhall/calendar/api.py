@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from govhall.api.errors import error_responses
 from govhall.core.errors import ValidationFailed
 
-from . import selectors
+from . import predict, rules, selectors
 
 TAG = "工作日历"
 ERRORS_400 = error_responses(
@@ -118,7 +118,85 @@ class WorkdaysView(APIView):
         return Response(WorkdayCountSerializer(result._asdict()).data)
 
 
+ESTIMATE_FIRST, ESTIMATE_LAST = 2015, 2100
+ESTIMATE_ERRORS_400 = error_responses(
+    **{
+        "400": "invalid_year：年份缺失或不是整数；"
+        f"year_out_of_range：年份应在{ESTIMATE_FIRST}至{ESTIMATE_LAST}年之间"
+    }
+)
+
+
+class EstimatedDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    kind = serializers.ChoiceField(choices=list(rules.KIND_LABELS), help_text="推算的类型")
+    label = serializers.CharField(help_text="类型中文名：工作日 / 周末 / 法定节假日 / 调休上班")
+    name = serializers.CharField(help_text="节日名称（可为空）")
+    counted_as_workday = serializers.BooleanField(
+        help_text="计算期限时是否按工作日计（待定的日子一律按工作日计，期限只会提前不会推后）"
+    )
+    certain = serializers.BooleanField(help_text="推算是否确定；false 即“待定”")
+
+
+class EstimateSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    days = EstimatedDaySerializer(many=True)
+
+
+def _year_param(params, name: str = "year") -> int:
+    value = (params.get(name) or "").strip()
+    if not (value.isascii() and value.isdigit()):
+        shown = f"“{value[:20]}”" if value else "（缺失）"
+        raise ValidationFailed(
+            f"参数 {name} {shown}不是年份，应为四位整数，如 2027",
+            code="invalid_year",
+            fields={name: ["应为整数年份"]},
+        )
+    year = int(value)
+    if not ESTIMATE_FIRST <= year <= ESTIMATE_LAST:
+        raise ValidationFailed(
+            f"年份应在{ESTIMATE_FIRST}至{ESTIMATE_LAST}年之间（收到 {value[:20]}）",
+            code="year_out_of_range",
+            fields={name: [f"应在{ESTIMATE_FIRST}至{ESTIMATE_LAST}年之间"]},
+        )
+    return year
+
+
+class EstimateView(APIView):
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    @extend_schema(
+        tags=[TAG],
+        summary="推算某年的放假调休",
+        description="按国务院历年放假安排的规律推算该年每一天（假定该年及以后的安排均未公布，"
+        "只用此前年份的安排）：类型、是否确定、计算期限时是否按工作日计。"
+        "不确定（待定）的日子一律按工作日计，据此算出的期限只会比正式安排提前，不会推后。",
+        parameters=[
+            OpenApiParameter(
+                "year", int, required=True, description=f"年份（{ESTIMATE_FIRST}–{ESTIMATE_LAST}）"
+            ),
+        ],
+        responses={200: EstimateSerializer, **ESTIMATE_ERRORS_400},
+    )
+    def get(self, request):
+        year = _year_param(request.query_params)
+        days = [
+            {
+                "date": d.date,
+                "kind": d.kind,
+                "label": d.label,
+                "name": d.name,
+                "counted_as_workday": predict.is_counted_workday(d),
+                "certain": d.certain,
+            }
+            for d in predict.estimate(year)
+        ]
+        return Response(EstimateSerializer({"year": year, "days": days}).data)
+
+
 urlpatterns = [
     path("calendar/add-workdays", AddWorkdaysView.as_view(), name="calendar-add-workdays"),
     path("calendar/workdays", WorkdaysView.as_view(), name="calendar-workdays"),
+    path("calendar/estimate", EstimateView.as_view(), name="calendar-estimate"),
 ]

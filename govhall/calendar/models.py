@@ -32,6 +32,8 @@ class Day(models.Model):
     name = models.CharField("节日名称", max_length=50, blank=True)
     ordinal = models.PositiveIntegerField("工作日序号", db_index=True)
     provisional = models.BooleanField("暂定", default=False)
+    # 推算 day the predictor is not sure of (counted as a working day: docs/calendar.md)
+    uncertain = models.BooleanField("待定", default=False)
 
     class Meta:
         verbose_name = "日历日"

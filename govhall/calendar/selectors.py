@@ -39,7 +39,7 @@ from django.db.models.expressions import RawSQL
 from govhall.core import clock
 from govhall.core.errors import ValidationFailed
 
-from . import rules
+from . import predict, rules
 from .models import CalendarVersion, Day, YearSchedule
 
 MAX_YEARS_AHEAD = 10
@@ -98,8 +98,10 @@ class _Table:
         ordinal = self.ordinal_of[self.last] if self.last else 0
         for year in range(from_year, to_year + 1):
             official = derive_official and rules.has_official_schedule(year)
-            days = rules.official_year(year) if official else rules.provisional_year(year)
-            if not official:
+            if official:
+                days = rules.official_year(year)
+            else:
+                days = [rule for rule, _uncertain in predict.provisional_year(year)]
                 self.provisional_years.add(year)
             for rule in days:
                 if rule.is_workday:
@@ -364,6 +366,18 @@ def year_days(*, year: int) -> list[rules.DayRule]:
         rules.DayRule(d, *table.names.get(d, rules.weekend_rule(d)[1:]))
         for d in rules.year_days(year)
     ]
+
+
+def uncertain_days(*, year: int) -> set[dt.date]:
+    """The 推算 days of ``year`` the predictor is not sure of (待定: counted as working
+    days), from the table or, beyond it, from the prediction."""
+    if Day.objects.filter(date__year=year).exists():
+        return set(
+            Day.objects.filter(date__year=year, uncertain=True).values_list("date", flat=True)
+        )
+    if rules.has_official_schedule(year):
+        return set()
+    return {rule.date for rule, unsure in predict.provisional_year(year) if unsure}
 
 
 def covered_years() -> list[int]:

@@ -24,7 +24,7 @@ from django.db.models import F
 from govhall.core import audit, clock
 from govhall.core.errors import ValidationFailed
 
-from . import rules, selectors
+from . import predict, rules, selectors
 from .models import CalendarVersion, Day, DayKind, ScheduleSource, YearSchedule
 from .signals import schedule_changed
 
@@ -164,16 +164,17 @@ def _ordinal_before(day: dt.date) -> int:
 
 
 def _fill_gap_to(year: int) -> None:
-    """Write provisional rows for the years between the table's end and ``year``."""
+    """Write provisional rows (predicted 调休, uncertain days counted as working days)
+    for the years between the table's end and ``year``."""
     last = Day.objects.order_by("-date").values_list("date", "ordinal").first()
     if last is None:
         raise ValidationFailed("工作日历尚未初始化，请先执行迁移", code="calendar_empty")
     last_date, ordinal = last
     for gap_year in range(last_date.year + 1, year):
         rows = []
-        for rule in rules.provisional_year(gap_year):
+        for rule, uncertain in predict.provisional_year(gap_year):
             ordinal += rule.is_workday
-            rows.append(Day(**_row(rule), ordinal=ordinal, provisional=True))
+            rows.append(Day(**_row(rule), ordinal=ordinal, provisional=True, uncertain=uncertain))
         Day.objects.bulk_create(rows, batch_size=1000)
         YearSchedule.objects.update_or_create(
             year=gap_year, defaults={"source": ScheduleSource.PROVISIONAL}
@@ -352,8 +353,8 @@ def import_year_schedule_excel(*, actor, year: int, file, source_note: str = "")
 
 @transaction.atomic
 def seed_if_empty(*, last_year: int | None = None) -> int:
-    """Fill an empty table (as migration 0002 does): 国务院安排 where chinesecalendar
-    has it, 推算 after. Returns the number of days written (0 if already seeded).
+    """Fill an empty table (as migrations 0002 + 0004 do): 国务院安排 where
+    chinesecalendar has it, 推算 (predicted, :mod:`predict`) after. Returns the number of days written (0 if already seeded).
     For a database whose rows were flushed (e.g. by a transactional test run)."""
     if Day.objects.exists():
         return 0
@@ -363,9 +364,15 @@ def seed_if_empty(*, last_year: int | None = None) -> int:
         official = rules.has_official_schedule(year)
         source = ScheduleSource.STATE_COUNCIL if official else ScheduleSource.PROVISIONAL
         years.append(YearSchedule(year=year, source=source))
-        for rule in rules.official_year(year) if official else rules.provisional_year(year):
+        if official:
+            days = [(rule, False) for rule in rules.official_year(year)]
+        else:
+            days = predict.provisional_year(year)
+        for rule, uncertain in days:
             ordinal += rule.is_workday
-            rows.append(Day(**_row(rule), ordinal=ordinal, provisional=not official))
+            rows.append(
+                Day(**_row(rule), ordinal=ordinal, provisional=not official, uncertain=uncertain)
+            )
     YearSchedule.objects.all().delete()
     Day.objects.bulk_create(rows, batch_size=2000)
     YearSchedule.objects.bulk_create(years)

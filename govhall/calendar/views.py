@@ -52,6 +52,7 @@ def index(request):
 def year_view(request, year: int):
     year = _year_or_404(year)
     days = selectors.year_days(year=year)
+    uncertain = selectors.uncertain_days(year=year)
     schedule = selectors.year_schedule(year=year)
     context = {
         "year": year,
@@ -60,6 +61,8 @@ def year_view(request, year: int):
         "provisional": selectors.is_provisional_year(year=year),
         "holidays": [d for d in days if d.kind == rules.HOLIDAY],
         "makeups": [d for d in days if d.kind == rules.MAKEUP],
+        "uncertain": uncertain,
+        "uncertain_days": [d for d in days if d.date in uncertain],
         "workday_count": sum(1 for d in days if d.is_workday),
         "years": selectors.covered_years(),
         "can_edit": services.can_edit(request.user),

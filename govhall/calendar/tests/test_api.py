@@ -52,3 +52,63 @@ def test_endpoints_are_in_the_openapi_schema(api):
     assert {p["name"] for p in op["parameters"]} == {"start", "days"}
     assert "400" in op["responses"]
     assert "/api/v1/calendar/workdays" in schema["paths"]
+    estimate = schema["paths"]["/api/v1/calendar/estimate"]["get"]
+    assert {p["name"] for p in estimate["parameters"]} == {"year"}
+
+
+def test_estimate_gives_every_day_of_the_predicted_year(api):
+    r = api.get("/api/v1/calendar/estimate", {"year": "2027"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["year"] == 2027 and len(body["days"]) == 365
+    days = {d["date"]: d for d in body["days"]}
+    assert days["2027-02-05"] == {
+        "date": "2027-02-05",
+        "kind": "holiday",
+        "label": "法定节假日",
+        "name": "春节",
+        "counted_as_workday": False,
+        "certain": True,
+    }
+    assert days["2027-03-10"]["kind"] == "workday" and days["2027-03-10"]["certain"]
+    # an uncertain day is counted as a working day
+    unsure = [d for d in body["days"] if not d["certain"]]
+    assert unsure and all(d["counted_as_workday"] for d in unsure)
+
+
+def test_estimate_of_a_known_year_ignores_its_own_schedule(api):
+    """2026 computed from 2025 and before only: the 2026 backtest."""
+    from govhall.calendar import predict, rules
+
+    body = api.get("/api/v1/calendar/estimate", {"year": "2026"}).json()
+    known = {y: rules.official_year(y) for y in range(rules.FIRST_YEAR, 2026)}
+    expected = predict.predict_year(2026, known=known)
+    assert [(d["date"], d["kind"], d["certain"]) for d in body["days"]] == [
+        (p.date.isoformat(), p.kind, p.certain) for p in expected
+    ]
+    assert len(body["days"]) == 365
+
+
+@pytest.mark.parametrize(
+    "params,code",
+    [
+        ({}, "invalid_year"),
+        ({"year": ""}, "invalid_year"),
+        ({"year": "二〇二七"}, "invalid_year"),
+        ({"year": "2027.5"}, "invalid_year"),
+        ({"year": "-2027"}, "invalid_year"),
+        ({"year": "2014"}, "year_out_of_range"),
+        ({"year": "2101"}, "year_out_of_range"),
+        ({"year": "99999999999999999999"}, "year_out_of_range"),
+    ],
+)
+def test_estimate_errors(api, params, code):
+    r = api.get("/api/v1/calendar/estimate", params)
+    assert r.status_code == 400
+    assert r.json()["code"] == code and r.json()["message"]
+
+
+def test_estimate_bounds_are_accepted(api):
+    for year in ("2015", "2100"):
+        r = api.get("/api/v1/calendar/estimate", {"year": year})
+        assert r.status_code == 200 and len(r.json()["days"]) in (365, 366)

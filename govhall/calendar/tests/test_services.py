@@ -35,8 +35,12 @@ def received():
 
 def test_entering_2027_schedule_makes_it_official_and_changes_results(admin, received):
     before = selectors.add_workdays(start=D(2027, 2, 4), days=1)
-    assert before == (D(2027, 2, 9), True)  # provisional: 春节 Feb 5–8 only
+    # predicted: 春节 Feb 5–12 (8 days from 除夕), made up on Sunday Feb 14
+    assert before == (D(2027, 2, 14), True)
+    assert Day.objects.get(date=D(2027, 10, 10)).uncertain  # 待定 → counted as worked
+    start_2027 = selectors.workday_ordinal(day=D(2026, 12, 31))
     later = selectors.workday_ordinal(day=D(2027, 12, 31))
+    later_2028 = selectors.workday_ordinal(day=D(2028, 6, 30))
 
     services.enter_year_schedule(actor=admin, year=2027, days=SCHEDULE_2027)
 
@@ -44,13 +48,18 @@ def test_entering_2027_schedule_makes_it_official_and_changes_results(admin, rec
     assert selectors.is_workday(day=D(2027, 2, 20))  # make-up Saturday
     assert Day.objects.get(date=D(2027, 2, 20)).get_kind_display() == "调休上班"
     assert not selectors.is_provisional_year(year=2027)
-    # One holiday and one make-up day: later ordinals are unchanged, and 2028 too.
-    assert selectors.workday_ordinal(day=D(2027, 12, 31)) == later
+    assert not Day.objects.filter(date__year=2027, uncertain=True).exists()
+    # Every later ordinal shifts by the change in 2027's working days, 2028 too.
+    worked = Day.objects.filter(date__year=2027, is_workday=True).count()
+    assert selectors.workday_ordinal(day=D(2027, 12, 31)) == start_2027 + worked
+    shift = start_2027 + worked - later
+    assert selectors.workday_ordinal(day=D(2028, 6, 30)) == later_2028 + shift
     assert received == [[2027]]
     schedule = YearSchedule.objects.get(year=2027)
     assert schedule.source == ScheduleSource.CENTRE and schedule.entered_by == admin
     entry = AuditEntry.objects.get(action="calendar.year.enter_schedule")
-    assert entry.changes["2027-02-20"] == ["周末", "调休上班 春节"]
+    assert entry.changes["2027-02-14"] == ["调休上班 春节", "周末"]
+    assert entry.changes["2027-10-10"] == ["调休上班", "周末"]  # the 待定 day decided
 
 
 def test_ordinals_after_an_edit_shift_and_stay_consistent(admin, received):

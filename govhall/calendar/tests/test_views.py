@@ -35,6 +35,23 @@ def test_year_view_marks_holidays_makeup_days_and_provisional_years(clerk_client
     assert clerk_client.get("/staff/calendar/").url == "/staff/calendar/2026/"
 
 
+def test_year_view_marks_uncertain_days_of_a_predicted_year(clerk_client):
+    page = clerk_client.get("/staff/calendar/2027/").content.decode()
+    # 2027-10-10 (Sunday after 国庆) is 待定: dashed border, the word, counted as worked
+    cell = page.split('data-date="2027-10-10"')[0].rsplit("<td", 1)[1]
+    assert "cal-uncertain" in cell
+    after = page.split('data-date="2027-10-10"')[1].split("</td>")[0]
+    assert 'data-uncertain="1"' in after and "待定" in after
+    assert "待定（按工作日计）" in page  # the legend
+    assert "按工作日计算（期限只会提前，不会推后）" in page
+    # a certain predicted day has no mark
+    after = page.split('data-date="2027-10-04"')[1].split("</td>")[0]
+    assert 'data-kind="holiday"' in after and "待定" not in after
+    # a year with the State Council's schedule has none
+    page = clerk_client.get("/staff/calendar/2026/").content.decode()
+    assert 'data-uncertain="1"' not in page and "待定（按工作日计）" not in page
+
+
 def test_clerk_cannot_open_edit_pages(clerk_client):
     r = clerk_client.post(
         "/staff/calendar/day/2026-12-04/", {"kind": "holiday", "name": "x", "reason": "y"}

@@ -33,9 +33,10 @@ def test_three_working_days_skip_new_year(db):
 
 
 def test_one_month_for_two_priority_moves_off_the_spring_festival(db):
-    # 2027-01-08 + 1 month = Mon 2027-02-08, 春节: the next working day
+    # 2027-01-08 + 1 month = Mon 2027-02-08, in the predicted 春节 (Feb 5–12, 8 days from
+    # 除夕): the next working day is the predicted make-up Sunday Feb 14
     assert due_date(kind="cancel", trigger_date=D(2027, 1, 8), touches_elements=False,
-                    two_priority=True) == D(2027, 2, 9)  # fmt: skip
+                    two_priority=True) == D(2027, 2, 14)  # fmt: skip
     assert due_date(kind="cancel", trigger_date=D(2026, 11, 23), touches_elements=False,
                     two_priority=True) == D(2026, 12, 23)  # fmt: skip
     # 31 January → the last day of February
