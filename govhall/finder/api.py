@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from govhall.api import params
 from govhall.api.errors import error_responses
 from govhall.core.errors import ValidationFailed
+from govhall.org import site as org_site
 
 from . import selectors, throttle
 from .models import Channel
@@ -67,10 +68,7 @@ class FindingSerializer(serializers.Serializer):
     help = serializers.SerializerMethodField(help_text="没有结果时：咨询电话和 12345 热线")
 
     def get_help(self, finding) -> dict:
-        from govhall.org.models import Centre
-
-        centre = Centre.objects.filter(parent__isnull=True).order_by("pk").first()
-        return {"consult_phone": centre.phone if centre else "", "hotline": HOTLINE}
+        return {"consult_phone": org_site.county_centre_phone(), "hotline": HOTLINE}
 
 
 class FindApi(APIView):

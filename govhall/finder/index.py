@@ -32,6 +32,7 @@ class Index:
     version_ids: np.ndarray
     codes: list[str]
     names: list[str]
+    compact_names: list[str]  # normalised, without spaces: what a query is matched in
     matrix: np.ndarray  # n × 384; a zero row for a version without a vector
     has_vector: np.ndarray  # bool per row
     fields: list[dict]
@@ -119,6 +120,7 @@ def build(key: tuple | None = None) -> Index:
         version_ids=np.array(ids, dtype=np.int64),
         codes=[r["item__implementation_code"] for r in rows],
         names=[r["name"] for r in rows],
+        compact_names=[text.compact(text.normalise(r["name"])) for r in rows],
         matrix=matrix,
         has_vector=has_vector,
         fields=[],
@@ -154,7 +156,7 @@ def build(key: tuple | None = None) -> Index:
         index.name_pinyin.append(name_pinyin)
         codes[r["item__implementation_code"]].append(row)
         codes[r["item__basic_code"]].append(row)
-        name = text.compact(text.normalise(r["name"]))
+        name = index.compact_names[row]
         for gram in {name[i : i + 2] for i in range(len(name) - 1)}:
             bigrams[gram].append(row)
     full.sort()

@@ -91,7 +91,6 @@ class Finding:
     query: str
     hits: list[Hit] = field(default_factory=list)
     search_id: int | None = None
-    used_meaning: bool = True
 
     @property
     def found(self) -> bool:
@@ -163,9 +162,8 @@ def _word_hits(index: Index, query: str) -> dict[int, list[tuple[float, Reason]]
         postings = [index.name_bigrams.get(g, []) for g in set(grams)]
         # the query inside a name
         if all(postings):
-            rows = set.intersection(*(set(p) for p in postings)) if postings else set()
-            for row in rows:
-                name = text.compact(text.normalise(index.names[row]))
+            for row in set.intersection(*(set(p) for p in postings)):
+                name = index.compact_names[row]
                 if compact in name and compact != name:
                     weight = NAME_CONTAINS * (0.5 + 0.5 * length / len(name))
                     hits[row].append((weight, Reason("name", LABELS["name"], compact)))
@@ -215,7 +213,6 @@ def _pinyin_hits(index: Index, hits, latin: list[str]) -> None:
         if len(word) >= 3:
             for row, term in index.pinyin_initials.get(word, ()):
                 keep(row, weight_of * share * 0.9, term)
-        if len(word) >= 3:
             for row, (full, initials) in enumerate(index.name_pinyin):
                 if len(word) >= 4 and word in full:
                     keep(row, weight_of * share * 0.85, index.names[row])
@@ -340,7 +337,7 @@ def find(
     raw = clean_query(q)
     query = text.with_english(text.normalise(raw))
     limit = max(1, min(int(limit), LIMIT_MAX))
-    finding = Finding(query=raw, used_meaning=use_meaning)
+    finding = Finding(query=raw)
     if not query:
         return finding
     index = current()

@@ -71,15 +71,19 @@ def _encode(versions: list[ItemVersion]) -> list[GuideVector]:
     ]
 
 
-def index_versions(*, version_ids: Iterable[int], batch: int = 256) -> int:
+def index_versions(*, version_ids: Iterable[int], batch: int = 256, again: bool = False) -> int:
     """Encode the published versions among ``version_ids`` that have no vector of the
-    current model yet (a second call is a no-op). Returns how many were encoded."""
+    current model yet (a second call is a no-op), or all of them when ``again``; each
+    batch's old vectors are replaced in the transaction that writes the new ones.
+    Returns how many were encoded."""
     ids = set(version_ids)
-    done = set(
-        GuideVector.objects.filter(version_id__in=ids, model=embedding.MODEL_NAME).values_list(
-            "version_id", flat=True
+    done = set()
+    if not again:
+        done = set(
+            GuideVector.objects.filter(version_id__in=ids, model=embedding.MODEL_NAME).values_list(
+                "version_id", flat=True
+            )
         )
-    )
     todo = sorted(ids - done)
     count = 0
     for start in range(0, len(todo), batch):
@@ -114,9 +118,7 @@ def reindex(
     GuideVector.objects.exclude(model=embedding.MODEL_NAME).delete()
     done = 0
     for start in range(0, len(ids), 256):
-        chunk = ids[start : start + 256]
-        GuideVector.objects.filter(version_id__in=chunk).delete()
-        done += index_versions(version_ids=chunk)
+        done += index_versions(version_ids=ids[start : start + 256], again=True)
         if progress:
             progress(done, len(ids))
     return {"encoded": done, "seconds": round(time.monotonic() - started, 1)}

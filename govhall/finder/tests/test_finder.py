@@ -152,3 +152,20 @@ def test_every_answer_in_the_evaluation_set_is_an_item_of_the_demo():
     known = set(ItemVersion.objects.values_list("name", flat=True))
     for case in evaluation.load():
         assert set(case.answers) <= known, case
+
+
+def test_reindex_replaces_every_vector_and_the_finder_still_answers():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    before = dict(GuideVector.objects.values_list("version_id", "pk"))
+    out = StringIO()
+    call_command("reindex_finder", "--current", stdout=out)
+    after = dict(GuideVector.objects.values_list("version_id", "pk"))
+    assert set(after) == set(before)  # one vector per version, none lost
+    assert all(after[v] != before[v] for v in before)  # each written anew
+    assert "重建完成" in out.getvalue()
+    call_command("reindex_finder", "--missing", stdout=out)
+    assert "已编码 0 个" in out.getvalue()
+    assert names("我家小孩出生证明找不到了")[0] == "出生医学证明补发"
