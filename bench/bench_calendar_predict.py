@@ -29,15 +29,31 @@ from govhall.calendar import backtest  # noqa: E402
 def main() -> int:
     started = time.perf_counter()
     results = backtest.run()
+    crossing = backtest.run_crossing()
     took = time.perf_counter() - started
-    print("year  misclassified  uncertain   5 days: differ  later   20 days: differ  later  exact")
+    print(
+        "year  misclassified  (guess)  uncertain"
+        "   5 days: differ  later   20 days: differ  later  exact"
+    )
     for r in results:
         print(
-            f"{r.year}  {r.misclassified:13d}  {r.uncertain:9d}"
+            f"{r.year}  {r.misclassified:13d}  {r.guessed_wrong:7d}  {r.uncertain:9d}"
             f"   {r.differ[5]:6d} of {r.starts[5]}  {r.later[5]:5d}"
             f"   {r.differ[20]:7d} of {r.starts[20]}  {r.later[20]:5d}  {r.exact_share(20):5.1%}"
         )
+    print(
+        "\ndeadlines from Nov–Dec of the year before, run into the predicted year"
+        "\nyear   20 days: differ  later  (old estimate: later)"
+        "   30 days: differ  later  (old estimate: later)"
+    )
+    for c in crossing:
+        print(
+            f"{c.year}   {c.differ[20]:8d} of {c.starts[20]}  {c.later[20]:5d}"
+            f"  {c.later_before[20]:22d}"
+            f"   {c.differ[30]:8d} of {c.starts[30]}  {c.later[30]:5d}  {c.later_before[30]:22d}"
+        )
     mean = sum(r.misclassified for r in results) / len(results)
+    guess_mean = sum(r.guessed_wrong for r in results) / len(results)
     met = backtest.targets_met(results)
     later = [r.year for r in results if any(r.later.values())]
     short = [r.year for r in results if r.exact_share(20) < backtest.TARGET_EXACT_20]
@@ -49,6 +65,13 @@ def main() -> int:
     print(
         f"misclassified days per year {mean:.2f} (target ≤ {backtest.TARGET_MISCLASSIFIED_MEAN}):"
         f" {verdict(met['misclassified_mean'])}"
+        f" — the predicted kind alone: {guess_mean:.2f}"
+    )
+    cross_later = sum(c.later[s] for c in crossing for s in c.later)
+    cross_before = sum(c.later_before[s] for c in crossing for s in c.later_before)
+    print(
+        f"deadlines crossing into a predicted year later than the real one: {cross_later}"
+        f" (old estimate: {cross_before})"
     )
     print(
         f"20 working days exactly right ≥ {backtest.TARGET_EXACT_20:.0%} every year:"

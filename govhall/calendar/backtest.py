@@ -2,10 +2,12 @@
 before it only, compared with the State Council's real schedule.
 
 Per year: days misclassified (the counted kind — :func:`predict.counted_kind`, so an
-uncertain day as a working day — against the real day's working/rest), and for 5 and
+uncertain day as a working day — against the real day's working/rest; and, apart, the
+predicted kind itself, an uncertain day's best guess), and for 5 and
 20 working days from every start day of the year how many deadlines differ from the
 real one and how many are **later**. Neighbouring years use the real calendar.
-Pure (no database).
+:func:`run_crossing`: the deadlines started in November and December of the year
+before that run into the predicted year. Pure (no database).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from . import predict, rules
 
 FIRST, LAST = 2015, 2026
 SPANS = (5, 20)
+CROSSING_SPANS = (20, 30)  # §42: 20 working days, extended by 10
 # targets (issue 17)
 TARGET_MISCLASSIFIED_MEAN = 4
 TARGET_EXACT_20 = 0.95
@@ -25,8 +28,9 @@ TARGET_EXACT_20 = 0.95
 @dataclass
 class YearResult:
     year: int
-    misclassified: int
+    misclassified: int  # the counted day (safety rule) against the real one
     uncertain: int
+    guessed_wrong: int  # the predicted kind itself (an uncertain day's best guess)
     starts: dict[int, int]  # span → start days counted
     differ: dict[int, int]
     later: dict[int, int]
@@ -72,7 +76,11 @@ def backtest_year(year: int, official: dict[int, list[rules.DayRule]]) -> YearRe
     guess_working.update({p.date: predict.is_counted_workday(p) for p in predicted})
     dates = sorted(real_working)
     starts = rules.year_days(year)
-    result = YearResult(year, misclassified, sum(not p.certain for p in predicted), {}, {}, {})
+    guessed_wrong = sum(
+        (p.kind in rules.WORKING_KINDS) != r.is_workday for p, r in zip(predicted, real, strict=True)
+    )
+    uncertain = sum(not p.certain for p in predicted)
+    result = YearResult(year, misclassified, uncertain, guessed_wrong, {}, {}, {})
     for span in SPANS:
         true = _deadlines(dates, real_working, span, starts)
         guess = _deadlines(dates, guess_working, span, starts)
@@ -83,13 +91,60 @@ def backtest_year(year: int, official: dict[int, list[rules.DayRule]]) -> YearRe
     return result
 
 
-def run(first: int = FIRST, last: int = LAST) -> list[YearResult]:
-    official = {
+@dataclass
+class CrossingResult:
+    """Deadlines from the last two months of ``year - 1`` (known) that run into
+    ``year`` while ``year`` is still predicted — the weeks before the State Council
+    publishes it (late October to December)."""
+
+    year: int
+    starts: dict[int, int]
+    differ: dict[int, int]
+    later: dict[int, int]
+    later_before: dict[int, int]  # the old estimate (weekends + statutory days, no 调休)
+
+
+def backtest_crossing(year: int, official: dict[int, list[rules.DayRule]]) -> CrossingResult:
+    known = {y: days for y, days in official.items() if y < year}
+    predicted = predict.predict_year(year, known=known)
+    real_working = _working(official[year - 1]) | _working(official[year])
+    guess_working = _working(official[year - 1]) | {
+        p.date: predict.is_counted_workday(p) for p in predicted
+    }
+    old_working = _working(official[year - 1]) | _working(rules.provisional_year(year))
+    dates = sorted(real_working)
+    starts = [d for d in rules.year_days(year - 1) if d >= dt.date(year - 1, 11, 1)]
+    result = CrossingResult(year, {}, {}, {}, {})
+    for span in CROSSING_SPANS:
+        true = _deadlines(dates, real_working, span, starts)
+        guess = _deadlines(dates, guess_working, span, starts)
+        old = _deadlines(dates, old_working, span, starts)
+        crossing = [s for s in starts if s in true and true[s].year == year]
+        result.starts[span] = len(crossing)
+        result.differ[span] = sum(true[s] != guess[s] for s in crossing)
+        result.later[span] = sum(guess[s] > true[s] for s in crossing)
+        result.later_before[span] = sum(old[s] > true[s] for s in crossing)
+    return result
+
+
+def _official(last: int) -> dict[int, list[rules.DayRule]]:
+    return {
         y: rules.official_year(y)
         for y in range(rules.FIRST_YEAR, last + 1)
         if rules.has_official_schedule(y)
     }
+
+
+def run(first: int = FIRST, last: int = LAST) -> list[YearResult]:
+    official = _official(last)
     return [backtest_year(y, official) for y in range(first, last + 1)]
+
+
+def run_crossing(first: int = FIRST, last: int = LAST) -> list[CrossingResult]:
+    """For each year, the deadlines started Nov 1 – Dec 31 of the year before that end
+    in it: 20 working days (the 行政许可法 §42 limit) and 30 (extended by 10)."""
+    official = _official(last)
+    return [backtest_crossing(y, official) for y in range(first, last + 1)]
 
 
 def targets_met(results: list[YearResult]) -> dict[str, bool]:

@@ -220,6 +220,26 @@ def _span(start: dt.date, length: int, statutory: int, taken: set[dt.date], *, s
     return rest, makeup, ("span", start.weekday(), length, n, branch)
 
 
+def _layout_kind(day: dt.date, rest, makeup) -> str:
+    if day in rest:
+        return HOLIDAY
+    if day in makeup:
+        return MAKEUP
+    return WEEKEND if day.weekday() >= 5 else WORKDAY
+
+
+def _differing(main, alternatives, days) -> set[dt.date]:
+    """The days of ``days`` that one of the ``alternatives`` (rest, makeup, …) lays out
+    as work where ``main`` rests, or the other way round: the layouts the rules cannot
+    choose between, so neither answer is certain there."""
+    out = set()
+    for d in days:
+        kind = _as_rest(_layout_kind(d, main[0], main[1]))
+        if any(_as_rest(_layout_kind(d, alt[0], alt[1])) != kind for alt in alternatives):
+            out.add(d)
+    return out
+
+
 def _labour_habit(year: int, known) -> bool:
     """劳动节 as five days: by law from 2025; before that, when the last known year had
     a long one (the State Council's habit since 2019/2020)."""
@@ -265,8 +285,6 @@ def blocks(year: int, known=None) -> list[Block]:
                     if direction > 0 and x.weekday() == 6 or direction < 0 and x.weekday() == 5:
                         seen_weekend = "done"
                 x += direction * one
-        if key[0] == "labour-one":
-            far = set()
         out.append(
             Block(
                 festival,
@@ -299,33 +317,12 @@ def blocks(year: int, known=None) -> list[Block]:
     sf_era = era("春节", year)
     length = 8 if sf_era == "2024" else 7
     rest, makeup, key = _span(eve, length, _statutory_count("春节", year), taken, six_days=six)
-    doubtful = []
+    doubtful: set[dt.date] = set()
     if sf_era == "2014":
         # 2015–2023 started on 除夕, 2014 and 2024 on 初一: the days on which the two
         # layouts differ stay open
-        alt_rest, alt_makeup, _ = _span(eve + one, length, 3, taken)
-        main = {
-            d: _as_rest(
-                HOLIDAY
-                if d in rest
-                else MAKEUP
-                if d in makeup
-                else WEEKEND
-                if d.weekday() >= 5
-                else WORKDAY
-            )
-            for d in _days(eve - 14 * one, 36)
-        }
-        for d, kind in main.items():
-            alt = (
-                HOLIDAY
-                if d in alt_rest
-                else MAKEUP
-                if d in alt_makeup
-                else (WEEKEND if d.weekday() >= 5 else WORKDAY)
-            )
-            if _as_rest(alt) != kind:
-                doubtful.append(d)
+        alt = _span(eve + one, length, 3, taken)
+        doubtful = _differing((rest, makeup), [alt], _days(eve - 14 * one, 36))
     add("春节", eve, rest, makeup, key, doubtful, by_law=rest if sf_era == "2024" else ())
     # 劳动节
     may1 = dt.date(year, 5, 1)
@@ -334,8 +331,17 @@ def blocks(year: int, known=None) -> list[Block]:
         rest, makeup, key = _span(start, 5, _statutory_count("劳动节", year), taken, six_days=six)
         add("劳动节", start, rest, makeup, key)
     else:
-        rest, makeup, key = _one_day("劳动节", may1, key_prefix="labour-one")
-        add("劳动节", may1, rest, makeup, key)
+        # one day by law and by the last known year; but the State Council made it four
+        # days in 2019 (Wed–Sat) and five from 2020 without a change of law: the days a
+        # five-day 劳动节, or a four-day one that takes in a weekend, would lay out
+        # differently stay open
+        rest, makeup, key = _one_day("劳动节", may1)
+        start = may1 - one * {6: 1, 0: 2}.get(may1.weekday(), 0)
+        count = _statutory_count("劳动节", year)
+        lengths = [5] + [4] * any(d.weekday() >= 5 for d in _days(start, 4))
+        alts = [_span(start, n, count, taken, six_days=six) for n in lengths]
+        doubtful = _differing((rest, makeup), alts, _days(may1 - 14 * one, 29))
+        add("劳动节", may1, rest, makeup, key, doubtful)
     # 国庆 (with 中秋 when it falls between 9/29 and 10/8: 8 days)
     oct1 = dt.date(year, 10, 1)
     if merged:
@@ -361,10 +367,25 @@ def _known_blocks(known) -> list[Block]:
             for b in blocks(y, known)
             if b.anchor.year == y
         ]
-        cached = _BLOCKS_CACHE[key] = (known, laid)
+        layout: dict[dt.date, str] = {}
+        for b in laid:
+            for d in b.rest:
+                layout.setdefault(d, HOLIDAY)
+            for d in b.makeup:
+                layout.setdefault(d, MAKEUP)
+        cached = _BLOCKS_CACHE[key] = (known, laid, layout)
         if len(_BLOCKS_CACHE) > 64:
             _BLOCKS_CACHE.clear()
     return cached[1]
+
+
+def _laid_kind(known, day: dt.date) -> str:
+    """What the rules, all festivals together, laid out for ``day`` of a known year —
+    what a block's layout is judged by, so that a 中秋 next to 国庆 is not blamed for
+    the 国庆 days in its window."""
+    _known_blocks(known)
+    layout = _BLOCKS_CACHE[id(known)][2]
+    return layout.get(day) or (WEEKEND if day.weekday() >= 5 else WORKDAY)
 
 
 _BLOCKS_CACHE: dict = {}
@@ -417,12 +438,12 @@ def _confirmed(block: Block, known) -> set[int] | None:
         if all(_real_kind(known, d) is not None for d in (b.first, b.last))
     ]
     for b in laid:
-        if b.key != block.key or block.key[0] == "labour-one" and b.festival != block.festival:
-            continue
+        if b.key != block.key or b.festival == "劳动节" != block.festival:
+            continue  # a one-day 劳动节 (four days in 2019) vouches for no other festival
         return {
             (d - b.anchor).days
             for d in _window(b)
-            if _as_rest(_real_kind(known, d)) == _as_rest(_kind_in(b, d))
+            if _as_rest(_real_kind(known, d)) == _as_rest(_laid_kind(known, d))
         }
     if block.key[0] != "span":
         return None
@@ -430,7 +451,7 @@ def _confirmed(block: Block, known) -> set[int] | None:
         if b.key[0] != "span" or b.key[3:] != block.key[3:]:
             continue
         weekend = [d for d in _window(b) if d.weekday() >= 5 and d not in b.rest]
-        if all(_as_rest(_real_kind(known, d)) == _as_rest(_kind_in(b, d)) for d in weekend):
+        if all(_as_rest(_real_kind(known, d)) == _as_rest(_laid_kind(known, d)) for d in weekend):
             return {(d - block.anchor).days for d in _window(block) if d.weekday() >= 5}
         return set()
     return None
@@ -488,8 +509,8 @@ def _predict(year: int, known) -> list[PredictedDay]:
                 off = (d - block.anchor).days
                 if d in block.statutory or d in block.by_law:
                     certain = True
-                elif d in block.doubtful or block.key[0] == "labour-one" and d.weekday() >= 5:
-                    certain = False  # 劳动节 turned from one day into five in 2019–2020
+                elif d in block.doubtful:
+                    certain = False  # another layout the State Council has used
                 elif kind == WORKDAY:
                     certain = True  # counted as worked whatever happens
                 elif kind == HOLIDAY and off in always:

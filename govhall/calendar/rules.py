@@ -131,7 +131,9 @@ def statutory_holidays(year: int) -> dict[dt.date, str]:
 
 
 def provisional_year(year: int) -> list[DayRule]:
-    """Weekends + statutory holidays, no 调休: a safe estimate until the schedule comes."""
+    """Weekends + statutory holidays, no 调休: the estimate before issue 17 (it counts
+    a make-up Saturday as rest, so it can make a deadline later than the law's; kept
+    for seeding and as the backtest's baseline — 推算 years use ``predict``)."""
     holidays = statutory_holidays(year)
     out = []
     for day in year_days(year):

@@ -84,14 +84,51 @@ def test_backtest_no_deadline_later_than_the_law(results):
 
 def test_backtest_floor(results):
     mean = sum(r.misclassified for r in results.values()) / len(results)
-    assert mean <= 5.75  # target 4: missed (docs/calendar.md says why)
+    assert mean <= 4.17  # target 4: missed narrowly (docs/calendar.md says why)
+    # the predicted kind itself is right far more often: the rest is the safety rule
+    guessed = sum(r.guessed_wrong for r in results.values()) / len(results)
+    assert guessed <= 1.1
     for r in results.values():
-        assert r.exact_share(20) >= 0.58, r.year  # target 95 %: missed
+        assert r.exact_share(20) >= 0.61, r.year  # target 95 %: missed
     # the recent years, under today's 放假办法 and habits, are close to the targets
-    for year in (2023, 2024, 2025, 2026):
+    for year in (2022, 2023, 2024, 2025, 2026):
         assert results[year].misclassified <= 2, year
-        assert results[year].exact_share(20) >= 0.91, year
+        assert results[year].exact_share(20) >= 0.89, year
     # better than the old estimate (weekends + statutory days, no 调休) of the issue:
     # 2025 11 days, 80 deadlines of 20 working days wrong; 2026 15 days, 127
     assert results[2025].misclassified < 11 and results[2025].differ[20] < 80
     assert results[2026].misclassified < 15 and results[2026].differ[20] < 127
+
+
+def test_one_day_labour_day_leaves_open_only_what_a_long_one_would_change():
+    """2019: 劳动节 became four days (Wed–Sat) with Sundays Apr 28 and May 5 worked —
+    predicted from 2018 and before, both Sundays count as working days. 2016 (from
+    2015 and before): the weekends a five-day 劳动节 would not touch stay certain."""
+    y2019 = {d.date: d for d in predict.predict_year(2019, known=_official(2019))}
+    for day in (D(2019, 4, 28), D(2019, 5, 5)):
+        assert predict.is_counted_workday(y2019[day]), day
+    y2016 = {d.date: d for d in predict.predict_year(2016, known=_official(2016))}
+    for day in (D(2016, 4, 23), D(2016, 4, 30), D(2016, 5, 1), D(2016, 5, 8)):
+        assert y2016[day].certain and not predict.is_counted_workday(y2016[day]), day
+    for day in (D(2016, 4, 24), D(2016, 5, 7)):  # a five-day one would work them
+        assert not y2016[day].certain, day
+
+
+def test_a_layout_is_judged_with_its_neighbours():
+    """端午 2021 (Mon Jun 14) is confirmed by 端午 2018 (Mon Jun 18), not doubted because
+    the last Monday one-day festival, 中秋 2018, sat next to 国庆's make-up weekend."""
+    days = {d.date: d for d in predict.predict_year(2021, known=_official(2021))}
+    for day in (D(2021, 6, 12), D(2021, 6, 13), D(2021, 6, 14), D(2021, 6, 19), D(2021, 6, 20)):
+        assert days[day].certain and not predict.is_counted_workday(days[day]), day
+
+
+def test_deadlines_crossing_into_a_predicted_year_are_never_later():
+    """The weeks before the State Council publishes a year: a 20-working-day limit, or
+    one extended by 10 (§42), started in November or December runs into it. The old
+    estimate (weekends + statutory days) made some of them later than the law's."""
+    crossing = backtest.run_crossing()
+    assert [c.year for c in crossing] == list(range(2015, 2027))
+    assert all(c.starts[20] >= 26 and c.starts[30] >= 40 for c in crossing)
+    assert all(c.later == {20: 0, 30: 0} for c in crossing)
+    before = {c.year: c.later_before for c in crossing}
+    assert before[2024][30] > 0 and before[2025][20] > 0
