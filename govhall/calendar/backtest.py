@@ -77,7 +77,8 @@ def backtest_year(year: int, official: dict[int, list[rules.DayRule]]) -> YearRe
     dates = sorted(real_working)
     starts = rules.year_days(year)
     guessed_wrong = sum(
-        (p.kind in rules.WORKING_KINDS) != r.is_workday for p, r in zip(predicted, real, strict=True)
+        (p.kind in rules.WORKING_KINDS) != r.is_workday
+        for p, r in zip(predicted, real, strict=True)
     )
     uncertain = sum(not p.certain for p in predicted)
     result = YearResult(year, misclassified, uncertain, guessed_wrong, {}, {}, {})
