@@ -261,8 +261,9 @@ def blocks(year: int, known=None) -> list[Block]:
     taken: set[dt.date] = set()
     one = dt.timedelta(days=1)
     ma = _mid_autumn(year)
-    merged = dt.date(year, 9, 29) <= ma <= dt.date(year, 10, 8)
-    near = not merged and dt.date(year, 9, 20) <= ma < dt.date(year, 9, 29)
+    lunar = year >= LUNAR_FROM  # 中秋 a holiday
+    merged = lunar and dt.date(year, 9, 29) <= ma <= dt.date(year, 10, 8)
+    near = lunar and not merged and dt.date(year, 9, 20) <= ma < dt.date(year, 9, 29)
 
     def add(festival, anchor_day, rest, makeup, key, doubtful=(), by_law=()):
         statutory = set(statutory_days(festival, anchor_day.year))
@@ -360,12 +361,12 @@ def _known_blocks(known) -> list[Block]:
     key = id(known)
     cached = _BLOCKS_CACHE.get(key)
     if cached is None or cached[0] is not known:
+        # 国庆's three days have not changed since 1999: its years before 2008 count too
         laid = [
             b
             for y in sorted(known)
-            if y >= LUNAR_FROM
             for b in blocks(y, known)
-            if b.anchor.year == y
+            if b.anchor.year == y and (y >= LUNAR_FROM or b.festival == "国庆节")
         ]
         layout: dict[dt.date, str] = {}
         for b in laid:
