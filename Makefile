@@ -87,6 +87,7 @@ static: venv node_modules/.installed
 
 migrate: venv
 	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py seed_calendar -v 0
 
 demo: migrate
 	$(PY) manage.py load_demo

@@ -49,6 +49,7 @@ EXCEL_HEADERS = ["日期", "类型", "节日名称"]
 # audit actions (``<app>.<entity>.<verb>``, label shown in 变更记录)
 ENTER_SCHEDULE = audit.Action("calendar.year.enter_schedule", "录入年度放假安排")
 EDIT_DAY = audit.Action("calendar.day.edit", "调整日历")
+REFRESH_PREDICTION = audit.Action("calendar.year.refresh_prediction", "按推算规则更新")
 
 
 def can_edit(user) -> bool:
@@ -352,6 +353,82 @@ def import_year_schedule_excel(*, actor, year: int, file, source_note: str = "")
 
 
 @transaction.atomic
+def _day_text(kind: str, name: str, uncertain: bool) -> str:
+    text = f"{rules.KIND_LABELS[kind]} {name}".strip()
+    return f"{text}（待定）" if uncertain else text
+
+
+@transaction.atomic
+def refresh_predictions(*, actor) -> list[int]:
+    """Rewrite the 推算 years with this release's predictor (:mod:`predict`).
+
+    A year stored as 推算 keeps the prediction it was written with; when the rules
+    improve (a day found uncertain, or found certain) the stored rows would go stale.
+    This brings them up to date — except the days the centre edited (调整日历 in the
+    audit log), which stay as edited. Years with a schedule are never touched. One audit
+    row per changed year (before/after per day), ordinals recomputed, the version token
+    bumped and ``schedule_changed`` sent, so provisional deadlines are recomputed as when
+    a schedule is entered. Returns the years that changed (none on a second run)."""
+    from govhall.core.models import AuditEntry
+
+    years = sorted(
+        YearSchedule.objects.filter(source=ScheduleSource.PROVISIONAL).values_list(
+            "year", flat=True
+        )
+    )
+    if not years:
+        return []
+    first = dt.date(years[0], 1, 1)
+    edited = set(
+        AuditEntry.objects.filter(
+            action=EDIT_DAY.name,
+            object_type=Day._meta.label_lower,
+            object_id__gte=first.isoformat(),
+        ).values_list("object_id", flat=True)
+    )
+    predicted = {
+        rule.date: (rule, uncertain)
+        for year in years
+        for rule, uncertain in predict.provisional_year(year)
+    }
+    rows = list(Day.objects.filter(date__gte=first).order_by("date"))
+    ordinal = _ordinal_before(first)
+    changes: dict[int, dict] = {}
+    touched = []
+    for row in rows:
+        new = predicted.get(row.date)
+        if new and row.date.isoformat() not in edited:
+            rule, uncertain = new
+            if (row.kind, row.name, row.uncertain) != (rule.kind, rule.name, uncertain):
+                changes.setdefault(row.date.year, {})[row.date.isoformat()] = [
+                    _day_text(row.kind, row.name, row.uncertain),
+                    _day_text(rule.kind, rule.name, uncertain),
+                ]
+                row.kind, row.name, row.uncertain = rule.kind, rule.name, uncertain
+                row.is_workday = rule.is_workday
+        ordinal += row.is_workday
+        if row.date.year in changes or row.ordinal != ordinal:
+            row.ordinal = ordinal
+            touched.append(row)
+    if not changes:
+        return []
+    Day.objects.bulk_update(
+        touched, ["kind", "name", "is_workday", "uncertain", "ordinal"], batch_size=1000
+    )
+    schedules = YearSchedule.objects.in_bulk(list(changes))
+    for year, days in sorted(changes.items()):
+        audit.record(
+            actor=actor,
+            action=REFRESH_PREDICTION,
+            obj=schedules[year],
+            changes=days,
+            reason="推算规则更新",
+        )
+    _bump_version()
+    schedule_changed.send(sender=YearSchedule, years=sorted(changes))
+    return sorted(changes)
+
+
 def seed_if_empty(*, last_year: int | None = None) -> int:
     """Fill an empty table (as migrations 0002 + 0004 do): 国务院安排 where
     chinesecalendar has it, 推算 (predicted, :mod:`predict`) after. Returns the number of days written (0 if already seeded).

@@ -4,6 +4,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.db.models import F
 from openpyxl import Workbook, load_workbook
 
 from govhall.calendar import rules, selectors, services
@@ -135,3 +136,36 @@ def test_excel_template_round_trip_and_errors_with_excel_row_numbers(admin):
     with pytest.raises(ValidationFailed) as exc:
         services.import_year_schedule_excel(actor=admin, year=2028, file=io.BytesIO(b"not excel"))
     assert exc.value.code == "invalid_file"
+
+
+def test_refresh_predictions_brings_stale_predicted_days_up_to_date(admin, received):
+    """A 推算 year written by an older predictor is rewritten by this one — except the
+    day the centre edited — with ordinals, audit and the deadline signal as for an
+    entered schedule; a second run changes nothing."""
+    from govhall.calendar import predict
+    from govhall.core import actors
+
+    current = {rule.date: (rule, u) for rule, u in predict.provisional_year(2028)}
+    stale_day = D(2028, 3, 12)  # a plain Sunday, certain
+    assert current[stale_day] == (rules.DayRule(stale_day, rules.WEEKEND, ""), False)
+    Day.objects.filter(date=stale_day).update(kind=rules.MAKEUP, is_workday=True, uncertain=True)
+    Day.objects.filter(date__gt=stale_day).update(ordinal=F("ordinal") + 1)
+    services.edit_day(
+        actor=admin, day=D(2028, 6, 5), kind="法定节假日", name="县庆", reason="县庆放假一天"
+    )
+    end_2028 = selectors.workday_ordinal(day=D(2028, 12, 31))
+    received.clear()
+
+    assert services.refresh_predictions(actor=actors.SYSTEM) == [2028]
+
+    row = Day.objects.get(date=stale_day)
+    assert (row.kind, row.is_workday, row.uncertain) == (rules.WEEKEND, False, False)
+    assert not selectors.is_workday(day=stale_day)
+    assert Day.objects.get(date=D(2028, 6, 5)).name == "县庆"  # the centre's edit stays
+    assert selectors.workday_ordinal(day=D(2028, 12, 31)) == end_2028 - 1
+    assert selectors.is_provisional_year(year=2028)
+    assert received == [[2028]]
+    entry = AuditEntry.objects.get(action="calendar.year.refresh_prediction")
+    assert entry.actor_name == "系统" and entry.actor is None
+    assert entry.changes == {"2028-03-12": ["调休上班（待定）", "周末"]}
+    assert services.refresh_predictions(actor=actors.SYSTEM) == []
