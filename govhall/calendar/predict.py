@@ -10,7 +10,10 @@ Pure — no models. ``predict_year(year, known=…)`` gives every day of ``year`
   the nearest weekend days (:func:`_span`).
 * :func:`_confirmed` / :func:`_always_rest` decide what is certain from the known
   years only: the latest known year in the same situation laid out right by the same
-  rules, or a day off in every known year of that shape. Statutory days are certain.
+  rules (judged against that year's whole layout, :func:`_laid_kind`), or a day off in
+  every known year of that shape. Statutory days are certain. Where the State Council
+  has used two layouts in one situation (春节 from 除夕 or 初一; a one-day or a long
+  劳动节) the days they differ on are never certain (:func:`_differing`).
 * The safety rule (:func:`counted_kind`): an uncertain day counts as a **working**
   day, so a deadline computed on a prediction can only be earlier than the real one.
 """
@@ -421,11 +424,7 @@ def _always_rest(block: Block, known) -> set[int]:
 
 
 def _kind_in(block: Block, day: dt.date) -> str:
-    if day in block.rest:
-        return HOLIDAY
-    if day in block.makeup:
-        return MAKEUP
-    return WEEKEND if day.weekday() >= 5 else WORKDAY
+    return _layout_kind(day, block.rest, block.makeup)
 
 
 def _confirmed(block: Block, known) -> set[int] | None:
