@@ -26,6 +26,14 @@ def now() -> dt.datetime:
     return timezone.now()
 
 
+def wall_ms() -> int:
+    """The centre's wall-clock time (the display zone) as milliseconds, shifted by the
+    zone's offset from UTC: a screen in the hall reads it with ``getUTC*`` and shows
+    the server's time whatever its own clock or time zone says (a TV's rarely right)."""
+    local = timezone.localtime(now())
+    return int((local.timestamp() + local.utcoffset().total_seconds()) * 1000)
+
+
 def today() -> dt.date:
     """The current date in the centre's time zone."""
     return timezone.localdate(now())

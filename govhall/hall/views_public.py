@@ -142,6 +142,7 @@ def kiosk(request, code: str):
             "open": services.hall_open_on(centre=centre, day=clock.today()),
             "policy": selectors.policy_values(),
             "finder": _finder(request, centre) if request.method == "GET" else None,
+            "clock_ms": clock.wall_ms(),
         },
         status=status,
     )
@@ -206,7 +207,12 @@ def screen(request, code: str):
     return render(
         request,
         "hall/screen.html",
-        {"centre": centre, "board": board, "latest": board["recent"][:1]},
+        {
+            "centre": centre,
+            "board": board,
+            "latest": board["recent"][:1],
+            "clock_ms": clock.wall_ms(),
+        },
     )
 
 
@@ -224,6 +230,7 @@ def window_screen(request, code: str, number: str):
             "window": window,
             "code": current.code if current else "",
             "last_id": selectors.latest_event_id(centre=centre),
+            "clock_ms": clock.wall_ms(),
         },
     )
 
@@ -262,7 +269,11 @@ def events(request, code: str):
         MAX_HOLD_SECONDS, max(0, int(getattr(settings, "GOVHALL_HALL_STREAM_HOLD_SECONDS", 0) or 0))
     )
     found = selectors.events_after(centre=centre, after=after)
-    head = f"retry: 1000\nid: {found[-1]['id'] if found else after}\n\n"
+    # the server's clock on every (re)connection: the screens show it, not their own
+    head = (
+        f"retry: 1000\nid: {found[-1]['id'] if found else after}\n\n"
+        f"event: clock\ndata: {clock.wall_ms()}\n\n"
+    )
     body = head + _frame(found, _waiting(centre) if found else None)
     if not hold or found:
         response = HttpResponse(body, content_type="text/event-stream; charset=utf-8")

@@ -56,3 +56,24 @@ def test_kiosk_ticket_is_called_and_shown_on_the_calling_screen(browser_page, ha
     assert not page.locator("#now-empty").is_visible()
     kctx.close()
     cctx.close()
+
+
+@pytest.mark.browser
+def test_screens_show_the_servers_time_not_their_own(browser_page, hall):  # noqa: F811
+    """A TV's clock is rarely right: the calling screen and the kiosk show the time of
+    the one clock (here frozen at 6 June 2026 14:05 in the centre), whatever the
+    browser's own clock and time zone say (this one reads the real time of today)."""
+    import datetime as dt
+
+    from govhall.core import clock
+
+    page = browser_page
+    code = hall.centre.code
+    when = dt.datetime(2026, 6, 6, 14, 5, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    with clock.frozen(when):
+        page.goto(f"/hall/screens/{code}/")
+        page.wait_for_function("document.getElementById('clock').textContent.length > 0")
+        assert page.locator("#clock").inner_text().startswith("6月6日 14:0")
+        page.goto(f"/hall/kiosk/{code}/")
+        page.wait_for_function("document.getElementById('clock').textContent.length > 0")
+        assert page.locator("#clock").inner_text().startswith("14:0")

@@ -21,7 +21,7 @@ def _events(body: str) -> list[dict]:
         for line in block.splitlines():
             key, _, value = line.partition(": ")
             fields[key] = value
-        if "data" in fields:
+        if "data" in fields and fields.get("event") != "clock":
             out.append(fields)
     return out
 
@@ -98,3 +98,21 @@ def test_hold_keeps_the_response_open_and_sends_new_calls(hall, client, settings
     r = client.get(url)
     body = b"".join(r.streaming_content).decode()
     assert body.startswith("retry: 1000\n") and ": keep-alive" in body
+
+
+def test_every_connection_carries_the_servers_clock(hall, client):
+    """The screens show the server's time, not the TV's: each (re)connection of the
+    stream sends it, as the centre's wall-clock time in ms."""
+    import datetime as dt
+
+    from govhall.core import clock
+
+    url = reverse("hall_public:events", args=[hall.centre.code])
+    with clock.frozen(
+        dt.datetime(2026, 6, 1, 9, 30, 15, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    ):
+        body = client.get(url).content.decode()
+    blocks = [b for b in body.split("\n\n") if b.startswith("event: clock")]
+    assert len(blocks) == 1
+    shown = dt.datetime.fromtimestamp(int(blocks[0].split("data: ")[1]) / 1000, dt.UTC)
+    assert shown.replace(tzinfo=None) == dt.datetime(2026, 6, 1, 9, 30, 15)

@@ -1,13 +1,16 @@
-/* 取号机 and the ticket: the clock; the ticket page prints itself when opened from the
-   machine (data-autoprint) and goes back to the machine after a while (data-return). */
+/* 取号机 and the ticket: the clock (the server's: data-clock is the centre's wall-clock
+   time in ms, read back with getUTC*, so the machine's own clock and zone do not
+   matter); the ticket page prints itself when opened from the machine (data-autoprint)
+   and goes back to the machine after a while (data-return). */
 (function () {
   "use strict";
   var clock = document.getElementById("clock");
+  var offset = clock && Number(clock.getAttribute("data-clock")) > 0 ? Number(clock.getAttribute("data-clock")) - Date.now() : 0;
   function tick() {
     if (!clock) return;
-    var d = new Date();
+    var d = new Date(Date.now() + offset);
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    clock.textContent = pad(d.getHours()) + ":" + pad(d.getMinutes());
+    clock.textContent = pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());
   }
   tick();
   window.setInterval(tick, 10000);

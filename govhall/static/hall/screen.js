@@ -44,12 +44,20 @@
     speak(text);
     if (e.kind === "recall") speak(text);
   }
+  // The server's clock, not the TV's: data-clock (and each "clock" event of the stream)
+  // is the centre's wall-clock time in ms, read back with getUTC* (time zone-proof).
+  var clockEl = document.getElementById("clock");
+  var offset = 0;
+  function setServerTime(ms) {
+    ms = Number(ms);
+    if (ms > 0) offset = ms - Date.now();
+  }
+  if (clockEl) setServerTime(clockEl.getAttribute("data-clock"));
   function tick() {
-    var el = document.getElementById("clock");
-    if (!el) return;
-    var d = new Date();
+    if (!clockEl) return;
+    var d = new Date(Date.now() + offset);
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    el.textContent = (d.getMonth() + 1) + "月" + d.getDate() + "日 " + pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+    clockEl.textContent = (d.getUTCMonth() + 1) + "月" + d.getUTCDate() + "日 " + pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" + pad(d.getUTCSeconds());
   }
   tick();
   window.setInterval(tick, 1000);
@@ -119,6 +127,7 @@
     source.addEventListener(k, onEvent);
   });
   source.addEventListener("waiting", onWaiting);
+  source.addEventListener("clock", function (msg) { setServerTime(msg.data); tick(); });
   // Each response ends by design and the browser reconnects after 1 s, firing "error"
   // every time: only a connection that stays down for 5 s is worth showing.
   var lastOpen = Date.now();
