@@ -351,6 +351,25 @@ def year_schedules() -> QuerySet[YearSchedule]:
     return YearSchedule.objects.select_related("entered_by").order_by("year")
 
 
+# The State Council's General Office publishes next year's holiday schedule between late
+# October and December (2024's on 2023-10-25, 2025's on 2024-11-12, 2026's on
+# 2025-11-04): from this day of the year on, a 推算 next year is waiting to be entered.
+SCHEDULE_SEASON_FROM = (10, 20)
+
+
+def schedules_to_enter(*, today: dt.date | None = None) -> list[int]:
+    """The years whose State Council schedule the centre should be entering now: this
+    year while it is still 推算, and next year from :data:`SCHEDULE_SEASON_FROM` on —
+    the weeks in which deadlines run into a predicted year (docs/calendar.md)."""
+    today = today or clock.today()
+    years = [today.year] if is_provisional_year(year=today.year) else []
+    if today >= dt.date(today.year, *SCHEDULE_SEASON_FROM) and is_provisional_year(
+        year=today.year + 1
+    ):
+        years.append(today.year + 1)
+    return years
+
+
 def year_schedule(*, year: int) -> YearSchedule | None:
     return YearSchedule.objects.select_related("entered_by").filter(year=year).first()
 

@@ -13,6 +13,7 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from govhall.core import clock, web
 from govhall.core.errors import ValidationFailed
@@ -40,6 +41,32 @@ def _months(year: int) -> list[dict]:
             weeks.append([days[d] if d.month == month else None for d in week])
         months.append({"month": month, "weeks": weeks})
     return months
+
+
+@web.dashboard_panel(order=25)
+def _schedule_panel(request):
+    """工作台, centre administrator: a year whose 放假安排 is due and still 推算 — how
+    many of its days are 待定 (counted as working days) and where to enter it."""
+    if not services.can_edit(request.user):
+        return None
+    years = selectors.schedules_to_enter()
+    if not years:
+        return None
+    return {
+        "title": "工作日历 · 待录入放假安排",
+        "counts": [
+            (
+                f"{year}年待定日（按工作日计）",
+                len(selectors.uncertain_days(year=year)),
+                reverse("calendar:year", args=[year]),
+            )
+            for year in years
+        ],
+        "links": [
+            (f"录入{year}年放假安排", reverse("calendar:enter_schedule", args=[year]))
+            for year in years
+        ],
+    }
 
 
 @web.staff_page

@@ -94,6 +94,10 @@ def _work_panel(request):
             "links": [("全部在办", inbox)],
         }
     if department is None:  # the centre administrator
+        # deadlines resting on a 推算 year (暂定) until its schedule is entered
+        provisional = count(states=list(OPEN_STATES)).filter(deadline_provisional=True).count()
+        if provisional:
+            counts.append(("期限暂定", provisional, reverse("calendar:index")))
         return {"title": "全中心办件", "counts": counts, "links": [("待办", inbox)]}
     counts.append(
         (

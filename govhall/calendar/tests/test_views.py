@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from govhall.calendar import selectors
+from govhall.calendar import rules, selectors
 
 D = dt.date
 
@@ -107,3 +107,39 @@ def test_schedule_form_is_prefilled_with_the_years_holidays(admin_client):
     page = admin_client.get("/staff/calendar/2027/schedule/").content.decode()
     assert "2027-09-15 法定节假日 中秋节" in page
     assert admin_client.get("/staff/calendar/?year=2030").url == "/staff/calendar/2030/"
+
+
+def test_the_centre_admin_is_told_on_the_home_page_when_a_schedule_is_due(
+    admin_client, admin, clerk
+):
+    """From late October (the State Council publishes next year's schedule between late
+    October and December) the administrator's 工作台 shows the 推算 year, its 待定 days
+    and the way to enter it, until it is entered; nobody else is shown it."""
+    from django.test import Client
+
+    from govhall.calendar import services
+    from govhall.core import clock
+
+    with clock.frozen(D(2026, 10, 19)):
+        assert selectors.schedules_to_enter() == []
+        assert "待录入放假安排" not in admin_client.get("/staff/").content.decode()
+    with clock.frozen(D(2026, 10, 20)):
+        assert selectors.schedules_to_enter() == [2027]
+        page = admin_client.get("/staff/").content.decode()
+    assert "工作日历 · 待录入放假安排" in page and "2027年待定日（按工作日计）" in page
+    assert "/staff/calendar/2027/schedule/" in page
+    assert str(len(selectors.uncertain_days(year=2027))) in page
+    with clock.frozen(D(2027, 3, 1)):  # still not entered in the new year: still due
+        assert selectors.schedules_to_enter() == [2027]
+    other = Client()  # admin_client is the test's client: the clerk gets their own
+    other.force_login(clerk)
+    with clock.frozen(D(2026, 11, 23)):
+        assert "待录入放假安排" not in other.get("/staff/").content.decode()
+    services.enter_year_schedule(
+        actor=admin,
+        year=2027,
+        days=[(d, "法定节假日", n) for d, n in sorted(rules.statutory_holidays(2027).items())],
+    )
+    with clock.frozen(D(2026, 11, 23)):
+        assert selectors.schedules_to_enter() == []
+        assert "待录入放假安排" not in admin_client.get("/staff/").content.decode()

@@ -73,6 +73,32 @@ def test_2027_deadline_is_provisional_then_recomputed(env):
     assert case.version == 2  # a recompute is not a staff edit
 
 
+def test_the_administrators_home_page_counts_the_provisional_deadlines(env):
+    """工作台 of the centre administrator: how many open cases have a deadline resting
+    on the 推算 2027 (期限暂定), next to the calendar's 待录入放假安排; both go once the
+    schedule is entered."""
+    import re
+
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(env.s.admin.user)
+
+    def tiles():
+        page = browser.get("/staff/").content.decode()
+        return dict(re.findall(r'text-muted">([^<]+)</div><div class="fs-4 fw-bold">(\d+)', page))
+
+    with clock.frozen(dt.datetime(2026, 12, 30, 10)):
+        assert "期限暂定" not in tiles()
+        act(submit(env), "accept", env.s.clerk.user)
+        shown = tiles()
+        assert shown["期限暂定"] == "1" and "2027年待定日（按工作日计）" in shown
+        schedule = [(d, "法定节假日", n) for d, n in sorted(rules.statutory_holidays(2027).items())]
+        calendar_services.enter_year_schedule(actor=env.s.admin.user, year=2027, days=schedule)
+        shown = tiles()
+    assert "期限暂定" not in shown and "2027年待定日（按工作日计）" not in shown
+
+
 # --------------------------------------------------------------------------- the command
 
 
