@@ -416,6 +416,8 @@ def public_progress(*, number: str, phone_tail: str) -> dict:
         "received_at": case.received_at,
         "accepted_on": case.accepted_on,
         "due_date": case.due_date,
+        # counted on a 推算 year (暂定): recomputed when the schedule is entered
+        "due_date_provisional": case.deadline_provisional and case.state not in CLOSED_STATES,
         "result": case.get_result_display() if case.result else "",
         "closed": case.state in CLOSED_STATES,
         "steps": [

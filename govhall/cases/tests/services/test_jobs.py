@@ -9,6 +9,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from govhall.calendar import rules
 from govhall.calendar import services as calendar_services
@@ -60,17 +61,26 @@ def test_missed_catch_up_terminates_the_case(env, tolerance):
     assert case.events.last().actor_name == "系统"
 
 
-def test_2027_deadline_is_provisional_then_recomputed(env):
+def test_2027_deadline_is_provisional_then_recomputed(env, client):
+    def progress_page(case):
+        query = {"number": case.number, "phone_tail": case.applicant_phone[-4:]}
+        return client.get(reverse("cases_public:progress"), query).content.decode()
+
     with clock.frozen(dt.datetime(2026, 12, 30, 10)):  # Wednesday
         case = act(submit(env), "accept", env.s.clerk.user)
         # 12-31, (元旦 1-1 by law), 1-4 1-5 1-6 1-7.
         assert case.due_date == D(2027, 1, 7) and case.deadline_provisional
+        # the applicant sees it is provisional, as the SMS said
+        page = progress_page(case)
+        assert "2027-01-07" in page and 'id="due-provisional"' in page
         schedule = [(d, "法定节假日", n) for d, n in sorted(rules.statutory_holidays(2027).items())]
         schedule.append((D(2027, 1, 4), "法定节假日", "元旦"))  # the county's schedule adds 1-4
         calendar_services.enter_year_schedule(actor=env.s.admin.user, year=2027, days=schedule)
     case.refresh_from_db()
     assert case.due_date == D(2027, 1, 8) and not case.deadline_provisional
     assert case.version == 2  # a recompute is not a staff edit
+    page = progress_page(case)
+    assert "2027-01-08" in page and 'id="due-provisional"' not in page
 
 
 def test_the_administrators_home_page_counts_the_provisional_deadlines(env):
