@@ -104,6 +104,10 @@ class CaseSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField()
     accepted_on = serializers.DateField(allow_null=True)
     due_date = serializers.DateField(allow_null=True)
+    due_date_provisional = serializers.BooleanField(
+        source="deadline_provisional",
+        help_text="期限依赖推算年份的放假安排（暂定）：录入国务院正式安排后重新计算",
+    )
     light = serializers.SerializerMethodField()
     responsible = serializers.CharField(source="responsible.name", allow_null=True, default=None)
     result = LabeledChoiceField(Result.choices)
@@ -178,6 +182,7 @@ def list_row(row: dict) -> dict:
         "received_at": _DATETIME.to_representation(row["received_at"]),
         "accepted_on": accepted_on.isoformat() if accepted_on else None,
         "due_date": due_date.isoformat() if due_date else None,
+        "due_date_provisional": row["deadline_provisional"],
         "light": row["light"],
         "responsible": row["responsible__name"],
         "result": _labeled(_RESULT, row["result"]),

@@ -153,6 +153,7 @@ LIST_VALUES = (
     "received_at",
     "accepted_on",
     "due_date",
+    "deadline_provisional",
     "light",
     "responsible__name",
     "result",

@@ -9,6 +9,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 
 from govhall.calendar import rules
@@ -70,9 +71,13 @@ def test_2027_deadline_is_provisional_then_recomputed(env, client):
         case = act(submit(env), "accept", env.s.clerk.user)
         # 12-31, (元旦 1-1 by law), 1-4 1-5 1-6 1-7.
         assert case.due_date == D(2027, 1, 7) and case.deadline_provisional
-        # the applicant sees it is provisional, as the SMS said
+        # the applicant sees it is provisional, as the SMS said; so do staff and the API
         page = progress_page(case)
         assert "2027-01-07" in page and 'id="due-provisional"' in page
+        staff = Client()
+        staff.force_login(env.s.clerk.user)
+        assert 'id="due-provisional"' in staff.get(f"/staff/cases/{case.number}/").content.decode()
+        assert staff.get(f"/api/v1/cases/{case.number}").json()["due_date_provisional"] is True
         schedule = [(d, "法定节假日", n) for d, n in sorted(rules.statutory_holidays(2027).items())]
         schedule.append((D(2027, 1, 4), "法定节假日", "元旦"))  # the county's schedule adds 1-4
         calendar_services.enter_year_schedule(actor=env.s.admin.user, year=2027, days=schedule)
@@ -81,6 +86,8 @@ def test_2027_deadline_is_provisional_then_recomputed(env, client):
     assert case.version == 2  # a recompute is not a staff edit
     page = progress_page(case)
     assert "2027-01-08" in page and 'id="due-provisional"' not in page
+    assert 'id="due-provisional"' not in staff.get(f"/staff/cases/{case.number}/").content.decode()
+    assert staff.get(f"/api/v1/cases/{case.number}").json()["due_date_provisional"] is False
 
 
 def test_the_administrators_home_page_counts_the_provisional_deadlines(env):
@@ -88,8 +95,6 @@ def test_the_administrators_home_page_counts_the_provisional_deadlines(env):
     on the 推算 2027 (期限暂定), next to the calendar's 待录入放假安排; both go once the
     schedule is entered."""
     import re
-
-    from django.test import Client
 
     browser = Client()
     browser.force_login(env.s.admin.user)
