@@ -17,9 +17,27 @@ from django.db.models import Case as SqlCase
 from django.db.models import CharField, Q, Value, When
 
 from govhall.calendar import selectors as calendar
+from govhall.catalog.models import CaseType
 from govhall.core import clock, policy
 
 from .models import CLOSED_STATES, OPEN_STATES, Light
+
+
+def limit_of(version) -> int:
+    """承诺时限 (working days) of a case of ``version``: 0 for a 即办件, due the day it is
+    accepted."""
+    return 0 if version.case_type == CaseType.INSTANT else version.promised_limit_days or 0
+
+
+def due_if_accepted(*, version, on: dt.date | None = None) -> calendar.WorkdayResult:
+    """The day a case of ``version`` falls due by its 承诺时限 if accepted on ``on``
+    (today by default; a day the centre is closed → the next working day, when it can
+    first be accepted): what a guide tells a citizen before they apply. ``provisional``
+    when it rests on a 推算 year."""
+    day = on or clock.today()
+    if not calendar.is_workday(day=day):
+        day = calendar.next_workday(day=day)
+    return calendar.add_workdays(start=day, days=limit_of(version))
 
 
 def yellow_used_days(total: int) -> int:

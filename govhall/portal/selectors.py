@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet
 from django.urls import reverse
 
+from govhall.cases import deadlines as case_deadlines
 from govhall.cases import selectors as cases_selectors
 from govhall.cases import services as cases_services
 from govhall.catalog import selectors as catalog_selectors
@@ -188,6 +189,10 @@ class Guide:
     # 在线申请: the application page of the item, when it is offered online now (the
     # same check as the application itself, ``cases.services.online_version``).
     apply_url: str = ""
+    # 承诺时限 as a date: when a case accepted today (or on the next working day) falls
+    # due (``cases.deadlines.due_if_accepted``); None for an older version, a 即办件, or
+    # an item without a promised limit
+    due_if_accepted_today: object = None
 
 
 def _centres_by_level(levels: list[str]) -> dict[str, list[Centre]]:
@@ -244,7 +249,16 @@ def guide(*, code: str, number: int | None = None) -> Guide:
         version_note=version_note,
         steps_total_days=sum(s.time_limit_days for s in version.steps.all()),
         apply_url=_apply_url(item) if current is not None and version.pk == current.pk else "",
+        due_if_accepted_today=_due_today(version)
+        if version.pk == getattr(current, "pk", None)
+        else None,
     )
+
+
+def _due_today(version: ItemVersion):
+    if version.case_type == CaseType.INSTANT or not version.promised_limit_days:
+        return None
+    return case_deadlines.due_if_accepted(version=version)
 
 
 def _apply_url(item: Item) -> str:

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 
 from govhall.catalog import selectors as catalog_selectors
-from govhall.catalog.models import CaseType, HandlingForm, Item
+from govhall.catalog.models import HandlingForm, Item
 from govhall.core import audit, clock
 from govhall.core.actors import Applicant
 from govhall.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -29,7 +29,7 @@ from govhall.org import permissions as org_permissions
 from govhall.org import selectors as org_selectors
 from govhall.org.models import Centre, Level, Role, Stationing
 
-from .. import guards, numbering, workflow
+from .. import deadlines, guards, numbering, workflow
 from ..models import ApplicantKind, Bundle, Case, Channel, IdempotencyKey, State
 from . import bundles, writes
 from .events import announce, new_event, write_event
@@ -292,7 +292,7 @@ def _case_fields(item, version, centre, channel, applicant, agent, parent=None) 
         parent=parent,
         received_at=clock.now(),
         materials_received_on=clock.today(),
-        limit_days=0 if version.case_type == CaseType.INSTANT else version.promised_limit_days or 0,
+        limit_days=deadlines.limit_of(version),
         **applicant,
         **agent,
     )

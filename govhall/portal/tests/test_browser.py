@@ -24,7 +24,9 @@ def test_search_with_two_characters_and_open_the_guide(browser_page, catalogue):
     assert page.inner_text("#guide-title") == "个体工商户营业执照核发"
     materials = page.inner_text("#materials")
     assert "个体工商户开业登记申请书" in materials and "经营场所使用证明" in materials
-    assert page.inner_text("#promised-limit") == "3个工作日"
+    assert page.inner_text("#promised-limit").startswith("3个工作日")
+    # the limit as a date: accepted today (Monday 2026-11-23), due on the 3rd working day
+    assert "最迟 2026年11月26日 办结" in page.inner_text("#due-if-today")
     page.screenshot(path="/tmp/portal_guide.png", full_page=True)
     page.emulate_media(media="print")
     assert not page.is_visible(".portal-header")  # navigation is not printed

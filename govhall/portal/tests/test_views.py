@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from govhall.catalog import selectors as catalog_selectors
@@ -219,6 +221,23 @@ def test_guide_page_shows_fees_and_special_steps_not_counted(client, catalogue):
     assert "不计入办结时限" in special
 
 
+def test_guide_page_turns_the_promised_limit_into_a_date(client, catalogue):
+    """承诺时限 3 个工作日 as a citizen reads it: accepted today, due when. On a day the
+    centre is closed the count starts from the next working day; a due date in a 推算
+    year says 暂定."""
+    from govhall.core import clock
+
+    url = _guide_url(catalogue.business)
+    html = client.get(url).content.decode()  # Monday 2026-11-23
+    assert "今天（或下一个工作日）受理的，最迟 2026年11月26日 办结" in html
+    assert "暂定" not in html.split('id="due-if-today"')[1].split("</div>")[0]
+    with clock.frozen(dt.date(2026, 11, 28)):  # Saturday: accepted Monday 11-30
+        assert "最迟 2026年12月3日 办结" in client.get(url).content.decode()
+    with clock.frozen(dt.date(2026, 12, 29)):  # Tue: Wed 30, Thu 31, (元旦), Mon 2027-01-04
+        html = client.get(url).content.decode()
+    assert "最迟 2027年1月4日 办结（暂定：2027年放假安排尚未公布，按推算）" in html
+
+
 def test_instant_item_is_done_on_the_spot_and_lists_where_to_apply(client, catalogue):
     html = client.get(_guide_url(catalogue.hukou)).content.decode()
     assert '<dd class="col-sm-9 col-md-4" id="promised-limit">当场办结</dd>' in html
@@ -251,7 +270,9 @@ def test_old_version_stays_readable_with_a_notice(client, catalogue):
     catalog_services.publish(actor=admin, version=draft, change_note="压缩时限")
 
     current = client.get(_guide_url(item)).content.decode()
-    assert '<dd class="col-sm-9 col-md-4" id="promised-limit">2个工作日</dd>' in current
+    assert '<dd class="col-sm-9 col-md-4" id="promised-limit">2个工作日<' in current
+    # Monday 2026-11-23 + 2 working days, as a case accepted today would be due
+    assert "最迟 2026年11月25日 办结" in current
     assert 'id="version-note"' not in current
     assert f'href="/items/{item.implementation_code}/v/1/"' in current
 
@@ -304,9 +325,10 @@ def test_catalogue_page_query_count_does_not_grow_with_results(
         client.get("/items/")
     with django_assert_max_num_queries(8):
         client.get("/")
-    # 12: the guide's 8, the online check (centre, version in force, 进驻) and, the
-    # guide being 收费, its 收费清单.
-    with django_assert_max_num_queries(12):
+    # 13: the guide's 8, the online check (centre, version in force, 进驻), the guide
+    # being 收费, its 收费清单, and the calendar's version check (the date a case
+    # accepted today would be due).
+    with django_assert_max_num_queries(13):
         client.get(_guide_url(catalogue.special))
     # the publication in force (none yet, so the list as the catalogue makes it), the
     # history of publications and the site's name
