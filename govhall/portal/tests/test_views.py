@@ -219,6 +219,8 @@ def test_guide_page_shows_fees_and_special_steps_not_counted(client, catalogue):
     special = html.split('id="special-steps"')[1].split("</table>")[0]
     assert "专家评审" in special and "15个工作日" in special
     assert "不计入办结时限" in special
+    # the date a case accepted today is due says the special steps come on top
+    assert "办结（特别程序时间另计）" in html.split('id="due-if-today"')[1].split("</div>")[0]
 
 
 def test_guide_page_turns_the_promised_limit_into_a_date(client, catalogue):
