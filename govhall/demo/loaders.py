@@ -706,6 +706,32 @@ LOADERS = [
 # (lights, overdue) spread over the past weeks.
 DEMO_DAYS_BACK = 60
 BACKDATED_LOADERS = {load_organisation, load_catalogue, load_authorised_items}
+# The demo's own day happens in the hall's opening hours (the kiosk takes no ticket on
+# a closed day, and a case is accepted when the centre is open).
+DEMO_OPEN, DEMO_CLOSE = dt.time(9, 0), dt.time(17, 0)
+DEMO_LATE = dt.time(16, 30)
+
+
+def demo_moment(now: dt.datetime | None = None) -> dt.datetime:
+    """When the demo's day happens (the loaders after the backdated ones run at it):
+    now, on a working day between 09:00 and 17:00; 16:30 of today on a working day
+    after 17:00; otherwise — a weekend, a holiday, before 09:00 — 16:30 of the last
+    working day before today. So `make run` on a Saturday night shows Friday's hall and
+    cases, and today's hall closed, as it is."""
+    from django.utils import timezone
+
+    from govhall.calendar import selectors as calendar
+
+    local = timezone.localtime(now or clock.now())
+    day = local.date()
+    if calendar.is_workday(day=day) and local.time() >= DEMO_OPEN:
+        if local.time() <= DEMO_CLOSE:
+            return local
+        return local.replace(hour=16, minute=30, second=0, microsecond=0)
+    before = calendar.date_of_ordinal(
+        ordinal=calendar.workday_ordinal(day=day - dt.timedelta(days=1))
+    )
+    return timezone.make_aware(dt.datetime.combine(before, DEMO_LATE), local.tzinfo)
 
 
 def demo_accounts() -> list[tuple[str, str, str, str, str]]:

@@ -1,6 +1,5 @@
 """``manage.py load_demo`` — the 乌审旗 demo county (``make run``), safe to run again."""
 
-import contextlib
 import datetime as dt
 import logging
 import time
@@ -15,6 +14,7 @@ from govhall.demo.loaders import (
     LOADERS,
     DemoContext,
     demo_accounts,
+    demo_moment,
 )
 
 LABELS = {
@@ -90,9 +90,10 @@ class Command(BaseCommand):
         ctx = DemoContext()
         with transaction.atomic():  # all or nothing, and one commit (fast on SQLite)
             epoch = clock.today() - dt.timedelta(days=DEMO_DAYS_BACK)
+            moment = demo_moment()
             for loader in LOADERS:
                 backdated = loader in BACKDATED_LOADERS
-                with clock.frozen(epoch) if backdated else contextlib.nullcontext():
+                with clock.frozen(epoch if backdated else moment):
                     created = loader(ctx)
                 summary = "，".join(f"{LABELS.get(k, k)} {v}" for k, v in created.items() if v)
                 self.stdout.write(f"[{loader.__name__}] 新建：{summary or '无（已是最新）'}")
