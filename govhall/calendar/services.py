@@ -352,7 +352,6 @@ def import_year_schedule_excel(*, actor, year: int, file, source_note: str = "")
 # --- seeding -------------------------------------------------------------------------
 
 
-@transaction.atomic
 def _day_text(kind: str, name: str, uncertain: bool) -> str:
     text = f"{rules.KIND_LABELS[kind]} {name}".strip()
     return f"{text}（待定）" if uncertain else text
@@ -429,6 +428,7 @@ def refresh_predictions(*, actor) -> list[int]:
     return sorted(changes)
 
 
+@transaction.atomic
 def seed_if_empty(*, last_year: int | None = None) -> int:
     """Fill an empty table (as migrations 0002 + 0004 do): 国务院安排 where
     chinesecalendar has it, 推算 (predicted, :mod:`predict`) after. Returns the number of days written (0 if already seeded).
