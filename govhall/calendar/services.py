@@ -186,6 +186,12 @@ def _row(rule: rules.DayRule) -> dict:
     return {"date": rule.date, "is_workday": rule.is_workday, "kind": rule.kind, "name": rule.name}
 
 
+def _day_text(kind: str, name: str, uncertain: bool = False) -> str:
+    """How a day reads in the audit log's before/after: 法定节假日 春节, 周末（待定）."""
+    text = f"{rules.KIND_LABELS[kind]} {name}".strip()
+    return f"{text}（待定）" if uncertain else text
+
+
 def _rewrite(days: list[rules.DayRule], *, provisional: bool) -> dict:
     """Replace the rows of ``days`` (consecutive dates) and shift every later ordinal.
     Returns ``{date: [old, new]}`` for the days whose kind or name changed."""
@@ -205,8 +211,8 @@ def _rewrite(days: list[rules.DayRule], *, provisional: bool) -> dict:
     changes = {}
     for rule in days:
         before = old.get(rule.date)
-        before_text = f"{before.get_kind_display()} {before.name}".strip() if before else "无"
-        after_text = f"{rules.KIND_LABELS[rule.kind]} {rule.name}".strip()
+        before_text = _day_text(before.kind, before.name) if before else "无"
+        after_text = _day_text(rule.kind, rule.name)
         if before_text != after_text:
             changes[rule.date.isoformat()] = [before_text, after_text]
     return changes
@@ -350,11 +356,6 @@ def import_year_schedule_excel(*, actor, year: int, file, source_note: str = "")
 
 
 # --- seeding -------------------------------------------------------------------------
-
-
-def _day_text(kind: str, name: str, uncertain: bool) -> str:
-    text = f"{rules.KIND_LABELS[kind]} {name}".strip()
-    return f"{text}（待定）" if uncertain else text
 
 
 @transaction.atomic
