@@ -359,8 +359,9 @@ def blocks(year: int, known=None) -> list[Block]:
     return out
 
 
-def _known_blocks(known) -> list[Block]:
-    """The rules' layout of every known year since 2008 (cached per ``known``)."""
+def _known(known) -> tuple[list[Block], dict[dt.date, str]]:
+    """The rules' layout of every known year since 2008 — its blocks, and what they lay
+    out for each day, all festivals together (cached per ``known``)."""
     key = id(known)
     cached = _BLOCKS_CACHE.get(key)
     if cached is None or cached[0] is not known:
@@ -377,19 +378,21 @@ def _known_blocks(known) -> list[Block]:
                 layout.setdefault(d, HOLIDAY)
             for d in b.makeup:
                 layout.setdefault(d, MAKEUP)
-        cached = _BLOCKS_CACHE[key] = (known, laid, layout)
-        if len(_BLOCKS_CACHE) > 64:
+        if len(_BLOCKS_CACHE) >= 64:
             _BLOCKS_CACHE.clear()
-    return cached[1]
+        cached = _BLOCKS_CACHE[key] = (known, laid, layout)
+    return cached[1], cached[2]
+
+
+def _known_blocks(known) -> list[Block]:
+    return _known(known)[0]
 
 
 def _laid_kind(known, day: dt.date) -> str:
     """What the rules, all festivals together, laid out for ``day`` of a known year —
     what a block's layout is judged by, so that a 中秋 next to 国庆 is not blamed for
     the 国庆 days in its window."""
-    _known_blocks(known)
-    layout = _BLOCKS_CACHE[id(known)][2]
-    return layout.get(day) or (WEEKEND if day.weekday() >= 5 else WORKDAY)
+    return _known(known)[1].get(day) or (WEEKEND if day.weekday() >= 5 else WORKDAY)
 
 
 _BLOCKS_CACHE: dict = {}
