@@ -108,11 +108,10 @@ class CrossingResult:
 def backtest_crossing(year: int, official: dict[int, list[rules.DayRule]]) -> CrossingResult:
     known = {y: days for y, days in official.items() if y < year}
     predicted = predict.predict_year(year, known=known)
-    real_working = _working(official[year - 1]) | _working(official[year])
-    guess_working = _working(official[year - 1]) | {
-        p.date: predict.is_counted_workday(p) for p in predicted
-    }
-    old_working = _working(official[year - 1]) | _working(rules.provisional_year(year))
+    before = _working(official[year - 1])  # known: real in all three
+    real_working = before | _working(official[year])
+    guess_working = before | {p.date: predict.is_counted_workday(p) for p in predicted}
+    old_working = before | _working(rules.provisional_year(year))
     dates = sorted(real_working)
     starts = [d for d in rules.year_days(year - 1) if d >= dt.date(year - 1, 11, 1)]
     result = CrossingResult(year, {}, {}, {}, {})

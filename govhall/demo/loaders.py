@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
+from govhall.calendar import selectors as calendar
 from govhall.catalog import authorisations as authorised_items
 from govhall.catalog import services as catalog_services
 from govhall.catalog.models import (
@@ -718,20 +720,16 @@ def demo_moment(now: dt.datetime | None = None) -> dt.datetime:
     after 17:00; otherwise — a weekend, a holiday, before 09:00 — 16:30 of the last
     working day before today. So `make run` on a Saturday night shows Friday's hall and
     cases, and today's hall closed, as it is."""
-    from django.utils import timezone
-
-    from govhall.calendar import selectors as calendar
-
     local = timezone.localtime(now or clock.now())
     day = local.date()
     if calendar.is_workday(day=day) and local.time() >= DEMO_OPEN:
         if local.time() <= DEMO_CLOSE:
             return local
-        return local.replace(hour=16, minute=30, second=0, microsecond=0)
-    before = calendar.date_of_ordinal(
-        ordinal=calendar.workday_ordinal(day=day - dt.timedelta(days=1))
-    )
-    return timezone.make_aware(dt.datetime.combine(before, DEMO_LATE), local.tzinfo)
+    else:  # the last working day before today
+        day = calendar.date_of_ordinal(
+            ordinal=calendar.workday_ordinal(day=day - dt.timedelta(days=1))
+        )
+    return timezone.make_aware(dt.datetime.combine(day, DEMO_LATE), local.tzinfo)
 
 
 def demo_accounts() -> list[tuple[str, str, str, str, str]]:

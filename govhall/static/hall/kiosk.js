@@ -5,7 +5,8 @@
 (function () {
   "use strict";
   var clock = document.getElementById("clock");
-  var offset = clock && Number(clock.getAttribute("data-clock")) > 0 ? Number(clock.getAttribute("data-clock")) - Date.now() : 0;
+  var server = clock ? Number(clock.getAttribute("data-clock")) : 0;
+  var offset = server > 0 ? server - Date.now() : 0;
   function tick() {
     if (!clock) return;
     var d = new Date(Date.now() + offset);
