@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet
 from django.urls import reverse
 
+from govhall.calendar.selectors import WorkdayResult
 from govhall.cases import deadlines as case_deadlines
 from govhall.cases import selectors as cases_selectors
 from govhall.cases import services as cases_services
@@ -192,7 +193,7 @@ class Guide:
     # 承诺时限 as a date: when a case accepted today (or on the next working day) falls
     # due (``cases.deadlines.due_if_accepted``); None for an older version, a 即办件, or
     # an item without a promised limit
-    due_if_accepted_today: object = None
+    due_if_accepted_today: WorkdayResult | None = None
 
 
 def _centres_by_level(levels: list[str]) -> dict[str, list[Centre]]:
@@ -255,8 +256,8 @@ def guide(*, code: str, number: int | None = None) -> Guide:
     )
 
 
-def _due_today(version: ItemVersion):
-    if version.case_type == CaseType.INSTANT or not version.promised_limit_days:
+def _due_today(version: ItemVersion) -> WorkdayResult | None:
+    if not case_deadlines.limit_of(version):  # 即办件, or no promised limit
         return None
     return case_deadlines.due_if_accepted(version=version)
 
