@@ -29,6 +29,9 @@ def _login(page, username):
 
 
 def _fits(page):
+    # after a click that navigates, the new document may not be parsed yet (CI saw
+    # documentElement null): measure the page once it is
+    page.wait_for_load_state("domcontentloaded")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
